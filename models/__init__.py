@@ -1,0 +1,1 @@
+"""The store: SQLAlchemy models, engine and session set-up, and read queries returning DataFrames."""

@@ -1,0 +1,101 @@
+"""Read queries on the store, returning DataFrames with the column names of models.columns."""
+from __future__ import annotations
+
+from collections.abc import Collection
+
+import pandas as pd
+from sqlalchemy import Connection, text
+
+from models.columns import CODE, DEPARTMENT, FILE, NOTE, PERIOD, REVISION, SUBMISSION, SUBMITTED_AT, SUBMITTER, VALUE
+
+APPROVED = "approved"
+
+_CURRENT = f"""
+SELECT o.indicator_code AS {CODE}, o.period AS {PERIOD}, o.value AS {VALUE}, o.note AS {NOTE},
+       o.revision AS {REVISION}, o.submission_id AS {SUBMISSION}, s.file_name AS {FILE},
+       s.department AS {DEPARTMENT}, s.submitter AS {SUBMITTER}, s.submitted_at AS {SUBMITTED_AT}
+FROM observation o
+JOIN submission s ON s.id = o.submission_id
+JOIN (SELECT o2.indicator_code, o2.period, MAX(o2.revision) AS top
+      FROM observation o2 JOIN submission s2 ON s2.id = o2.submission_id
+      WHERE s2.status = :approved {{filter2}}
+      GROUP BY o2.indicator_code, o2.period) m
+  ON m.indicator_code = o.indicator_code AND m.period = o.period AND m.top = o.revision
+{{filter}}
+ORDER BY o.indicator_code, o.period
+"""
+
+_HISTORY = f"""
+SELECT o.indicator_code AS {CODE}, o.period AS {PERIOD}, o.value AS {VALUE}, o.note AS {NOTE},
+       o.revision AS {REVISION}, o.submission_id AS {SUBMISSION}, o.source_row AS source_row,
+       s.file_name AS {FILE}, s.department AS {DEPARTMENT}, s.submitter AS {SUBMITTER},
+       s.submitted_at AS {SUBMITTED_AT}, s.status AS status
+FROM observation o JOIN submission s ON s.id = o.submission_id
+WHERE o.indicator_code = :code
+ORDER BY o.period, o.revision
+"""
+
+
+def read_current_values(conn: Connection, codes: Collection[str] | None = None) -> pd.DataFrame:
+    """The current (newest approved) value of every indicator and period, with where it came from."""
+    params: dict[str, object] = {"approved": APPROVED}
+    if codes is not None:
+        names = [f"c{i}" for i in range(len(codes))]
+        params.update(dict(zip(names, codes)))
+        where = f"AND o2.indicator_code IN ({', '.join(':' + n for n in names)})" if names else "AND 1 = 0"
+        sql = _CURRENT.format(filter2=where, filter="")
+    else:
+        sql = _CURRENT.format(filter2="", filter="")
+    frame = pd.read_sql_query(text(sql), conn, params=params)
+    return _typed(frame)
+
+
+def read_history(conn: Connection, code: str) -> pd.DataFrame:
+    """Every revision of every period of one indicator, oldest first, with the submission each came from."""
+    return _typed(pd.read_sql_query(text(_HISTORY), conn, params={"code": code}))
+
+
+def read_submissions(conn: Connection) -> pd.DataFrame:
+    """Every recorded submission, newest first, without the file bytes."""
+    sql = """SELECT id, file_name, sha256, department, submitter, channel, status, submitted_at,
+                    n_new, n_revised, n_unchanged, n_rejected FROM submission ORDER BY id DESC"""
+    frame = pd.read_sql_query(text(sql), conn)
+    frame["submitted_at"] = pd.to_datetime(frame["submitted_at"])
+    return frame
+
+
+def read_submission_file(conn: Connection, submission_id: int) -> tuple[str, bytes] | None:
+    """The original file of a submission, byte for byte."""
+    row = conn.execute(text("SELECT file_name, content FROM submission WHERE id = :i"), {"i": submission_id}).first()
+    return (row[0], bytes(row[1])) if row else None
+
+
+def read_table(conn: Connection, table: str) -> pd.DataFrame:
+    """A plan table (plan, department, goal, action, sub_item, indicator) in plan order."""
+    if table not in {"plan", "department", "goal", "action", "sub_item", "indicator"}:
+        raise ValueError(f"not a plan table: {table}")
+    order = "" if table == "plan" else " ORDER BY position"
+    return pd.read_sql_query(text(f"SELECT * FROM {table}{order}"), conn)
+
+
+def find_submission_by_hash(conn: Connection, sha256: str) -> tuple[int, object] | None:
+    row = conn.execute(text("SELECT id, submitted_at FROM submission WHERE sha256 = :h AND status = :a ORDER BY id"),
+                       {"h": sha256, "a": APPROVED}).first()
+    return (row[0], row[1]) if row else None
+
+
+def max_revisions(conn: Connection, codes: Collection[str]) -> pd.DataFrame:
+    """The highest revision so far (approved or not) of each indicator and period among some indicators."""
+    if not codes:
+        return pd.DataFrame(columns=[CODE, PERIOD, REVISION])
+    names = [f"c{i}" for i in range(len(codes))]
+    sql = (f"SELECT indicator_code AS {CODE}, period AS {PERIOD}, MAX(revision) AS {REVISION} FROM observation "
+           f"WHERE indicator_code IN ({', '.join(':' + n for n in names)}) GROUP BY indicator_code, period")
+    return pd.read_sql_query(text(sql), conn, params=dict(zip(names, codes)))
+
+
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    frame[VALUE] = frame[VALUE].astype(float)
+    frame[NOTE] = frame[NOTE].fillna("").astype(str)
+    frame[SUBMITTED_AT] = pd.to_datetime(frame[SUBMITTED_AT])
+    return frame

@@ -1,0 +1,145 @@
+"""The store's tables: the plan as loaded, departments' submissions with their original files, and revisioned values."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from sqlalchemy import (
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+Code = Annotated[str, mapped_column(String(40))]
+Name = Annotated[str, mapped_column(String(200))]
+LongText = Annotated[str, mapped_column(Text, default="")]
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Plan(Base):
+    __tablename__ = "plan"
+    code: Mapped[Code] = mapped_column(primary_key=True)
+    name_zh: Mapped[Name]
+    name_en: Mapped[Name]
+    start_period: Mapped[str] = mapped_column(String(10))
+    end_period: Mapped[str] = mapped_column(String(10))
+    status_rule: Mapped[str] = mapped_column(String(40), default="ratio")
+    thresholds_json: Mapped[LongText]
+    due_days: Mapped[int] = mapped_column(Integer, default=15)
+    loaded_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class Department(Base):
+    __tablename__ = "department"
+    code: Mapped[Code] = mapped_column(primary_key=True)
+    name_zh: Mapped[Name]
+    name_en: Mapped[Name]
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Goal(Base):
+    __tablename__ = "goal"
+    code: Mapped[Code] = mapped_column(primary_key=True)
+    name_zh: Mapped[Name]
+    name_en: Mapped[Name]
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Action(Base):
+    __tablename__ = "action"
+    code: Mapped[Code] = mapped_column(primary_key=True)
+    name_zh: Mapped[Name]
+    name_en: Mapped[Name]
+    description_zh: Mapped[LongText]
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SubItem(Base):
+    __tablename__ = "sub_item"
+    code: Mapped[Code] = mapped_column(primary_key=True)
+    action_code: Mapped[str] = mapped_column(ForeignKey("action.code"))
+    name_zh: Mapped[Name]
+    name_en: Mapped[Name]
+    lead_department: Mapped[str] = mapped_column(ForeignKey("department.code"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Indicator(Base):
+    __tablename__ = "indicator"
+    code: Mapped[Code] = mapped_column(primary_key=True)
+    sub_item_code: Mapped[str] = mapped_column(ForeignKey("sub_item.code"))
+    goal_code: Mapped[str | None] = mapped_column(ForeignKey("goal.code"), nullable=True)
+    name_zh: Mapped[Name]
+    name_en: Mapped[Name]
+    unit: Mapped[str] = mapped_column(String(20))
+    direction: Mapped[str] = mapped_column(String(10))
+    kind: Mapped[str] = mapped_column(String(10))
+    baseline: Mapped[float] = mapped_column(Float)
+    baseline_period: Mapped[str] = mapped_column(String(10))
+    target: Mapped[float] = mapped_column(Float)
+    target_period: Mapped[str] = mapped_column(String(10))
+    department: Mapped[str] = mapped_column(ForeignKey("department.code"))
+    supporting_departments: Mapped[str] = mapped_column(String(200), default="")
+    frequency: Mapped[str] = mapped_column(String(12))
+    definition_zh: Mapped[LongText]
+    source: Mapped[LongText]
+    illustrative: Mapped[bool] = mapped_column(default=False)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Submission(Base):
+    """One accepted file: who sent it, when, its exact bytes, and what it changed."""
+
+    __tablename__ = "submission"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    file_name: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    department: Mapped[str | None] = mapped_column(ForeignKey("department.code"), nullable=True)
+    submitter: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    channel: Mapped[str] = mapped_column(String(20), default="cli")
+    status: Mapped[str] = mapped_column(String(20), default="approved")
+    submitted_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    n_new: Mapped[int] = mapped_column(Integer, default=0)
+    n_revised: Mapped[int] = mapped_column(Integer, default=0)
+    n_unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    n_rejected: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Observation(Base):
+    """One accepted value of one indicator for one period; the highest revision is the current value."""
+
+    __tablename__ = "observation"
+    __table_args__ = (
+        UniqueConstraint("indicator_code", "period", "revision", name="uq_observation_revision"),
+        Index("ix_observation_submission", "submission_id"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    indicator_code: Mapped[str] = mapped_column(ForeignKey("indicator.code"))
+    period: Mapped[str] = mapped_column(String(10))
+    value: Mapped[float] = mapped_column(Float)
+    note: Mapped[LongText]
+    revision: Mapped[int] = mapped_column(Integer)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"))
+    source_row: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Snapshot(Base):
+    """The assessments frozen for one quarter's briefing, so later revisions never rewrite what was briefed."""
+
+    __tablename__ = "snapshot"
+    as_of: Mapped[str] = mapped_column(String(10), primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    rule: Mapped[str] = mapped_column(String(40))
+    last_submission_id: Mapped[int] = mapped_column(Integer, default=0)
+    payload_json: Mapped[str] = mapped_column(Text)

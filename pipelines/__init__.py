@@ -1,0 +1,1 @@
+"""Pipelines: turn department files into trusted numbers, and numbers into judgements."""
