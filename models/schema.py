@@ -8,12 +8,10 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
-    Index,
     Integer,
     LargeBinary,
     String,
     Text,
-    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -117,19 +115,19 @@ class Submission(Base):
 
 
 class Observation(Base):
-    """One accepted value of one indicator for one period; the highest revision is the current value."""
+    """One accepted value of one indicator for one period; the highest revision is the current value.
+
+    The key (indicator, period, revision) is the table's clustered key on SQLite (WITHOUT ROWID): revisions of a
+    value sit together, and a million-row ingest maintains one B-tree instead of two.
+    """
 
     __tablename__ = "observation"
-    __table_args__ = (
-        UniqueConstraint("indicator_code", "period", "revision", name="uq_observation_revision"),
-        Index("ix_observation_submission", "submission_id"),
-    )
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    indicator_code: Mapped[str] = mapped_column(ForeignKey("indicator.code"))
-    period: Mapped[str] = mapped_column(String(10))
+    __table_args__ = {"sqlite_with_rowid": False}
+    indicator_code: Mapped[str] = mapped_column(ForeignKey("indicator.code"), primary_key=True)
+    period: Mapped[str] = mapped_column(String(10), primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     value: Mapped[float] = mapped_column(Float)
     note: Mapped[LongText]
-    revision: Mapped[int] = mapped_column(Integer)
     submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"))
     source_row: Mapped[int] = mapped_column(Integer, default=0)
 

@@ -1,0 +1,104 @@
+"""Benchmark: ingest 1,000,000 generated observation rows, against the floor of one executemany into SQLite.
+
+Run: .venv/bin/python benchmarks/bench_ingest.py [--rows N]
+Prints both times and the ratio, measured side by side in one run. Goal on 2 cores: < 15 s, ratio < 4.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import io
+import sqlite3
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from models.db import make_engine  # noqa: E402
+from pipelines.build import build_store  # noqa: E402
+from pipelines.config import Limits  # noqa: E402
+from pipelines.ingest import ingest_bytes  # noqa: E402
+from pipelines.periods import Period  # noqa: E402
+
+QUARTERS = 400  # 1925Q1 … 2024Q4
+
+
+def write_plan(folder: Path, indicators: int) -> None:
+    """A synthetic plan of many quarterly indicators over a long span, in the shipped plan's shape."""
+    def put(name: str, header: list[str], rows: list[list[object]]) -> None:
+        with (folder / name).open("w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(header)
+            writer.writerows(rows)
+
+    put("plan.csv", ["code", "name_zh", "name_en", "start_period", "end_period"],
+        [["BENCH", "基准测试方案", "Benchmark plan", "1925Q1", "2025Q4"]])
+    put("departments.csv", ["code", "name_zh", "name_en"], [["D1", "测试部门", "Test department"]])
+    put("goals.csv", ["code", "name_zh", "name_en"], [])
+    put("actions.csv", ["code", "name_zh", "name_en", "description_zh"], [["X1", "行动", "Action", ""]])
+    put("sub_items.csv", ["code", "action_code", "name_zh", "name_en", "lead_department"],
+        [["X1.1", "X1", "子项", "Sub-item", "D1"]])
+    header = ["code", "sub_item_code", "goal_code", "name_zh", "name_en", "unit", "direction", "kind", "baseline",
+              "baseline_period", "target", "target_period", "department", "supporting_departments", "frequency",
+              "definition_zh", "source"]
+    put("indicators.csv", header, [[f"K{n:04d}", "X1.1", "", f"指标{n}", f"Indicator {n}", "家", "increase", "level",
+                                    100, "1924", 100_000, "2025", "D1", "", "quarterly", "示例", "示例"]
+                                   for n in range(indicators)])
+
+
+def make_rows(indicators: int, quarters: int) -> list[tuple[str, str, float]]:
+    periods = [Period(1925 + q // 4, "Q", q % 4 + 1).code for q in range(quarters)]
+    return [(f"K{n:04d}", period, 100.0 + q + n % 7) for n in range(indicators) for q, period in enumerate(periods)]
+
+
+def as_csv(rows: list[tuple[str, str, float]]) -> bytes:
+    buffer = io.StringIO()
+    buffer.write("指标编码,统计期,数值,备注\n")
+    buffer.writelines(f"{code},{period},{value:g},\n" for code, period, value in rows)
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def time_floor(path: Path, rows: list[tuple[str, str, float]]) -> float:
+    """The same rows into a fresh SQLite table by one executemany in one transaction."""
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE observation (indicator_code TEXT, period TEXT, value REAL)")
+    start = time.perf_counter()
+    with conn:
+        conn.executemany("INSERT INTO observation VALUES (?, ?, ?)", rows)
+    elapsed = time.perf_counter() - start
+    conn.close()
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    args = parser.parse_args()
+    indicators = max(1, args.rows // QUARTERS)
+    rows = make_rows(indicators, QUARTERS)
+    data = as_csv(rows)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "plan"
+        folder.mkdir()
+        write_plan(folder, indicators)
+        engine = make_engine(f"sqlite:///{tmp}/bench.sqlite3")
+        plan = build_store(engine, folder)
+        assert not isinstance(plan, list), plan
+        floor = time_floor(Path(tmp) / "floor.sqlite3", rows)
+        start = time.perf_counter()
+        result = ingest_bytes(engine, plan, "bench.csv", data, today=dt.date(2026, 1, 31),
+                              limits=Limits(max_file_bytes=len(data) + 1))
+        ours = time.perf_counter() - start
+    assert result.outcome == "accepted", result.as_dict()
+    print(f"rows: {len(rows):,} ({indicators} indicators × {QUARTERS} quarters), file {len(data) / 2**20:.1f} MB")
+    print(f"ingest (read + check + store, one transaction): {ours:.2f} s")
+    print(f"floor (one executemany into a fresh SQLite table): {floor:.2f} s")
+    print(f"ratio ours ÷ floor: {ours / floor:.2f}   (goal: under 15 s and ratio under 4)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,134 @@
+"""Command-line verbs for progress: status (assessments and roll-ups), snapshot (freeze a quarter), diff."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+import pandas as pd
+
+from models.db import create_schema, make_engine
+from pipelines.catalog import t
+from pipelines.periods import Period, parse_period
+from pipelines.progress import STATUSES, status_name
+from pipelines.snapshot import diff_quarters, freeze
+from pipelines.standing import Standing, read_standing
+
+LEVELS = ("indicator", "sub_item", "action", "plan")
+INDICATOR_COLUMNS = ["code", "as_of", "status", "status_zh", "latest_period", "latest_value", "baseline", "target",
+                     "expected", "completion", "time_share", "gap_points", "pace_ratio", "projected",
+                     "projection_ratio", "likely_to_meet", "overdue", "score", "rule", "explanation"]
+
+
+def register(verbs: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    status = verbs.add_parser("status", help=t("cli.status", "zh"))
+    status.add_argument("--as-of")
+    status.add_argument("--level", choices=LEVELS, default="indicator")
+    status.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    status.add_argument("--db")
+    status.set_defaults(handler=_cmd_status)
+    snapshot = verbs.add_parser("snapshot", help=t("cli.snapshot", "zh"))
+    snapshot.add_argument("--as-of", required=True)
+    snapshot.add_argument("--replace", action="store_true")
+    snapshot.add_argument("--db")
+    snapshot.set_defaults(handler=_cmd_snapshot)
+    diff = verbs.add_parser("diff", help=t("cli.diff", "zh"))
+    diff.add_argument("--from", dest="before", required=True)
+    diff.add_argument("--to", dest="after", required=True)
+    diff.add_argument("--format", choices=("table", "json"), default="table")
+    diff.add_argument("--db")
+    diff.set_defaults(handler=_cmd_diff)
+
+
+def _period(text: str | None, lang: str) -> Period | None:
+    from pipelines.cli import UsageError
+
+    if text is None:
+        return None
+    period = parse_period(text)
+    if period is None:
+        raise UsageError(t("cli.bad-period", lang, value=text))
+    return period
+
+
+def _standing(args: argparse.Namespace, as_of: Period | None) -> Standing:
+    from pipelines.cli import UsageError
+
+    engine = make_engine(args.db)
+    create_schema(engine)
+    standing = read_standing(engine, as_of)
+    if standing is None:
+        raise UsageError(t("cli.empty-store", args.lang))
+    return standing
+
+
+def status_frame(standing: Standing, level: str, lang: str = "zh") -> pd.DataFrame:
+    """One row per item of a level, the columns scripts rely on."""
+    if level == "indicator":
+        return pd.DataFrame([_indicator_row(a, lang) for a in standing.assessments.values()], columns=INDICATOR_COLUMNS)
+    rows = [{"code": r.code, "level": r.level, "as_of": standing.as_of.code, "status": r.status,
+             "status_zh": status_name(r.status, "zh"), "score": r.score, "mean_completion": r.mean_completion,
+             **{f"n_{s}": r.counts.get(s, 0) for s in STATUSES}, "explanation": r.explanation_en if lang == "en"
+             else r.explanation_zh} for r in standing.rollups.values() if r.level == level]
+    return pd.DataFrame(rows)
+
+
+def _indicator_row(a, lang: str) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    return {"code": a.code, "as_of": a.as_of.code, "status": a.status, "status_zh": status_name(a.status, "zh"),
+            "latest_period": a.latest_period.code if a.latest_period else None, "latest_value": a.latest_value,
+            "baseline": a.baseline, "target": a.target, "expected": a.expected, "completion": a.completion,
+            "time_share": a.time_share, "gap_points": a.gap_points, "pace_ratio": a.pace_ratio,
+            "projected": a.projected, "projection_ratio": a.projection_ratio, "likely_to_meet": a.likely_to_meet,
+            "overdue": a.overdue, "score": a.score, "rule": a.rule, "explanation": a.explanation(lang)}
+
+
+def _cmd_status(args: argparse.Namespace) -> int:
+    standing = _standing(args, _period(args.as_of, args.lang))
+    frame = status_frame(standing, args.level, args.lang)
+    if args.format == "json":
+        print(frame.to_json(orient="records", force_ascii=False, indent=2))
+    elif args.format == "csv":
+        sys.stdout.write(frame.to_csv(index=False))
+    else:
+        print(standing.as_of.cutoff_label(args.lang))
+        shown = [c for c in ("code", "status_zh" if args.lang == "zh" else "status", "latest_period", "latest_value",
+                             "target", "completion", "pace_ratio", "score", "overdue", "explanation") if c in frame]
+        with pd.option_context("display.max_rows", None, "display.max_colwidth", 90, "display.width", 200):
+            print(frame[shown].to_string(index=False))
+    return 0
+
+
+def _cmd_snapshot(args: argparse.Namespace) -> int:
+    as_of = _period(args.as_of, args.lang)
+    assert as_of is not None
+    engine = make_engine(args.db)
+    create_schema(engine)
+    frozen = freeze(engine, as_of, replace=args.replace)
+    if frozen is None:
+        from pipelines.cli import UsageError
+
+        raise UsageError(t("cli.empty-store", args.lang))
+    print(t("cli.snapshot-done", args.lang, as_of=as_of.label(args.lang), n=len(frozen.assessments),
+            when=frozen.created_at.strftime("%Y-%m-%d %H:%M")))
+    return 0
+
+
+def _cmd_diff(args: argparse.Namespace) -> int:
+    before, after = _period(args.before, args.lang), _period(args.after, args.lang)
+    assert before is not None and after is not None
+    standing = _standing(args, after)
+    diff = diff_quarters(make_engine(args.db), before, after, standing.plan.info.due_days)
+    changes = [{"code": c.code, "kind": c.kind, "before": c.before, "after": c.after} for c in diff.changes]
+    revisions = diff.revisions.astype({"submitted_at": str}).to_dict(orient="records") if len(diff.revisions) else []
+    if args.format == "json":
+        print(json.dumps({"from": before.code, "to": after.code, "from_frozen": diff.before_frozen,
+                          "changes": changes, "revisions": revisions}, ensure_ascii=False, indent=2, default=str))
+        return 0
+    print(t("cli.diff-title", args.lang, before=before.label(args.lang), after=after.label(args.lang)))
+    for change in changes:
+        print(f"  {change['code']:<6} {change['kind']:<15} {change['before']} → {change['after']}")
+    for rev in revisions:
+        print(t("cli.diff-revision", args.lang, code=rev["indicator_code"], period=rev["period"],
+                old=rev["previous"], new=rev["value"], who=rev["department"] or "", when=rev["submitted_at"][:16],
+                file=rev["file_name"]))
+    return 0

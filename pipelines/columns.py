@@ -1,0 +1,27 @@
+"""Column names: how departments may head their columns, and the names used between modules."""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from models.columns import CODE, NOTE, PERIOD, ROW, VALUE
+
+REQUIRED = (CODE, PERIOD, VALUE)
+
+ALIASES: dict[str, tuple[str, ...]] = {
+    CODE: ("指标编码", "指标代码", "指标编号", "indicator_code", "indicatorcode", "code"),
+    PERIOD: ("统计期", "统计期间", "报告期", "期别", "period"),
+    VALUE: ("数值", "本期数值", "本期值", "指标值", "value"),
+    NOTE: ("备注", "说明", "备注说明", "情况说明", "note", "notes"),
+}
+_LOOKUP = {alias: canonical for canonical, names in ALIASES.items() for alias in names}
+_DECOR = re.compile(r"[\s*＊:：]|（[^）]*）|\([^)]*\)")
+
+
+def canonical_column(header: object) -> str | None:
+    """The canonical name a header cell stands for, or None (其他列 such as 指标名称 are ignored)."""
+    if header is None:
+        return None
+    text = unicodedata.normalize("NFKC", str(header)).strip().lower()
+    text = _DECOR.sub("", text)
+    return _LOOKUP.get(text)

@@ -1,0 +1,27 @@
+"""Settings in one place: paths from the project root and the limits and thresholds of the checks."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PLAN_DIR = ROOT / "data" / "plan"
+SAMPLES_DIR = ROOT / "data" / "samples"
+
+MAX_FILE_BYTES = 10 * 1024 * 1024  # a department's file; configurable per call
+MAX_XLSX_UNPACKED_BYTES = 100 * 1024 * 1024  # bound on what an XLSX may unpack to (zip bombs)
+MAX_CELL_CHARS = 2_000  # a note longer than this is not a note
+HEADER_SEARCH_ROWS = 50  # how far down a file the column header may sit below a title or form block
+LARGE_CHANGE_SHARE = 0.5  # 核实性: more than 50 % change from the previous period
+BEYOND_TARGET_FACTOR = 2.0  # 核实性: a value beyond twice the target
+MIN_EXPLANATION_CHARS = 6
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What a single ingest accepts; the defaults suit department files, benchmarks raise them."""
+
+    max_file_bytes: int = MAX_FILE_BYTES
+    max_unpacked_bytes: int = MAX_XLSX_UNPACKED_BYTES
+    large_change_share: float = LARGE_CHANGE_SHARE
+    beyond_target_factor: float = BEYOND_TARGET_FACTOR

@@ -1,0 +1,51 @@
+"""Export the current values with their provenance as CSV or XLSX, safe to open in Excel."""
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+
+from models.columns import CODE, DEPARTMENT, FILE, NOTE, PERIOD, SUBMISSION, SUBMITTED_AT, SUBMITTER, VALUE
+from pipelines.periods import Period, period_of_code
+from pipelines.plan import PlanData
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+EXPORT_COLUMNS = [CODE, "name_zh", PERIOD, VALUE, "unit", DEPARTMENT, NOTE, FILE, SUBMISSION, SUBMITTER,
+                  SUBMITTED_AT, "illustrative"]
+
+
+def build_export(current: pd.DataFrame, plan: PlanData, as_of: Period | None = None) -> pd.DataFrame:
+    """The current values up to a period, joined with the plan's names and units, in plan order."""
+    frame = current.copy()
+    if as_of is not None:
+        ends = {p: period_of_code(p).end_time for p in frame[PERIOD].unique()}
+        frame = frame[frame[PERIOD].map(ends) <= as_of.end_time + 1e-9]
+    meta = pd.DataFrame([{CODE: i.code, "name_zh": i.name_zh, "unit": i.unit, "owner": i.department,
+                          "illustrative": "示例" if i.illustrative else "", "position": n}
+                         for n, i in enumerate(plan.indicators)])
+    frame = frame.merge(meta, on=CODE, how="left")
+    frame[DEPARTMENT] = frame[DEPARTMENT].fillna(frame["owner"])
+    frame[SUBMITTED_AT] = pd.to_datetime(frame[SUBMITTED_AT]).dt.strftime("%Y-%m-%d %H:%M:%S")
+    frame = frame.sort_values(["position", PERIOD])
+    return frame[EXPORT_COLUMNS].reset_index(drop=True)
+
+
+def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text cells that a spreadsheet would run as a formula (= + - @) get a leading apostrophe."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v)
+    return out
+
+
+def to_csv_bytes(frame: pd.DataFrame) -> bytes:
+    """CSV in UTF-8 with BOM, which Excel on Chinese Windows opens correctly."""
+    return neutralise(frame).to_csv(index=False).encode("utf-8-sig")
+
+
+def to_xlsx_bytes(frame: pd.DataFrame, sheet: str = "数据") -> bytes:
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        neutralise(frame).to_excel(writer, index=False, sheet_name=sheet)
+    return buffer.getvalue()

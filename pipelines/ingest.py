@@ -1,0 +1,113 @@
+"""Ingest a department's file: read, check against the plan and the store, and store it in one transaction — or nothing."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+
+from models.columns import CODE
+from models.queries import APPROVED, find_submission_by_hash, read_current_values
+from pipelines.issue import Issue, make_issue, sort_issues
+from pipelines.config import Limits
+from pipelines.persist import save_submission
+from pipelines.plan import PlanData
+from pipelines.read import RawTable, read_submission
+from pipelines.validate import CHANGE, Checked, check_submission
+
+ACCEPTED, REJECTED, UNCHANGED = "accepted", "rejected", "unchanged"
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """What happened to one file, for the department and for scripts."""
+
+    file_name: str
+    outcome: str  # accepted | rejected | unchanged
+    submission_id: int | None = None
+    department: str | None = None
+    counts: Mapping[str, int] = field(default_factory=dict)  # new / revised / unchanged / rejected rows
+    hard: tuple[Issue, ...] = ()
+    soft: tuple[Issue, ...] = ()
+    explained: tuple[Issue, ...] = ()
+    note: Issue | None = None  # e.g. "identical to submission N"
+
+    @property
+    def accepted(self) -> bool:
+        return self.outcome != REJECTED
+
+    def as_dict(self, lang: str = "zh") -> dict[str, object]:
+        return {
+            "file": self.file_name, "outcome": self.outcome, "submission_id": self.submission_id,
+            "department": self.department, "counts": dict(self.counts),
+            "hard": [i.as_dict(lang) for i in self.hard], "soft": [i.as_dict(lang) for i in self.soft],
+            "explained": [i.as_dict(lang) for i in self.explained],
+            "note": self.note.message(lang) if self.note else "",
+        }
+
+
+def ingest_bytes(
+    engine: Engine, plan: PlanData, file_name: str, data: bytes, *,
+    department: str | None = None, submitter: str | None = None, channel: str = "cli", status: str = APPROVED,
+    submitted_at: dt.datetime | None = None, today: dt.date | None = None, limits: Limits = Limits(),
+    explanations: Mapping[int, str] | None = None,
+) -> IngestResult:
+    """Check a file and, when it passes, store it whole in one transaction; a refused file changes nothing."""
+    raw = read_submission(file_name, data, limits)
+    if not isinstance(raw, RawTable):
+        return IngestResult(file_name, REJECTED, hard=tuple(raw))
+    department = department or department_of(raw, plan)
+    sha = hashlib.sha256(data).hexdigest()
+    with engine.connect().execution_options(write=True) as conn, conn.begin():
+        earlier = find_submission_by_hash(conn, sha)
+        if earlier:
+            note = make_issue(file_name, None, "", "identical-file", "", submission=earlier[0], when=str(earlier[1])[:19])
+            return IngestResult(file_name, UNCHANGED, earlier[0], department, note=note)
+        codes = sorted({c for c in raw.rows[CODE].astype(str).str.strip().unique() if c})
+        current = read_current_values(conn, _plan_codes(plan, codes))
+        checked = check_submission(raw, plan, current, department=department, today=today, limits=limits,
+                                   explanations=explanations)
+        if not checked.accepted:
+            return _rejected(file_name, department, checked)
+        counts = _counts(checked)
+        changed = checked.rows[checked.rows[CHANGE] != "unchanged"]
+        if changed.empty:
+            return IngestResult(file_name, UNCHANGED, None, department, counts, explained=tuple(checked.explained),
+                                note=make_issue(file_name, None, "", "all-unchanged", ""))
+        submission_id = save_submission(
+            conn, file_name=file_name, sha256=sha, content=data, department=department, submitter=submitter,
+            channel=channel, status=status, submitted_at=submitted_at or dt.datetime.now(), rows=changed,
+            counts=counts)
+    return IngestResult(file_name, ACCEPTED, submission_id, department, counts, explained=tuple(checked.explained))
+
+
+def _rejected(file_name: str, department: str | None, checked: Checked) -> IngestResult:
+    counts = {"new": 0, "revised": 0, "unchanged": 0,
+              "rejected": len({i.row for i in checked.hard + checked.soft if i.row})}
+    return IngestResult(file_name, REJECTED, None, department, counts, tuple(sort_issues(checked.hard)),
+                        tuple(sort_issues(checked.soft)), tuple(checked.explained))
+
+
+def _counts(checked: Checked) -> dict[str, int]:
+    changes = checked.rows[CHANGE].value_counts()
+    return {name: int(changes.get(name, 0)) for name in ("new", "revised", "unchanged")} | {"rejected": 0}
+
+
+def _plan_codes(plan: PlanData, raw_codes: list[str]) -> list[str]:
+    """The plan's codes a file may mention (codes are matched case-insensitively and width-folded)."""
+    wanted = {unicodedata.normalize("NFKC", c).upper().replace(" ", "") for c in raw_codes}
+    return [i.code for i in plan.indicators if i.code.upper() in wanted]
+
+
+def department_of(raw: RawTable, plan: PlanData) -> str | None:
+    """The sending department as the form header block names it (填报单位), by code or Chinese name."""
+    named = unicodedata.normalize("NFKC", raw.form.get("填报单位", "")).strip()
+    if not named:
+        return None
+    for department in plan.departments:
+        if named in (department.code, department.name_zh) or department.name_zh in named:
+            return department.code
+    return None

@@ -1,0 +1,117 @@
+"""Write to the store: the plan (replacing its rows in one transaction) and one accepted submission with its values."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pandas as pd
+from sqlalchemy import Connection, delete, func, insert, select, text
+
+from models.columns import CODE, NOTE, PERIOD, REVISION, ROW, VALUE
+from models.queries import max_revisions
+from models.schema import Action, Department, Goal, Indicator, Observation, Plan, SubItem, Submission
+from pipelines.issue import Issue, make_issue
+from pipelines.plan import PlanData
+
+
+def save_plan(conn: Connection, plan: PlanData, now: dt.datetime) -> list[Issue]:
+    """Store the plan's rows; refuse (changing nothing) another plan's code or dropping an indicator with data."""
+    existing = conn.execute(select(Plan.code)).scalars().all()
+    if existing and existing[0] != plan.info.code:
+        return [make_issue("plan.csv", 2, "code", "plan-other-plan", existing[0], code=plan.info.code)]
+    kept = {i.code for i in plan.indicators}
+    used = conn.execute(select(Observation.indicator_code, func.count()).group_by(Observation.indicator_code)).all()
+    problems = [make_issue("indicators.csv", None, "code", "plan-indicator-in-use", n, code=code)
+                for code, n in used if code not in kept]
+    if problems:
+        return problems
+    _replace_plan_rows(conn, plan, now)
+    return []
+
+
+def _replace_plan_rows(conn: Connection, plan: PlanData, now: dt.datetime) -> None:
+    info = plan.info
+    conn.execute(delete(Plan))
+    conn.execute(insert(Plan), [{
+        "code": info.code, "name_zh": info.name_zh, "name_en": info.name_en, "start_period": info.start_period.code,
+        "end_period": info.end_period.code, "status_rule": info.status_rule,
+        "thresholds_json": json.dumps(dict(info.thresholds)), "due_days": info.due_days, "loaded_at": now}])
+    _upsert(conn, Department, [{"code": d.code, "name_zh": d.name_zh, "name_en": d.name_en, "position": n}
+                               for n, d in enumerate(plan.departments)])
+    _upsert(conn, Goal, [{"code": g.code, "name_zh": g.name_zh, "name_en": g.name_en, "position": n}
+                         for n, g in enumerate(plan.goals)])
+    _upsert(conn, Action, [{"code": a.code, "name_zh": a.name_zh, "name_en": a.name_en,
+                            "description_zh": a.description_zh, "position": n} for n, a in enumerate(plan.actions)])
+    _upsert(conn, SubItem, [{"code": s.code, "action_code": s.action_code, "name_zh": s.name_zh,
+                             "name_en": s.name_en, "lead_department": s.lead_department, "position": n}
+                            for n, s in enumerate(plan.sub_items)])
+    _upsert(conn, Indicator, [_indicator_row(i, n) for n, i in enumerate(plan.indicators)])
+    _delete_missing(conn, plan)
+
+
+def _indicator_row(i, position: int) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    return {
+        "code": i.code, "sub_item_code": i.sub_item_code, "goal_code": i.goal_code, "name_zh": i.name_zh,
+        "name_en": i.name_en, "unit": i.unit, "direction": i.direction, "kind": i.kind, "baseline": i.baseline,
+        "baseline_period": i.baseline_period.code, "target": i.target, "target_period": i.target_period.code,
+        "department": i.department, "supporting_departments": ";".join(i.supporting_departments),
+        "frequency": i.frequency, "definition_zh": i.definition_zh, "source": i.source,
+        "illustrative": i.illustrative, "position": position,
+    }
+
+
+def _upsert(conn: Connection, model, rows: list[dict[str, object]]) -> None:  # type: ignore[no-untyped-def]
+    """Update rows that exist and insert the others, keyed by code (foreign keys keep old rows referenced)."""
+    have = set(conn.execute(select(model.code)).scalars())
+    updates = [r for r in rows if r["code"] in have]
+    for row in updates:
+        conn.execute(model.__table__.update().where(model.code == row["code"]).values(**row))
+    fresh = [r for r in rows if r["code"] not in have]
+    if fresh:
+        conn.execute(insert(model), fresh)
+
+
+def _delete_missing(conn: Connection, plan: PlanData) -> None:
+    """Remove plan rows no longer in the folder, children first (indicators with data were refused before)."""
+    for model, codes in ((Indicator, [i.code for i in plan.indicators]), (SubItem, [s.code for s in plan.sub_items]),
+                         (Action, [a.code for a in plan.actions]), (Goal, [g.code for g in plan.goals])):
+        conn.execute(delete(model).where(model.code.not_in(codes)))
+    used = select(Submission.department).where(Submission.department.is_not(None))
+    conn.execute(delete(Department).where(Department.code.not_in([d.code for d in plan.departments]),
+                                          Department.code.not_in(used)))
+
+
+def save_submission(
+    conn: Connection, *, file_name: str, sha256: str, content: bytes, department: str | None,
+    submitter: str | None, channel: str, status: str, submitted_at: dt.datetime, rows: pd.DataFrame,
+    counts: dict[str, int],
+) -> int:
+    """Record an accepted file and append its new and revised values as new revisions; returns the submission id."""
+    result = conn.execute(insert(Submission).values(
+        file_name=file_name, sha256=sha256, content=content, department=department, submitter=submitter,
+        channel=channel, status=status, submitted_at=submitted_at, n_new=counts["new"],
+        n_revised=counts["revised"], n_unchanged=counts["unchanged"], n_rejected=counts.get("rejected", 0)))
+    submission_id = int(result.inserted_primary_key[0])
+    _append_values(conn, submission_id, rows)
+    return submission_id
+
+
+def _append_values(conn: Connection, submission_id: int, rows: pd.DataFrame) -> None:
+    if rows.empty:
+        return
+    top = max_revisions(conn, sorted(rows[CODE].unique()))
+    frame = rows.merge(top, on=[CODE, PERIOD], how="left")
+    frame[REVISION] = frame[REVISION].fillna(0).astype(int) + 1
+    records = list(zip(frame[CODE].tolist(), frame[PERIOD].tolist(), frame[VALUE].astype(float).tolist(),
+                       frame[NOTE].astype(str).tolist(), frame[REVISION].tolist(), [submission_id] * len(frame),
+                       frame[ROW].astype(int).tolist()))
+    marks = ", ".join(["?"] * 7) if conn.dialect.paramstyle == "qmark" else ", ".join(["%s"] * 7)
+    sql = ("INSERT INTO observation (indicator_code, period, value, note, revision, submission_id, source_row) "
+           f"VALUES ({marks})")
+    conn.exec_driver_sql(sql, records)
+
+
+def count_rows(conn: Connection) -> dict[str, int]:
+    """How many rows each table holds (used to show that a refused file changed nothing)."""
+    return {table: conn.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one()
+            for table in ("plan", "department", "indicator", "submission", "observation")}

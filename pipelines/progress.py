@@ -1,0 +1,395 @@
+"""The progress engine: judge each indicator's progress toward its target as of a period, arithmetic in words."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from typing import Callable, Iterable, Mapping, Sequence
+
+from pipelines.periods import FREQUENCIES, Period, kind_of_frequency, latest_period_ending_by
+from pipelines.rollup import RollUp, roll_up
+from pipelines.status_rule import (
+    EPS, GROUP_COLOR, POINTS, RATIO, STATUS_COLOR, STATUS_GROUP, STATUS_ICON, STATUSES, Cutoff, Phrase, StatusRule,
+    amount, at_least, legend, pace_phrase, percent, status_name, status_phrase, status_rule_from,
+)
+
+__all__ = [
+    "KINDS", "DIRECTIONS", "LIKELY_TO_MEET", "IndicatorSpec", "Observation", "Assessment", "Change", "assess",
+    "assess_all", "diff_assessments", "spec_problem", "RollUp", "roll_up", "StatusRule", "RATIO", "POINTS",
+    "status_rule_from", "legend", "status_name", "STATUSES", "STATUS_GROUP", "STATUS_ICON", "STATUS_COLOR",
+    "GROUP_COLOR",
+]
+
+KINDS = ("level", "annual", "milestone")
+DIRECTIONS = ("increase", "decrease")
+LIKELY_TO_MEET = 0.95  # UNSD's cut-off: a projection covering ≥ 95 % of the way counts as on course to meet
+
+
+@dataclass(frozen=True)
+class IndicatorSpec:
+    """An indicator's plain values from the plan: where it starts, what it must reach by when, how often reported."""
+
+    code: str
+    kind: str
+    direction: str
+    baseline: float
+    baseline_period: Period
+    target: float
+    target_period: Period
+    frequency: str
+    unit: str = ""
+
+    def __post_init__(self) -> None:
+        problem = spec_problem(self)
+        if problem:  # a plan row the engine cannot judge is broken setup, caught by the plan's own checks first
+            raise ValueError(f"indicator {self.code}: {problem}")
+
+    @property
+    def t0(self) -> float:
+        return self.baseline_period.end_time
+
+    @property
+    def t1(self) -> float:
+        return self.target_period.end_time
+
+
+def spec_problem(spec: IndicatorSpec) -> str | None:
+    """Why the engine cannot judge a spec, or None; plan validation can call this to report the row."""
+    if spec.kind not in KINDS or spec.direction not in DIRECTIONS or spec.frequency not in FREQUENCIES:
+        return f"kind/direction/frequency must be in {KINDS}/{DIRECTIONS}/{FREQUENCIES}"
+    if not (math.isfinite(spec.baseline) and math.isfinite(spec.target)):
+        return "baseline and target must be numbers"
+    if spec.t1 <= spec.t0 + EPS:
+        return "the target period must end after the baseline period"
+    if spec.kind == "annual" and (spec.direction != "increase" or spec.target <= 0):
+        return "an annual target is a positive amount to reach each year (direction 'increase')"
+    return None
+
+
+@dataclass(frozen=True)
+class Observation:
+    """The current (newest accepted) value of one period."""
+
+    period: Period
+    value: float
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """One indicator's judgement as of a period: status, the numbers behind it, and the rule that was applied."""
+
+    code: str
+    as_of: Period
+    status: str
+    rule: str
+    latest_period: Period | None
+    latest_value: float | None
+    baseline: float
+    target: float
+    expected: float | None
+    completion: float | None
+    time_share: float | None
+    pace_ratio: float | None
+    gap_points: float | None
+    projected: float | None
+    projection_ratio: float | None
+    likely_to_meet: bool
+    overdue: bool
+    score: float | None
+    explanation_zh: str
+    explanation_en: str
+    thresholds: tuple[tuple[str, float], ...] = ()
+    due_period: Period | None = None  # the period whose report is missing when overdue
+
+    def explanation(self, lang: str) -> str:
+        return self.explanation_en if lang == "en" else self.explanation_zh
+
+
+@dataclass(frozen=True)
+class _Finding:
+    """What a kind's rule found, before the overdue check and the two languages are added."""
+
+    status: str = "no_data"  # until _settle fixes status, score and sentence together
+    story: Phrase = Phrase("progress.no_data")
+    latest: Observation | None = None
+    expected: float | None = None
+    completion: float | None = None
+    time_share: float | None = None
+    pace_ratio: float | None = None
+    projected: float | None = None
+    projection_ratio: float | None = None
+    likely_to_meet: bool = False
+    score: float | None = None
+
+
+def assess(spec: IndicatorSpec, observations: Sequence[Observation], as_of: Period,
+           rule: StatusRule = RATIO) -> Assessment:
+    """Judge one indicator as of a period under a status rule."""
+    current = _current(observations)
+    found = _ASSESSORS[spec.kind](spec, current, as_of, rule)
+    due = _due_period(spec, as_of, found)
+    overdue = due is not None and due not in {o.period for o in current}
+    story = Phrase.of("progress.with_overdue", story=found.story, period=due) if overdue else found.story
+    zh, en = story.both()
+    latest = found.latest
+    return Assessment(
+        code=spec.code, as_of=as_of, status=found.status, rule=rule.name,
+        latest_period=latest.period if latest else None, latest_value=latest.value if latest else None,
+        baseline=spec.baseline, target=spec.target, expected=found.expected, completion=found.completion,
+        time_share=found.time_share, pace_ratio=found.pace_ratio, gap_points=_gap_points(found),
+        projected=found.projected, projection_ratio=found.projection_ratio, likely_to_meet=found.likely_to_meet,
+        overdue=overdue, score=found.score, explanation_zh=zh, explanation_en=en,
+        thresholds=rule.thresholds, due_period=due if overdue else None,
+    )
+
+
+def assess_all(specs: Iterable[IndicatorSpec], observations_by_code: Mapping[str, Sequence[Observation]],
+               as_of: Period, rule: StatusRule = RATIO) -> dict[str, Assessment]:
+    """Judge every indicator of a plan as of a period, keyed by indicator code."""
+    return {spec.code: assess(spec, observations_by_code.get(spec.code, ()), as_of, rule) for spec in specs}
+
+
+def _current(observations: Sequence[Observation]) -> list[Observation]:
+    """Finite values, one per period (the last one given wins), oldest first."""
+    by_period = {o.period: o for o in observations if math.isfinite(o.value)}
+    return sorted(by_period.values(), key=lambda o: _order(o.period))
+
+
+def _due_period(spec: IndicatorSpec, as_of: Period, found: _Finding) -> Period | None:
+    """The latest report of the indicator's frequency due by the end of as_of, within the plan window."""
+    if spec.kind == "milestone" and found.status == "achieved":
+        return None  # a milestone once done has nothing more to report
+    due = latest_period_ending_by(min(as_of.end_time, spec.t1), spec.frequency)
+    return due if due.end_time > spec.t0 + EPS else None
+
+
+def _gap_points(found: _Finding) -> float | None:
+    if found.completion is None or found.time_share is None:
+        return None
+    return (found.completion - found.time_share) * 100
+
+
+# ---- level: a value to reach (or get down to) by the target period -------------------------------------------
+
+def _assess_level(spec: IndicatorSpec, current: list[Observation], as_of: Period, rule: StatusRule) -> _Finding:
+    window = _after_baseline(spec, current, as_of)
+    if not window:
+        return _no_data(spec, as_of)
+    latest = window[-1]
+    c, f = _completion(spec, latest.value), _time_share(spec, latest.period.end_time)
+    projected, ratio = _level_projection(spec, window)
+    found = _Finding(latest=latest, expected=_level_expected(spec, as_of),
+                     completion=c, time_share=f, pace_ratio=c / f if c is not None and f > EPS else None,
+                     projected=projected, projection_ratio=ratio, likely_to_meet=_likely(ratio))
+    return _judge_level(spec, found, as_of, rule)
+
+
+def _judge_level(spec: IndicatorSpec, found: _Finding, as_of: Period, rule: StatusRule) -> _Finding:
+    """Achieved first (on the current latest value), then the final verdict, then pace."""
+    c, f, words = found.completion, found.time_share or 0.0, _level_words(spec, found)
+    if _reached(spec, found.latest.value):  # type: ignore[union-attr]
+        return _settle(found, "achieved", 1.0, Phrase.of("progress.level.achieved", **words), likely=True)
+    if _is_final(spec, as_of):
+        score = _clip(c) if c is not None else -1.0
+        return _settle(found, "not_achieved", score, Phrase.of("progress.level.final", **words), likely=False)
+    if c is None:  # target equals baseline: any value short of it is a move away from it
+        return _settle(found, "regressing", -1.0, Phrase.of("progress.level.flat", **words))
+    if f <= EPS:  # the value sits at the baseline's moment: no time has passed, so judge by direction alone
+        status, score = ("regressing", -1.0) if c < -EPS else ("on_track", 1.0)
+        return _settle(found, status, score, Phrase.of("progress.level.no_pace", **words))
+    status = rule.classify(rule.measure_of(c, f), c < -EPS)
+    return _settle(found, status, _clip(c / f), pace_phrase("progress.pace", rule, status, c, f, words))
+
+
+def _level_words(spec: IndicatorSpec, found: _Finding) -> dict[str, object]:
+    latest = found.latest
+    assert latest is not None
+    return {"cutoff": Cutoff(latest.period), "value": amount(latest.value, spec.unit),
+            "target": amount(spec.target, spec.unit), "target_period": spec.target_period,
+            "completion": percent(found.completion)}
+
+
+def _level_expected(spec: IndicatorSpec, as_of: Period) -> float:
+    """The straight path from baseline to target, read at as_of: what leaders see drawn on the chart."""
+    return spec.baseline + (spec.target - spec.baseline) * _time_share(spec, as_of.end_time)
+
+
+def _level_projection(spec: IndicatorSpec, window: list[Observation]) -> tuple[float | None, float | None]:
+    """Least-squares line through the baseline and every value so far, read at the target period."""
+    points = [(spec.t0, spec.baseline)] + [(o.period.end_time, o.value) for o in window]
+    projected = _line_at(points, spec.t1)
+    if projected is None or spec.target == spec.baseline:
+        return projected, None
+    return projected, (projected - spec.baseline) / (spec.target - spec.baseline)
+
+
+def _line_at(points: list[tuple[float, float]], time: float) -> float | None:
+    n = len(points)
+    mean_t, mean_v = sum(p[0] for p in points) / n, sum(p[1] for p in points) / n
+    sxx = sum((p[0] - mean_t) ** 2 for p in points)
+    if sxx <= EPS:
+        return None
+    slope = sum((p[0] - mean_t) * (p[1] - mean_v) for p in points) / sxx
+    return mean_v + slope * (time - mean_t)
+
+
+# ---- annual: an amount to deliver within each year up to the target year -------------------------------------
+
+def _assess_annual(spec: IndicatorSpec, current: list[Observation], as_of: Period, rule: StatusRule) -> _Finding:
+    kind = kind_of_frequency(spec.frequency)  # sums only add periods of one kind, so a year is never counted twice
+    window = [o for o in current if o.period.kind == kind and _ends_by(o.period, as_of)
+              and spec.baseline_period.year < o.period.year <= spec.target_period.year]
+    if not window:
+        return _no_data(spec, as_of)
+    if _is_final(spec, as_of):
+        return _annual_final(spec, window, as_of)
+    year = window[-1].period.year
+    return _annual_year(spec, [o for o in window if o.period.year == year], as_of, rule)
+
+
+def _annual_year(spec: IndicatorSpec, in_year: list[Observation], as_of: Period, rule: StatusRule) -> _Finding:
+    """Pace within the year of the latest report: the year's sum against the target's share for the time covered."""
+    latest, total = in_year[-1], sum(o.value for o in in_year)
+    q, c = latest.period.year_share, total / spec.target
+    words = {"cutoff": Cutoff(latest.period), "year": latest.period.year, "sum": amount(total, spec.unit),
+             "target": amount(spec.target, spec.unit), "completion": percent(c)}
+    found = _Finding(latest=latest, completion=c, time_share=q, pace_ratio=c / q,
+                     expected=spec.target * _clamp01(as_of.end_time - latest.period.year),
+                     projected=total / q, projection_ratio=c / q, likely_to_meet=_likely(c / q))
+    if _reached(spec, total):
+        return _settle(found, "achieved", 1.0, Phrase.of("progress.annual.achieved", **words), likely=True)
+    status = rule.classify(rule.measure_of(c, q), c < -EPS)
+    return _settle(found, status, _clip(c / q), pace_phrase("progress.annual.pace", rule, status, c, q, words))
+
+
+def _annual_final(spec: IndicatorSpec, window: list[Observation], as_of: Period) -> _Finding:
+    """At or after the target period only the target year's total counts."""
+    in_year = [o for o in window if o.period.year == spec.target_period.year]
+    total = sum(o.value for o in in_year)
+    q, c = (in_year[-1].period.year_share if in_year else None), total / spec.target
+    reached = _reached(spec, total)
+    words = {"cutoff": Cutoff(as_of), "year": spec.target_period.year, "sum": amount(total, spec.unit),
+             "target": amount(spec.target, spec.unit), "completion": percent(c)}
+    found = _Finding(latest=window[-1], expected=spec.target, completion=c,
+                     time_share=q, pace_ratio=c / q if q else None, projected=total / q if q else None,
+                     projection_ratio=c / q if q else None)
+    status = "achieved" if reached else "not_achieved"
+    return _settle(found, status, 1.0 if reached else _clip(c), Phrase.of("progress.annual.final", **words),
+                   likely=reached)
+
+
+# ---- milestone: done (1) or not yet (0) by the target period ---------------------------------------------------
+
+def _assess_milestone(spec: IndicatorSpec, current: list[Observation], as_of: Period, rule: StatusRule) -> _Finding:
+    window = _after_baseline(spec, current, as_of)
+    if not window:
+        return _no_data(spec, as_of)
+    latest = window[-1]
+    words = {"cutoff": Cutoff(latest.period), "target_period": spec.target_period}
+    found = _Finding(latest=latest, completion=0.0)
+    if latest.value >= 1 - EPS:
+        done = replace(found, completion=1.0)
+        return _settle(done, "achieved", 1.0, Phrase.of("progress.milestone.achieved", **words), likely=True)
+    if _is_final(spec, as_of):
+        return _settle(found, "not_achieved", 0.0, Phrase.of("progress.milestone.missed", **words))
+    return _settle(found, "pending", None, Phrase.of("progress.milestone.pending", **words))
+
+
+_ASSESSORS: Mapping[str, Callable[[IndicatorSpec, list[Observation], Period, StatusRule], _Finding]] = {
+    "level": _assess_level, "annual": _assess_annual, "milestone": _assess_milestone,
+}
+
+
+# ---- shared pieces --------------------------------------------------------------------------------------------
+
+def _no_data(spec: IndicatorSpec, as_of: Period) -> _Finding:
+    story = Phrase.of("progress.no_data", cutoff=Cutoff(as_of), baseline_period=spec.baseline_period,
+                      status=status_phrase("no_data"))
+    return _Finding(story=story)
+
+
+def _settle(found: _Finding, status: str, score: float | None, story: Phrase, likely: bool | None = None) -> _Finding:
+    """Fix a finding's status, score and sentence (the sentence always ends with the status name)."""
+    story = Phrase(story.key, story.values + (("status", status_phrase(status)),))
+    return replace(found, status=status, score=score, story=story,
+                   likely_to_meet=found.likely_to_meet if likely is None else likely)
+
+
+def _order(period: Period) -> tuple[float, float]:
+    """Period's own sort key (end, then start), computed once: comparing Periods directly is slow at scale."""
+    return (period.end_time, period.start_time)
+
+
+def _after_baseline(spec: IndicatorSpec, current: list[Observation], as_of: Period) -> list[Observation]:
+    """Values of periods after the baseline period and ending by as_of: the ones a level or milestone reads."""
+    baseline, end = _order(spec.baseline_period), as_of.end_time + EPS
+    return [o for o in current if _order(o.period) > baseline and o.period.end_time <= end]
+
+
+def _ends_by(period: Period, as_of: Period) -> bool:
+    return period.end_time <= as_of.end_time + EPS
+
+
+def _is_final(spec: IndicatorSpec, as_of: Period) -> bool:
+    return as_of.end_time >= spec.t1 - EPS
+
+
+def _reached(spec: IndicatorSpec, value: float) -> bool:
+    """At or beyond the target in the desired direction (a value exactly at the target counts)."""
+    tolerance = EPS * max(1.0, abs(spec.target))
+    if spec.direction == "decrease":
+        return value <= spec.target + tolerance
+    return value >= spec.target - tolerance
+
+
+def _completion(spec: IndicatorSpec, value: float) -> float | None:
+    """完成率: the share of the way from baseline to target; the signs make it work for decreases too."""
+    if spec.target == spec.baseline:
+        return None
+    return (value - spec.baseline) / (spec.target - spec.baseline)
+
+
+def _time_share(spec: IndicatorSpec, time: float) -> float:
+    """序时进度: the share of the plan period elapsed by a time, within [0, 1]."""
+    return _clamp01((time - spec.t0) / (spec.t1 - spec.t0))
+
+
+def _likely(ratio: float | None) -> bool:
+    return ratio is not None and at_least(ratio, LIKELY_TO_MEET)
+
+
+def _clamp01(x: float) -> float:
+    return min(1.0, max(0.0, x))
+
+
+def _clip(x: float) -> float:
+    return min(1.0, max(-1.0, x))
+
+
+# ---- what changed between two runs ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Change:
+    """One change between two sets of assessments: a new status, a newer value, or a report that became overdue."""
+
+    code: str
+    kind: str  # 'status' | 'new_value' | 'became_overdue'
+    before: str | float | bool | None
+    after: str | float | bool | None
+
+
+def diff_assessments(before: Mapping[str, Assessment], after: Mapping[str, Assessment]) -> list[Change]:
+    """Changes from one run to the next, in the order of `after`; revised past values are the store's business."""
+    return [change for code, new in after.items() for change in _changes(code, before.get(code), new)]
+
+
+def _changes(code: str, old: Assessment | None, new: Assessment) -> list[Change]:
+    if old is None:
+        return [Change(code, "status", None, new.status)]
+    out: list[Change] = []
+    if old.status != new.status:
+        out.append(Change(code, "status", old.status, new.status))
+    if new.latest_period is not None and new.latest_period != old.latest_period:
+        out.append(Change(code, "new_value", old.latest_value, new.latest_value))
+    if new.overdue and not old.overdue:
+        out.append(Change(code, "became_overdue", False, True))
+    return out

@@ -1,0 +1,257 @@
+"""Read a department's CSV or XLSX as it comes from Excel or WPS on Chinese Windows into one tidy table of strings.
+
+Finds the column header below titles, form header blocks (表名 / 报告期 / 填报单位 …) and blank rows, keeps every
+data row's Excel row number, and turns unreadable files into Issues instead of exceptions.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import itertools
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from pipelines.columns import CODE, NOTE, PERIOD, REQUIRED, ROW, VALUE, canonical_column
+from pipelines.config import HEADER_SEARCH_ROWS, Limits
+from pipelines.issue import Issue, make_issue
+
+MAX_COLUMNS = 1_000
+FORM_FIELDS = ("表名", "报告期", "填报单位", "填报人", "联系电话", "审核人")
+_XLSX_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """The data rows of a file: columns ROW, CODE, PERIOD, VALUE, NOTE as text, plus where they came from."""
+
+    file: str
+    rows: pd.DataFrame
+    headers: dict[str, str]  # canonical name → the header as written in the file
+    form: dict[str, str] = field(default_factory=dict)  # the form header block above the table, if any
+    encoding: str = ""
+
+
+def read_submission(file_name: str, data: bytes, limits: Limits = Limits()) -> RawTable | list[Issue]:
+    """The file's table, or every reason it cannot be read."""
+    problem = _check_envelope(file_name, data, limits)
+    if problem:
+        return [problem]
+    if data.startswith(_XLSX_MAGIC):
+        return _read_xlsx(file_name, data, limits)
+    return _read_csv(file_name, data)
+
+
+def _check_envelope(file_name: str, data: bytes, limits: Limits) -> Issue | None:
+    lowered = file_name.lower()
+    if len(data) > limits.max_file_bytes:
+        return make_issue(file_name, None, "", "file-too-large", len(data), limit_mb=f"{limits.max_file_bytes / 2**20:g}")
+    if not data.strip():
+        return make_issue(file_name, None, "", "empty-file")
+    if lowered.endswith(".xlsm") or lowered.endswith(".xltm"):
+        return make_issue(file_name, None, "", "macro-workbook")
+    if data.startswith(_OLE_MAGIC) or lowered.endswith(".xls"):
+        return make_issue(file_name, None, "", "old-excel-format")
+    if not data.startswith(_XLSX_MAGIC) and (b"\x00" in data[:65536] or lowered.endswith((".xlsx", ".zip"))):
+        return make_issue(file_name, None, "", "binary-file")
+    return None
+
+
+# ---- CSV ---------------------------------------------------------------------------------------------------
+
+def _decode(data: bytes) -> tuple[str, str] | None:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def _read_csv(file_name: str, data: bytes) -> RawTable | list[Issue]:
+    decoded = _decode(data)
+    if decoded is None:
+        return [make_issue(file_name, None, "", "bad-encoding")]
+    text, encoding = decoded
+    if "\x00" in text:
+        return [make_issue(file_name, None, "", "binary-file")]
+    reader = csv.reader(io.StringIO(text))
+    top: list[list[str]] = []
+    try:
+        for record in itertools.islice(reader, HEADER_SEARCH_ROWS):
+            top.append(record)
+            found = _header_map(record)
+            if found is not None:
+                return _csv_body(file_name, text, reader.line_num, top, found, encoding)
+    except csv.Error:
+        return [make_issue(file_name, None, "", "unreadable-csv")]
+    return [make_issue(file_name, None, "", "no-header")]
+
+
+def _csv_body(
+    file_name: str, text: str, lines_used: int, top: list[list[str]], found: dict[str, int], encoding: str
+) -> RawTable | list[Issue]:
+    header = top[-1]
+    problems = _column_problems(file_name, len(top), header)
+    if problems:
+        return problems
+    if len(header) > MAX_COLUMNS:
+        return [make_issue(file_name, len(top), "", "too-many-columns", len(header), limit=MAX_COLUMNS)]
+    wanted = sorted(found.values())
+    try:
+        body = pd.read_csv(
+            io.StringIO(text), header=None, skiprows=lines_used, dtype=str, keep_default_na=False,
+            skip_blank_lines=False, names=list(range(len(header))), usecols=wanted, engine="c",
+        )
+    except pd.errors.EmptyDataError:
+        body = pd.DataFrame(columns=wanted)
+    except ValueError:  # ParserError, or a first data row wider than the header
+        body = _csv_body_ragged(text, lines_used, len(header), wanted)
+    return _finish(file_name, body.fillna(""), len(top), found, header, top[:-1], encoding)
+
+
+def _csv_body_ragged(text: str, lines_used: int, width: int, wanted: list[int]) -> pd.DataFrame:
+    """Slow path for files whose rows have more cells than the header (extra cells are ignored)."""
+    source = io.StringIO(text)
+    for _ in range(lines_used):
+        source.readline()
+    records = [(r + [""] * width)[:width] for r in csv.reader(source, strict=True)]  # strict: an unclosed quote is an error
+    return pd.DataFrame(records, columns=list(range(width)))[wanted]
+
+
+# ---- XLSX --------------------------------------------------------------------------------------------------
+
+def _read_xlsx(file_name: str, data: bytes, limits: Limits) -> RawTable | list[Issue]:
+    problem = _check_zip(file_name, data, limits)
+    if problem:
+        return [problem]
+    import openpyxl  # imported here: only XLSX files need it
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds for a damaged workbook; all mean the same to the user
+        return [make_issue(file_name, None, "", "corrupt-file")]
+    try:
+        for sheet in book.worksheets:  # the first sheet that has the header
+            result = _read_sheet(file_name, sheet)
+            if result is not None:
+                return result
+        return [make_issue(file_name, None, "", "no-header")]
+    except Exception:  # a damaged sheet part surfaces only while iterating
+        return [make_issue(file_name, None, "", "corrupt-file")]
+    finally:
+        book.close()
+
+
+def _check_zip(file_name: str, data: bytes, limits: Limits) -> Issue | None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except zipfile.BadZipFile:
+        return make_issue(file_name, None, "", "corrupt-file")
+    names = {m.filename.lower() for m in members}
+    if any(n.endswith("vbaproject.bin") for n in names):
+        return make_issue(file_name, None, "", "macro-workbook")
+    if "xl/workbook.xml" not in names:
+        return make_issue(file_name, None, "", "corrupt-file")
+    if sum(m.file_size for m in members) > limits.max_unpacked_bytes:
+        return make_issue(file_name, None, "", "unpacked-too-large", limit_mb=f"{limits.max_unpacked_bytes / 2**20:g}")
+    return None
+
+
+def _read_sheet(file_name: str, sheet) -> RawTable | list[Issue] | None:  # type: ignore[no-untyped-def]
+    """The sheet's table, its problems, or None when the sheet has no column header."""
+    if (sheet.max_column or 0) > MAX_COLUMNS:
+        return [make_issue(file_name, None, "", "too-many-columns", sheet.max_column, limit=MAX_COLUMNS)]
+    rows = sheet.iter_rows(values_only=True)
+    top: list[list[str]] = []
+    for record in itertools.islice(rows, HEADER_SEARCH_ROWS):
+        top.append([_cell_text(v) for v in record])
+        found = _header_map(top[-1])
+        if found is None:
+            continue
+        header = top[-1]
+        problems = _column_problems(file_name, len(top), header)
+        if problems:
+            return problems
+        wanted = sorted(found.values())
+        records = [[_cell_text(r[i]) if i < len(r) else "" for i in wanted] for r in rows]
+        body = pd.DataFrame(records, columns=wanted) if records else pd.DataFrame(columns=wanted)
+        return _finish(file_name, body, len(top), found, header, top[:-1], "xlsx")
+    return None
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else format(value, ".15g")
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.strftime("%Y-%m-%d")
+    return str(value)
+
+
+# ---- shared ------------------------------------------------------------------------------------------------
+
+def _header_map(record: list[str]) -> dict[str, int] | None:
+    """canonical → column index when the record looks like the column header (two or more known names)."""
+    found: dict[str, list[int]] = {}
+    for index, cell in enumerate(record[:MAX_COLUMNS]):
+        name = canonical_column(cell)
+        if name:
+            found.setdefault(name, []).append(index)
+    if len(found) < 2:
+        return None
+    return {name: positions[0] for name, positions in found.items()}
+
+
+def _column_problems(file_name: str, header_row: int, header: list[str]) -> list[Issue]:
+    """A required column missing, or any known column given twice (强制性)."""
+    seen: dict[str, list[str]] = {}
+    for cell in header:
+        name = canonical_column(cell)
+        if name:
+            seen.setdefault(name, []).append(str(cell).strip())
+    issues = [make_issue(file_name, header_row, "", "missing-column", "", wanted=_wanted_name(c))
+              for c in REQUIRED if c not in seen]
+    issues += [make_issue(file_name, header_row, names[1], "doubled-column", "、".join(names))
+               for names in seen.values() if len(names) > 1]
+    return issues
+
+
+def _wanted_name(canonical: str) -> str:
+    return {CODE: "指标编码", PERIOD: "统计期", VALUE: "数值", NOTE: "备注"}[canonical]
+
+
+def _finish(
+    file_name: str, body: pd.DataFrame, header_row: int, found: dict[str, int], header: list[str],
+    above: list[list[str]], encoding: str,
+) -> RawTable:
+    rows = pd.DataFrame({ROW: range(header_row + 1, header_row + 1 + len(body))})
+    for name in (CODE, PERIOD, VALUE, NOTE):
+        rows[name] = body[found[name]].astype(str).to_numpy() if name in found else ""
+    headers = {name: str(header[index]).strip() for name, index in found.items()}
+    return RawTable(file_name, rows, headers, _form_block(above), encoding)
+
+
+def _form_block(above: list[list[str]]) -> dict[str, str]:
+    """表名 / 报告期 / 填报单位 / 填报人 / 联系电话 from the rows above the header: 「填报单位：X」 or 「填报单位 | X」."""
+    form: dict[str, str] = {}
+    for record in above:
+        cells = [unicodedata.normalize("NFKC", c).strip() for c in record]
+        for index, cell in enumerate(cells):
+            for key in FORM_FIELDS:
+                if not cell.startswith(key):
+                    continue
+                rest = cell[len(key):].lstrip(":： ").strip()
+                if not rest:
+                    rest = next((c for c in cells[index + 1:] if c), "")
+                if rest and key not in form:
+                    form[key] = rest
+    return form

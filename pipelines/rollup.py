@@ -1,0 +1,154 @@
+"""Roll indicator assessments up to sub-items, actions and the plan, each level weighing its children equally."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterable, Mapping, Protocol, Sequence
+
+from pipelines.catalog import t
+from pipelines.status_rule import EPS, RATIO, STATUSES, Phrase, StatusRule, band, status_phrase
+
+if TYPE_CHECKING:
+    from pipelines.progress import Assessment
+
+
+@dataclass(frozen=True)
+class RollUp:
+    """A sub-item's, action's or the plan's standing: mean score, status, indicator counts and mean completion."""
+
+    code: str
+    level: str  # 'sub_item' | 'action' | 'plan'
+    score: float | None
+    status: str
+    counts: Mapping[str, int]  # indicators per status, all 8 keys
+    mean_completion: float | None
+    children: tuple[str, ...]
+    explanation_zh: str
+    explanation_en: str
+    gap_points: float | None = None  # mean (completion − 序时进度) in points: what the 'points' rule classifies
+    rule: str = "ratio"
+
+    def explanation(self, lang: str) -> str:
+        return self.explanation_en if lang == "en" else self.explanation_zh
+
+
+class _Standing(Protocol):
+    """What a parent needs from a child, whether an indicator or a rolled-up level."""
+
+    @property
+    def score(self) -> float | None: ...
+    @property
+    def gap_points(self) -> float | None: ...
+    @property
+    def mean_completion(self) -> float | None: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def counts(self) -> Mapping[str, int]: ...
+
+
+@dataclass(frozen=True)
+class _Leaf:
+    """An indicator seen from its sub-item; only indicators that carry a score contribute numbers."""
+
+    score: float | None
+    gap_points: float | None
+    mean_completion: float | None
+    status: str
+    counts: Mapping[str, int]
+
+
+def roll_up(assessments: Mapping[str, Assessment], tree: Mapping[str, Mapping[str, Sequence[str]]],
+            plan_code: str, rule: StatusRule = RATIO) -> dict[str, RollUp]:
+    """Roll-ups for every sub-item, action and the plan, keyed by code; tree = {action: {sub_item: [indicators]}}."""
+    out: dict[str, RollUp] = {}
+    for action, sub_items in tree.items():
+        for sub_item, indicators in sub_items.items():
+            leaves = [_leaf(assessments.get(code)) for code in indicators]
+            out[sub_item] = _combine(sub_item, "sub_item", tuple(indicators), leaves, rule)
+        out[action] = _combine(action, "action", tuple(sub_items), [out[s] for s in sub_items], rule)
+    out[plan_code] = _combine(plan_code, "plan", tuple(tree), [out[a] for a in tree], rule)
+    return out
+
+
+def _leaf(assessment: Assessment | None) -> _Leaf:
+    """An indicator missing from the assessments counts as no data rather than vanishing from the counts."""
+    if assessment is None:
+        return _Leaf(None, None, None, "no_data", _count(["no_data"]))
+    score = assessment.score
+    completion = None if score is None or assessment.completion is None else min(1.0, assessment.completion)
+    return _Leaf(score, _leaf_gap(assessment), completion, assessment.status, _count([assessment.status]))
+
+
+def _leaf_gap(a: Assessment) -> float | None:
+    """The indicator's gap to 序时 in points, with completion capped at 1 and the gap clipped to ±100."""
+    if a.score is None:
+        return None
+    if a.completion is None or a.time_share is None:  # milestones and flat targets have no 序时: 1 ≙ 0 pp
+        return 0.0 if a.status == "achieved" else max(-100.0, (a.score - 1.0) * 100)
+    return max(-100.0, min(100.0, (min(a.completion, 1.0) - a.time_share) * 100))
+
+
+def _combine(code: str, level: str, names: tuple[str, ...], children: Sequence[_Standing],
+             rule: StatusRule) -> RollUp:
+    score = _mean(c.score for c in children)
+    gap = _mean(c.gap_points for c in children)
+    completion = _mean(c.mean_completion for c in children)
+    counts = _sum_counts(children)
+    status = _status(children, score, gap, completion, counts, rule)
+    zh, en = _story(status, score, gap, completion, counts, rule).both()
+    return RollUp(code, level, score, status, counts, completion, names, zh, en, gap, rule.name)
+
+
+def _status(children: Sequence[_Standing], score: float | None, gap: float | None, completion: float | None,
+            counts: Mapping[str, int], rule: StatusRule) -> str:
+    """Achieved when every child is; otherwise the rule's thresholds on the mean score (or mean gap for 'points')."""
+    if children and all(c.status == "achieved" for c in children):
+        return "achieved"
+    if score is None:
+        return "pending" if counts["pending"] else "no_data"
+    if rule.measure == "points" and gap is not None:
+        return rule.classify(gap, (completion if completion is not None else score) < -EPS)
+    return rule.classify(score, score < -EPS)
+
+
+def _story(status: str, score: float | None, gap: float | None, completion: float | None,
+           counts: Mapping[str, int], rule: StatusRule) -> Phrase:
+    n, listed = sum(counts.values()), _CountList(counts)
+    if n == 0:
+        return Phrase.of("progress.rollup.empty", status=status_phrase(status))
+    if status == "achieved":
+        return Phrase.of("progress.rollup.achieved", n=n, status=status_phrase(status))
+    if score is None:
+        return Phrase.of("progress.rollup.unscored", n=n, counts=listed, status=status_phrase(status))
+    measure = Phrase.of(f"rule.{rule.measure}.rollup_measure", score=f"{score:.2f}",
+                        gap=f"{gap:.1f}" if gap is not None else "—")
+    return Phrase.of("progress.rollup.scored", n=n, counts=listed, measure=measure, status=status_phrase(status),
+                     band=band(rule, status), completion="—" if completion is None else f"{completion * 100:.1f}%")
+
+
+@dataclass(frozen=True)
+class _CountList:
+    """已达成2个、需关注1个 — the non-zero counts in display order, told in a language when printed."""
+
+    counts: Mapping[str, int]
+
+    def text(self, lang: str) -> str:
+        parts = [t("progress.rollup.count", lang, status=status_phrase(s).text(lang), n=n)
+                 for s, n in self.counts.items() if n]
+        return t("progress.rollup.separator", lang).join(parts)
+
+
+def _count(statuses: Iterable[str]) -> dict[str, int]:
+    counts = dict.fromkeys(STATUSES, 0)
+    for status in statuses:
+        counts[status] += 1
+    return counts
+
+
+def _sum_counts(children: Sequence[_Standing]) -> dict[str, int]:
+    return {s: sum(c.counts[s] for c in children) for s in STATUSES}
+
+
+def _mean(values: Iterable[float | None]) -> float | None:
+    present = [v for v in values if v is not None]
+    return sum(present) / len(present) if present else None

@@ -1,0 +1,128 @@
+"""Freeze a quarter's assessments for its briefing, read them back, and list what changed between two quarters."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, func, select
+
+from models.columns import CODE, DEPARTMENT, FILE, PERIOD, REVISION, SUBMITTED_AT, SUBMITTER, VALUE
+from models.queries import APPROVED
+from models.schema import Observation as ObservationRow
+from models.schema import Snapshot, Submission
+from pipelines.periods import Period, period_of_code
+from pipelines.progress import Assessment, Change, diff_assessments
+from pipelines.standing import Standing, read_standing
+
+_PERIOD_FIELDS = ("as_of", "latest_period", "due_period")
+
+
+def assessment_to_dict(assessment: Assessment) -> dict[str, object]:
+    data = dataclasses.asdict(assessment)
+    for name in _PERIOD_FIELDS:
+        data[name] = data[name] and getattr(assessment, name).code
+    data["thresholds"] = [list(pair) for pair in assessment.thresholds]
+    return data
+
+
+def assessment_from_dict(data: dict[str, object]) -> Assessment:
+    values = dict(data)
+    for name in _PERIOD_FIELDS:
+        values[name] = period_of_code(str(values[name])) if values.get(name) else None
+    values["thresholds"] = tuple(tuple(pair) for pair in values.get("thresholds", ()))  # type: ignore[union-attr]
+    return Assessment(**values)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Frozen:
+    as_of: Period
+    created_at: dt.datetime
+    rule: str
+    last_submission_id: int
+    assessments: dict[str, Assessment]
+
+
+def freeze(engine: Engine, as_of: Period, *, replace: bool = False, now: dt.datetime | None = None) -> Frozen | None:
+    """Store the quarter's assessments; an existing snapshot is kept unless replace is asked. None: empty store."""
+    standing = read_standing(engine, as_of)
+    if standing is None:
+        return None
+    with engine.connect().execution_options(write=True) as conn, conn.begin():
+        existing = read_snapshot(conn, as_of)
+        if existing is not None and not replace:
+            return existing
+        last = conn.execute(select(func.coalesce(func.max(Submission.id), 0))).scalar_one()
+        payload = json.dumps({c: assessment_to_dict(a) for c, a in standing.assessments.items()}, ensure_ascii=False)
+        if existing is not None:
+            conn.execute(Snapshot.__table__.delete().where(Snapshot.as_of == as_of.code))
+        created = now or dt.datetime.now()
+        conn.execute(Snapshot.__table__.insert().values(as_of=as_of.code, created_at=created, rule=standing.rule.name,
+                                                        last_submission_id=last, payload_json=payload))
+    return Frozen(as_of, created, standing.rule.name, last, standing.assessments)
+
+
+def read_snapshot(conn: Connection, as_of: Period) -> Frozen | None:
+    row = conn.execute(select(Snapshot.__table__).where(Snapshot.as_of == as_of.code)).first()
+    if row is None:
+        return None
+    assessments = {c: assessment_from_dict(d) for c, d in json.loads(row.payload_json).items()}
+    return Frozen(as_of, row.created_at, row.rule, row.last_submission_id, assessments)
+
+
+def assessments_for(engine: Engine, as_of: Period) -> tuple[dict[str, Assessment], Frozen | None]:
+    """A quarter's assessments: the frozen snapshot when there is one, else computed now from the store."""
+    with engine.connect() as conn:
+        frozen = read_snapshot(conn, as_of)
+    if frozen is not None:
+        return frozen.assessments, frozen
+    standing = read_standing(engine, as_of)
+    return (standing.assessments if standing else {}), None
+
+
+@dataclass(frozen=True)
+class QuarterDiff:
+    """What changed from one quarter's briefing to the next."""
+
+    before: Period
+    after: Period
+    changes: list[Change]  # status changes, new values, reports that became overdue
+    revisions: pd.DataFrame  # past values revised since the earlier quarter was briefed: old → new, who, when
+    before_frozen: bool
+
+
+def diff_quarters(engine: Engine, before: Period, after: Period, due_days: int = 15) -> QuarterDiff:
+    old, frozen = assessments_for(engine, before)
+    new, _ = assessments_for(engine, after)
+    with engine.connect() as conn:
+        revisions = read_revisions_since(conn, before, frozen, due_days)
+    return QuarterDiff(before, after, diff_assessments(old, new), revisions, frozen is not None)
+
+
+def read_revisions_since(conn: Connection, before: Period, frozen: Frozen | None, due_days: int = 15) -> pd.DataFrame:
+    """Values of periods up to `before` that an approved submission revised after `before` was briefed.
+
+    With a snapshot, "after" means a submission newer than the snapshot; without one, sent after the quarter's
+    reporting deadline (its end plus the plan's due days).
+    """
+    rows = pd.read_sql_query(
+        select(ObservationRow.indicator_code.label(CODE), ObservationRow.period.label(PERIOD),
+               ObservationRow.value.label(VALUE), ObservationRow.revision.label(REVISION),
+               ObservationRow.note, Submission.id.label("submission_id"), Submission.file_name.label(FILE),
+               Submission.department.label(DEPARTMENT), Submission.submitter.label(SUBMITTER),
+               Submission.submitted_at.label(SUBMITTED_AT))
+        .join(Submission, Submission.id == ObservationRow.submission_id)
+        .where(Submission.status == APPROVED), conn)
+    if rows.empty:
+        return rows.assign(previous=[])
+    rows = rows.sort_values([CODE, PERIOD, REVISION])
+    rows["previous"] = rows.groupby([CODE, PERIOD])[VALUE].shift(1)
+    ends = rows[PERIOD].map(lambda p: period_of_code(p).end_time)
+    if frozen is not None:
+        late = rows["submission_id"] > frozen.last_submission_id
+    else:
+        late = pd.to_datetime(rows[SUBMITTED_AT]).dt.date > before.end_date + dt.timedelta(days=due_days)
+    picked = rows[(ends <= before.end_time + 1e-9) & rows["previous"].notna() & late]
+    return picked.reset_index(drop=True)

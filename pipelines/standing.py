@@ -1,0 +1,75 @@
+"""Where the plan stands as of a period: plan rows and current values in, assessments and roll-ups out.
+
+The pure part (`compute_standing`) takes plain values; `read_standing` is the thin shell that reads the store.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from models.columns import CODE, PERIOD, VALUE
+from models.queries import read_current_values
+from pipelines.build import plan_from_store
+from pipelines.periods import Period, latest_period_ending_by, period_of_code
+from pipelines.plan import IndicatorDef, PlanData
+from pipelines.progress import (
+    Assessment, IndicatorSpec, Observation, RollUp, StatusRule, assess_all, roll_up, status_rule_from,
+)
+
+
+@dataclass(frozen=True)
+class Standing:
+    plan: PlanData
+    as_of: Period
+    rule: StatusRule
+    assessments: dict[str, Assessment]
+    rollups: dict[str, RollUp]
+    current: pd.DataFrame  # the current values with provenance (models.queries.read_current_values)
+
+
+def spec_of(indicator: IndicatorDef) -> IndicatorSpec:
+    return IndicatorSpec(indicator.code, indicator.kind, indicator.direction, indicator.baseline,
+                         indicator.baseline_period, indicator.target, indicator.target_period, indicator.frequency,
+                         indicator.unit)
+
+
+def rule_of(plan: PlanData) -> StatusRule:
+    return status_rule_from(plan.info.status_rule, dict(plan.info.thresholds) or None)
+
+
+def observations_from(current: pd.DataFrame) -> dict[str, list[Observation]]:
+    """Current values grouped by indicator, as the engine takes them."""
+    periods = {code: period_of_code(code) for code in current[PERIOD].unique()}
+    out: dict[str, list[Observation]] = {}
+    for code, period, value in current[[CODE, PERIOD, VALUE]].itertuples(index=False):
+        out.setdefault(code, []).append(Observation(periods[period], float(value)))
+    return out
+
+
+def default_as_of(plan: PlanData, current: pd.DataFrame) -> Period:
+    """The latest quarter with data, not past the plan's end (the plan's first quarter when there is none)."""
+    if current.empty:
+        return latest_period_ending_by(plan.info.start_period.end_time, "quarterly")
+    latest = max(period_of_code(p).end_time for p in current[PERIOD].unique())
+    return latest_period_ending_by(min(latest, plan.info.end_period.end_time), "quarterly")
+
+
+def compute_standing(plan: PlanData, current: pd.DataFrame, as_of: Period | None = None) -> Standing:
+    """Assess every indicator and roll up to sub-items, actions and the plan."""
+    as_of = as_of or default_as_of(plan, current)
+    rule = rule_of(plan)
+    assessments = assess_all([spec_of(i) for i in plan.indicators], observations_from(current), as_of, rule)
+    rollups = roll_up(assessments, plan.tree(), plan.info.code, rule)
+    return Standing(plan, as_of, rule, assessments, rollups, current)
+
+
+def read_standing(engine: Engine, as_of: Period | None = None) -> Standing | None:
+    """The standing computed from the store; None when the store holds no plan."""
+    with engine.connect() as conn:
+        plan = plan_from_store(conn)
+        if plan is None:
+            return None
+        current = read_current_values(conn)
+    return compute_standing(plan, current, as_of)

@@ -1,0 +1,433 @@
+"""Check a department's table against the plan and the store: 强制性审核 (hard) and 核实性审核 (soft) checks.
+
+Works on whole columns at once so that a million rows check in seconds; each failing row becomes an Issue.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from pipelines.catalog import t
+from pipelines.columns import CODE, NOTE, PERIOD, ROW, VALUE
+from pipelines.config import MAX_CELL_CHARS, MIN_EXPLANATION_CHARS, Limits
+from pipelines.issue import HARD, SOFT, Issue, make_issue
+from pipelines.periods import Period, kind_of_frequency, normalise_text, parse_period, period_of_code
+from pipelines.plan import IndicatorDef, PlanData
+from pipelines.read import RawTable
+
+COUNT_UNITS = frozenset("个 家 人 项 次 场 件 篇 栋 支 次/年 人次 户 所".split())
+MILESTONE_WORDS = {"是": 1.0, "否": 0.0, "已完成": 1.0, "未完成": 0.0, "完成": 1.0, "已达成": 1.0, "未达成": 0.0}
+BOILERPLATE = ("经核实无误", "核实无误", "确认无误", "数据无误", "情况属实", "已核实", "已确认", "无误", "属实",
+               "正常", "同上", "没问题", "无异常", "正确", "无", "ok", "确认", "核实")
+MAX_ISSUES = 2_000  # beyond this a hostile file's problems are summarised, not listed one by one
+_PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
+_EXAMPLE = {"quarterly": "2025Q3／2025年第三季度", "half-yearly": "2025H1／2025年上半年", "annual": "2025／2025年"}
+
+CHANGE = "change"  # new | revised | unchanged
+PREVIOUS = "previous"  # the current value before this file, if any
+
+
+@dataclass(frozen=True)
+class Checked:
+    """The outcome of the checks: the clean rows (when there is no hard problem) and every problem found."""
+
+    rows: pd.DataFrame  # ROW, CODE, PERIOD (canonical), VALUE (float), NOTE, CHANGE, PREVIOUS
+    hard: list[Issue]
+    soft: list[Issue]  # 核实性 problems without a real explanation: these also reject the file
+    explained: list[Issue]  # 核实性 problems answered by a real explanation: accepted, shown to reviewers
+
+    @property
+    def accepted(self) -> bool:
+        return not self.hard and not self.soft
+
+
+def check_submission(
+    raw: RawTable,
+    plan: PlanData,
+    current: pd.DataFrame,
+    *,
+    department: str | None = None,
+    today: dt.date | None = None,
+    limits: Limits = Limits(),
+    explanations: Mapping[int, str] | None = None,
+) -> Checked:
+    """Run every check on a table read from a file. `current` holds the store's current values (CODE, PERIOD, VALUE, NOTE)."""
+    today = today or dt.date.today()
+    frame = _drop_blank(raw.rows)
+    if frame.empty:
+        return Checked(frame, [make_issue(raw.file, None, "", "no-data-rows")], [], [])
+    ctx = _Context(raw, plan, department, today, limits)
+    frame = _attach_indicators(frame, ctx)
+    frame = _parse_periods(frame, ctx)
+    frame = _parse_values(frame, ctx)
+    _check_notes(frame, ctx)
+    frame = _check_duplicates(frame, ctx)
+    ok = frame[~frame["bad"]]
+    soft, explained = _soft_checks(ok, current, ctx, explanations or {})
+    rows = _classify(ok, current)
+    return Checked(rows, ctx.finish(), soft, explained)
+
+
+class _Context:
+    """What every check needs: the file, the plan, who sends, today, limits, and the problems found so far."""
+
+    def __init__(self, raw: RawTable, plan: PlanData, department: str | None, today: dt.date, limits: Limits):
+        self.raw, self.plan, self.department, self.today, self.limits = raw, plan, department, today, limits
+        self.file = raw.file
+        self.issues: list[Issue] = []
+        self.overflow = 0
+        self.indicators = plan.indicator_map()
+        self.departments = {d.code: d for d in plan.departments}
+
+    def column(self, canonical: str) -> str:
+        return self.raw.headers.get(canonical, canonical)
+
+    def add(self, row: int, canonical: str, check: str, value: object, code: str = "", **params: object) -> None:
+        if len(self.issues) >= MAX_ISSUES:
+            self.overflow += 1
+            return
+        indicator = self.indicators.get(code)
+        if indicator is not None:
+            params.setdefault("name", indicator.name_zh)
+            params.setdefault("name_en", indicator.name_en)
+        params.setdefault("name", code)
+        self.issues.append(make_issue(self.file, row, self.column(canonical), check, value, HARD, **params))
+
+    def finish(self) -> list[Issue]:
+        if self.overflow:
+            self.issues.append(make_issue(self.file, None, "", "more-problems", self.overflow))
+        return self.issues
+
+
+def _drop_blank(rows: pd.DataFrame) -> pd.DataFrame:
+    frame = rows.copy()
+    for column in (CODE, PERIOD, VALUE, NOTE):
+        frame[column] = frame[column].astype(str).str.strip()
+    blank = (frame[CODE] == "") & (frame[PERIOD] == "") & (frame[VALUE] == "") & (frame[NOTE] == "")
+    frame = frame[~blank].reset_index(drop=True)
+    frame["bad"] = False
+    return frame
+
+
+def lookup(series: pd.Series, mapping: Mapping[object, object] | object, default: object = None,
+           dtype: object = object) -> pd.Series:
+    """series.map(mapping) computed once per distinct value (codes and periods repeat: fast on a million rows)."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=False)
+    get = mapping if callable(mapping) else (lambda key: mapping.get(key, default))  # type: ignore[union-attr]
+    values = np.empty(len(uniques), dtype=dtype)
+    for index, key in enumerate(uniques):  # element-wise, so that tuples stay single objects
+        values[index] = get(key)
+    return pd.Series(values[codes] if len(codes) else np.array([], dtype=dtype), index=series.index)
+
+
+def _mark(frame: pd.DataFrame, mask: pd.Series) -> None:
+    frame.loc[mask, "bad"] = True
+
+
+# ---- indicator codes ---------------------------------------------------------------------------------------
+
+def _attach_indicators(frame: pd.DataFrame, ctx: _Context) -> pd.DataFrame:
+    by_upper = {code.upper(): code for code in ctx.indicators}
+    codes = {raw: by_upper.get(normalise_text(raw).upper().replace(" ", ""), "") for raw in frame[CODE].unique()}
+    frame[CODE + "_raw"] = frame[CODE]
+    frame[CODE] = lookup(frame[CODE], codes).astype(str)
+    missing = frame[CODE + "_raw"] == ""
+    if missing.any():
+        for row in frame.loc[missing, ROW]:
+            ctx.add(row, CODE, "missing-code", "")
+    unknown = (frame[CODE] == "") & ~missing
+    if unknown.any():
+        for row, value in frame.loc[unknown, [ROW, CODE + "_raw"]].itertuples(index=False):
+            ctx.add(row, CODE, "unknown-indicator", value)
+    _mark(frame, frame[CODE] == "")
+    if ctx.department:
+        _check_owner(frame, ctx)
+    return frame
+
+
+def _check_owner(frame: pd.DataFrame, ctx: _Context) -> None:
+    owner = lookup(frame[CODE], {c: i.department for c, i in ctx.indicators.items()})
+    wrong = (frame[CODE] != "") & (owner != ctx.department)
+    if not wrong.any():
+        return
+    sender = ctx.departments.get(ctx.department or "")
+    for row, code in frame.loc[wrong, [ROW, CODE]].itertuples(index=False):
+        holder = ctx.departments[ctx.indicators[code].department]
+        ctx.add(row, CODE, "wrong-department", code, code, owner=holder.name_zh, owner_en=holder.name_en,
+                department=sender.name_zh if sender else ctx.department,
+                department_en=sender.name_en if sender else ctx.department)
+    _mark(frame, wrong)
+
+
+# ---- periods -----------------------------------------------------------------------------------------------
+
+def _parse_periods(frame: pd.DataFrame, ctx: _Context) -> pd.DataFrame:
+    parsed = {raw: parse_period(raw) for raw in frame[PERIOD].unique()}
+    frame[PERIOD + "_raw"] = frame[PERIOD]
+    frame[PERIOD] = lookup(frame[PERIOD], {raw: (p.code if p else "") for raw, p in parsed.items()}).astype(str)
+    problems = {raw: _period_problem(period, raw, ctx) for raw, period in parsed.items()}
+    problem = lookup(frame[PERIOD + "_raw"], problems)
+    wanted = lookup(frame[CODE], {c: kind_of_frequency(i.frequency) for c, i in ctx.indicators.items()}, "")
+    kind = lookup(frame[PERIOD + "_raw"], {raw: (p.kind if p else "") for raw, p in parsed.items()})
+    live = ~frame["bad"]
+    hit = live & problem.notna()
+    wrong_kind = live & ~hit & (kind != wanted)
+    for row, code, raw, (check, params) in frame.loc[hit, [ROW, CODE, PERIOD + "_raw"]].assign(
+            p=problem[hit]).itertuples(index=False):
+        ctx.add(row, PERIOD, check, raw, code, **params)
+    for row, code, raw in frame.loc[wrong_kind, [ROW, CODE, PERIOD + "_raw"]].itertuples(index=False):
+        frequency = ctx.indicators[code].frequency
+        ctx.add(row, PERIOD, "wrong-frequency", raw, code, frequency=t(f"word.{frequency}", "zh"),
+                frequency_en=t(f"word.{frequency}", "en"), example=_EXAMPLE[frequency])
+    _mark(frame, hit | wrong_kind)
+    return frame
+
+
+def _period_problem(period: Period | None, raw: str, ctx: _Context) -> tuple[str, dict[str, str]] | None:
+    """What is wrong with a period whatever the indicator (the frequency is checked per row)."""
+    if not raw:
+        return "missing-period", {}
+    if period is None:
+        return "bad-period", {}
+    info = ctx.plan.info
+    if period.start_time < info.start_period.start_time - 1e-9 or period.end_time > info.end_period.end_time + 1e-9:
+        return "period-outside-plan", {"start": info.start_period.label(), "end": info.end_period.label(),
+                                       "start_en": info.start_period.label("en"), "end_en": info.end_period.label("en")}
+    if period.end_date > ctx.today:
+        return "future-period", {"end_date": period.end_date.isoformat()}
+    return None
+
+
+# ---- values ------------------------------------------------------------------------------------------------
+
+def _parse_values(frame: pd.DataFrame, ctx: _Context) -> pd.DataFrame:
+    units = lookup(frame[CODE], {c: i.unit for c, i in ctx.indicators.items()}, "")
+    kinds = lookup(frame[CODE], {c: i.kind for c, i in ctx.indicators.items()}, "")
+    text = frame[VALUE]
+    numbers = pd.to_numeric(text, errors="coerce")  # the fast path: plain digits
+    slow = numbers.isna() & (text != "")
+    if slow.any():
+        numbers[slow] = [_slow_number(v, k) for v, k in zip(text[slow], kinds[slow])]
+    frame[VALUE + "_raw"] = text
+    frame[VALUE] = numbers.astype(float)
+    percent = slow & text.map(lambda v: normalise_text(v).endswith("%") if v else False) if slow.any() else slow
+    _value_issues(frame, ctx, units, kinds, percent)
+    return frame
+
+
+def _slow_number(text: str, kind: str) -> float:
+    """A value as departments type it: 1,234 · １２３ · 85% · 是/否 (milestones); NaN when it is no number."""
+    folded = normalise_text(text).replace(",", "").replace(" ", "")
+    if kind == "milestone" and folded in MILESTONE_WORDS:
+        return MILESTONE_WORDS[folded]
+    folded = folded.removesuffix("%")
+    try:
+        return float(folded)
+    except ValueError:
+        return math.nan
+
+
+def _value_issues(frame: pd.DataFrame, ctx: _Context, units: pd.Series, kinds: pd.Series, percent: pd.Series) -> None:
+    live = ~frame["bad"]
+    numbers, text = frame[VALUE], frame[VALUE + "_raw"]
+    finite = np.isfinite(numbers.to_numpy())
+    checks = (
+        ("missing-value", live & (text == "")),
+        ("not-a-number", live & (text != "") & numbers.isna()),
+        ("not-finite", live & numbers.notna() & ~finite),
+        ("percent-for-non-percent", live & finite & percent & (units != "%")),
+        ("negative-count", live & finite & units.isin(COUNT_UNITS) & (numbers < 0)),
+        ("percent-out-of-range", live & finite & (units == "%") & ((numbers < 0) | (numbers > 100))),
+        ("milestone-not-binary", live & finite & (kinds == "milestone") & ~numbers.isin([0.0, 1.0])),
+    )
+    flagged = pd.Series(False, index=frame.index)
+    for check, mask in checks:
+        mask = mask & ~flagged  # one value problem per row is enough to act on
+        if not mask.any():
+            continue
+        for row, code, raw, unit in frame.loc[mask, [ROW, CODE, VALUE + "_raw"]].assign(u=units[mask]).itertuples(index=False):
+            ctx.add(row, VALUE, check, raw, code, unit=unit)
+        flagged |= mask
+    _mark(frame, flagged)
+
+
+def _check_notes(frame: pd.DataFrame, ctx: _Context) -> None:
+    long = frame[NOTE].str.len() > MAX_CELL_CHARS
+    if not long.any():
+        return
+    for row, code in frame.loc[long, [ROW, CODE]].itertuples(index=False):
+        ctx.add(row, NOTE, "note-too-long", "", code, limit=MAX_CELL_CHARS)
+    _mark(frame, long)
+
+
+# ---- duplicates --------------------------------------------------------------------------------------------
+
+def _check_duplicates(frame: pd.DataFrame, ctx: _Context) -> pd.DataFrame:
+    """The same indicator and period twice: with different values a hard problem, with the same value kept once."""
+    live = frame[~frame["bad"]]
+    repeated = live[live.duplicated([CODE, PERIOD], keep=False)]
+    if repeated.empty:
+        return frame
+    first = repeated.drop_duplicates([CODE, PERIOD]).set_index([CODE, PERIOD])
+    drop = []
+    for index, row, code, period, value in repeated[[ROW, CODE, PERIOD, VALUE]].itertuples():
+        head = first.loc[(code, period)]
+        if head[ROW] == row:
+            continue
+        if head[VALUE] == value:
+            drop.append(index)
+            continue
+        ctx.add(row, VALUE, "duplicate-conflict", _fmt(value), code, period=period, other_row=head[ROW],
+                other_value=_fmt(head[VALUE]))
+        frame.loc[index, "bad"] = True
+    return frame.drop(index=drop)
+
+
+def _fmt(value: float) -> str:
+    return f"{value:g}" if abs(value) < 1e15 else repr(value)
+
+
+# ---- 核实性审核 --------------------------------------------------------------------------------------------
+
+def is_real_explanation(note: str) -> bool:
+    """A note explains a surprising value only if it says something: ≥ 6 characters and not boilerplate."""
+    folded = _PUNCT.sub("", normalise_text(note).lower())
+    if len(folded) < MIN_EXPLANATION_CHARS:
+        return False
+    for phrase in BOILERPLATE:
+        folded = folded.replace(phrase, "")
+    return len(folded) >= 2
+
+
+def _soft_checks(
+    ok: pd.DataFrame, current: pd.DataFrame, ctx: _Context, explanations: Mapping[int, str]
+) -> tuple[list[Issue], list[Issue]]:
+    """Surprising values: each needs a real explanation, from the file's note or given in the page."""
+    frame = _with_previous(ok, current, ctx)
+    findings = _soft_findings(frame, ctx)
+    rows = {f[0] for f in findings}
+    flagged = ok[ok[ROW].isin(rows)] if rows else ok.iloc[0:0]
+    notes = dict(zip(flagged[ROW], flagged[NOTE]))
+    soft, explained = [], []
+    for row, code, check, params in findings:
+        note = explanations.get(row) or notes.get(row, "")
+        if is_real_explanation(note):
+            explained.append(_soft_issue(ctx, row, code, check, params))
+        else:
+            soft.append(_soft_issue(ctx, row, code, check, params, **({"note": note} if note else {})))
+    return soft, explained
+
+
+def _soft_issue(ctx: _Context, row: int, code: str, check: str, params: dict[str, object], **extra: object) -> Issue:
+    indicator = ctx.indicators[code]
+    values = {"name": indicator.name_zh, "name_en": indicator.name_en, **params, **extra}
+    shown = values.pop("value", "")
+    return make_issue(ctx.file, row, ctx.column(VALUE), check, shown, SOFT, **values)
+
+
+def _with_previous(ok: pd.DataFrame, current: pd.DataFrame, ctx: _Context) -> pd.DataFrame:
+    """Each numeric row with the previous period's value: from this file, else the store, else the baseline."""
+    meta = {name: {c: getattr(i, name) for c, i in ctx.indicators.items()}
+            for name in ("kind", "direction", "target", "baseline")}
+    frame = ok[[ROW, CODE, PERIOD, VALUE]].copy()
+    for name, mapping in meta.items():
+        frame[name] = lookup(frame[CODE], mapping, dtype=float if name in ("target", "baseline") else object)
+    frame = frame.astype({VALUE: float})
+    frame = frame[frame["kind"] != "milestone"]
+    frame["prev_period"] = lookup(frame[PERIOD], _previous_code)
+    ends = {p: period_of_code(p).end_time for p in pd.concat([frame[PERIOD], frame["prev_period"]]).unique()}
+    this_end = lookup(frame[PERIOD], ends, dtype=float)
+    frame["prev_value"] = _previous_in_file(frame, this_end)
+    frame = _previous_in_store(frame, current)
+    base_end = lookup(frame[CODE], {c: i.baseline_period.end_time for c, i in ctx.indicators.items()}, dtype=float)
+    prev_end = lookup(frame["prev_period"], ends, dtype=float)
+    first = (prev_end <= base_end + 1e-9) & (this_end > base_end + 1e-9)
+    frame["from_baseline"] = frame["prev_value"].isna() & first  # the first report after the baseline
+    frame.loc[frame["from_baseline"], "prev_value"] = frame.loc[frame["from_baseline"], "baseline"]
+    return frame
+
+
+def _previous_in_file(frame: pd.DataFrame, end_time: pd.Series) -> pd.Series:
+    """The value the same file gives for each row's previous period (rows sorted by indicator, then time)."""
+    code_ids, _ = pd.factorize(frame[CODE])
+    order = np.lexsort((end_time.to_numpy(), code_ids))
+    codes, periods = code_ids[order], frame[PERIOD].to_numpy(dtype=object)[order]
+    values, wanted = frame[VALUE].to_numpy()[order], frame["prev_period"].to_numpy(dtype=object)[order]
+    previous = np.full(len(order), np.nan)
+    if len(order) > 1:
+        hit = (codes[1:] == codes[:-1]) & (periods[:-1] == wanted[1:])
+        previous[1:][hit] = values[:-1][hit]
+    out = np.empty(len(order))
+    out[order] = previous
+    return pd.Series(out, index=frame.index)
+
+
+def _previous_in_store(frame: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
+    """Fill the previous values the file lacks from the store's current values."""
+    missing = frame["prev_value"].isna()
+    if current.empty or not missing.any():
+        return frame
+    known = current[[CODE, PERIOD, VALUE]].rename(columns={PERIOD: "prev_period", VALUE: "stored"})
+    found = frame.loc[missing, [CODE, "prev_period"]].reset_index().merge(known, on=[CODE, "prev_period"], how="left")
+    frame.loc[found["index"].to_numpy(), "prev_value"] = found["stored"].astype(float).to_numpy()
+    return frame
+
+
+def _previous_code(code: str) -> str:
+    period = period_of_code(code)
+    parts = {"Q": 4, "H": 2, "Y": 1}[period.kind]
+    index, year = period.index - 1, period.year
+    if index == 0:
+        index, year = parts, year - 1
+    return Period(year, period.kind, index).code
+
+
+def _soft_findings(frame: pd.DataFrame, ctx: _Context) -> list[tuple[int, str, str, dict[str, object]]]:
+    """(row, code, check, message values) for every surprising value, found column-wise."""
+    value, prev = frame[VALUE], frame["prev_value"]
+    level = (frame["kind"] == "level") & prev.notna()
+    rising = frame["direction"] == "increase"
+    against = level & ((rising & (value < prev)) | (~rising & (value > prev)))
+    change = (value - prev) / prev.abs().where(prev != 0)
+    large = level & (change.abs() > ctx.limits.large_change_share)
+    beyond = (frame["target"] > 0) & (value > ctx.limits.beyond_target_factor * frame["target"])
+    out: list[tuple[int, str, str, dict[str, object]]] = []
+    for check, mask in (("against-direction", against), ("large-change", large), ("beyond-twice-target", beyond)):
+        if mask.any():
+            out += [(int(r.row), r.indicator_code, check, _soft_values(check, r, ctx)) for r in
+                    frame[mask].assign(change=change[mask]).itertuples(index=False)]
+    return sorted(out, key=lambda f: (f[0], f[2]))
+
+
+def _soft_values(check: str, r, ctx: _Context) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    base: dict[str, object] = {"value": _fmt(r.value)}
+    if check == "beyond-twice-target":
+        return {**base, "target": _fmt(r.target)}
+    indicator = ctx.indicators[r.indicator_code]
+    prev_period = indicator.baseline_period if r.from_baseline else period_of_code(r.prev_period)
+    labels = {f"previous_period{sfx}": (t("word.baseline", lang, period=prev_period.label(lang)) if r.from_baseline
+                                        else prev_period.label(lang)) for sfx, lang in (("", "zh"), ("_en", "en"))}
+    base |= {"previous": _fmt(r.prev_value), **labels}
+    if check == "large-change":
+        return {**base, "change": f"{r.change:+.1%}", "limit": f"{ctx.limits.large_change_share:.0%}"}
+    word = "increased" if r.value > r.prev_value else "decreased"
+    return {**base, "movement": t(f"word.{word}", "zh"), "movement_en": t(f"word.{word}", "en")}
+
+
+# ---- what the file changes ---------------------------------------------------------------------------------
+
+def _classify(ok: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
+    """new / revised / unchanged against the store's current values."""
+    rows = ok[[ROW, CODE, PERIOD, VALUE, NOTE]].merge(
+        current[[CODE, PERIOD, VALUE, NOTE]].rename(columns={VALUE: PREVIOUS, NOTE: "previous_note"}),
+        on=[CODE, PERIOD], how="left")
+    same = (rows[PREVIOUS] == rows[VALUE]) & (rows["previous_note"].fillna("") == rows[NOTE])
+    rows[CHANGE] = np.where(rows[PREVIOUS].isna(), "new", np.where(same, "unchanged", "revised"))
+    return rows.drop(columns=["previous_note"]).sort_values(ROW).reset_index(drop=True)
