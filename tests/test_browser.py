@@ -1,0 +1,297 @@
+"""Real-browser tests: the dashboard served by `streamlit run`, opened in Debian's Chromium through Playwright.
+
+What only a browser shows: every page of the navigation renders without an exception or error box, the Chinese
+text is drawn with real glyphs (not boxes), the charts are drawn, screenshot mode (`?screenshot=1`) hides the
+sidebar, and the first chart of the overview appears in bounded time. A full-page screenshot of every page is
+written to test-artifacts/screenshots/<page>.png (git-ignored) for a person to look at.
+
+Needs /usr/bin/chromium, the `playwright` package and a CJK font (scripts/test.sh installs the system packages):
+without them the whole module is skipped, with the reason. Never `playwright install`: it downloads a browser.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync"]
+ARTIFACTS = ROOT / "test-artifacts"
+SCREENSHOTS = ARTIFACTS / "screenshots"
+PLAN_TITLE = "上海硅巷"
+CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+VIEWPORT = {"width": 1440, "height": 900}
+SERVER_START_S = 90  # cold start on 2 cores, imports included
+RENDER_TIMEOUT_MS = 60_000  # a page's script run and its charts; generous, CI shares the machine
+FIRST_CHART_BOUND_S = 30  # the bounded time of the first-chart test (the goal, 3 s, is the benchmark's business)
+
+APP = '[data-testid="stApp"]'
+STATUS = '[data-testid="stStatusWidget"]'
+CHART = '[data-testid="stPlotlyChart"]'
+CHART_SVG = '[data-testid="stPlotlyChart"] .main-svg'
+NAV_LINKS = '[data-testid="stSidebarNav"] a, [data-testid="stTopNav"] a'
+ERRORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
+
+
+def _missing_requirement() -> str | None:
+    if not os.access(CHROMIUM, os.X_OK):
+        return f"{CHROMIUM} is missing (Debian package 'chromium'; scripts/test.sh installs it when apt-get works)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the Python package 'playwright' is missing (requirements-dev.txt; run scripts/setup.sh dev)"
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return "fc-list is missing, so no CJK font can be found (Debian package 'fonts-noto-cjk')"
+    fonts = subprocess.run([fc_list, ":lang=zh"], capture_output=True, text=True, check=False).stdout
+    if not fonts.strip():
+        return "no CJK font installed: Chinese would be drawn as boxes (Debian package 'fonts-noto-cjk')"
+    return None
+
+
+_why_not = _missing_requirement()
+if _why_not:
+    pytest.skip(f"browser tests skipped: {_why_not}", allow_module_level=True)
+
+from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
+
+pytestmark = pytest.mark.browser
+
+
+# ---------------------------------------------------------------------------------------------------- fixtures
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200 and response.read().strip() == b"ok"
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app served by `streamlit run` on a free loopback port, over a new store holding the plan and samples."""
+    folder = tmp_path_factory.mktemp("browser")
+    db_url = f"sqlite:///{folder / 'kpi.sqlite3'}"
+    build = subprocess.run([sys.executable, "-m", "pipelines", "build", "--samples", "--db", db_url], cwd=ROOT,
+                           capture_output=True, text=True, check=False, timeout=300)
+    assert build.returncode == 0, f"building the store failed:\n{build.stdout[-3000:]}\n{build.stderr[-3000:]}"
+
+    port = _free_port()
+    env = {**os.environ, "KPI_DB_URL": db_url}
+    log_path = folder / "streamlit.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+             "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    try:
+        base = f"http://127.0.0.1:{port}/"
+        deadline = time.monotonic() + SERVER_START_S
+        while not _healthy(base + "_stcore/health"):
+            if process.poll() is not None:
+                pytest.fail(f"streamlit exited with {process.returncode}:\n{log_path.read_text(errors='replace')}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"streamlit not healthy after {SERVER_START_S} s:\n{log_path.read_text(errors='replace')}")
+            time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()  # by its PID
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=15)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh browser context (a new Streamlit session) per test."""
+    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
+    context.set_default_timeout(RENDER_TIMEOUT_MS)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
+
+
+# ---------------------------------------------------------------------------------------------------- helpers
+
+def wait_rendered(page: Page) -> int:
+    """Wait until the script run has finished and every chart is drawn; return the number of charts."""
+    page.wait_for_selector(f'{APP}[data-test-connection-state="CONNECTED"]')
+    page.wait_for_selector('[data-testid="stMain"] [data-testid="stElementContainer"]')  # the run has begun
+    page.wait_for_selector(f'{APP}[data-test-script-state="notRunning"]')
+    page.wait_for_selector(STATUS, state="detached")
+    charts = page.locator(CHART).count()
+    if charts:
+        page.wait_for_function(
+            """([chart]) => [...document.querySelectorAll(chart)].every(c => c.querySelector('.main-svg'))""",
+            arg=[CHART])
+        page.locator(CHART_SVG).first.wait_for(state="visible")
+    page.evaluate("document.fonts.ready.then(() => true)")
+    return charts
+
+
+def open_page(page: Page, url: str) -> int:
+    page.goto(url, wait_until="domcontentloaded")
+    return wait_rendered(page)
+
+
+def full_page_screenshot(page: Page, path: Path) -> None:
+    """Streamlit scrolls inside stMain, so `full_page` alone stops at the window: grow the window to fit first."""
+    height = page.evaluate(
+        """() => { const m = document.querySelector('[data-testid="stMain"]');
+                   return Math.ceil(Math.max(m ? m.scrollHeight : 0, document.documentElement.scrollHeight)); }""")
+    page.set_viewport_size({"width": VIEWPORT["width"], "height": max(VIEWPORT["height"], min(int(height), 20_000))})
+    wait_rendered(page)  # a resize may re-draw the charts
+    page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size(VIEWPORT)
+
+
+def glyph_check(page: Page) -> dict[str, object]:
+    """Draw two different Chinese characters with the page's own font stack: boxes (.notdef) look alike, glyphs don't."""
+    return page.evaluate(
+        """() => {
+            const main = document.querySelector('[data-testid="stMain"]') || document.body;
+            const family = getComputedStyle(main).fontFamily;
+            const draw = (ch) => {
+                const canvas = document.createElement('canvas'); canvas.width = 64; canvas.height = 64;
+                const ctx = canvas.getContext('2d');
+                ctx.font = `48px ${family}`; ctx.fillStyle = '#000'; ctx.textBaseline = 'top';
+                ctx.fillText(ch, 4, 4);
+                return ctx.getImageData(0, 0, 64, 64).data;
+            };
+            const a = draw('硅'), b = draw('巷');
+            let ink = 0, differ = 0;
+            for (let i = 3; i < a.length; i += 4) { if (a[i] || b[i]) ink++; if (a[i] !== b[i]) differ++; }
+            return {family, ink, differ};
+        }""")
+
+
+def discover_pages(page: Page, base: str) -> dict[str, str]:
+    """Page name → URL, from the navigation the app shows (the root alone when it shows none: a one-page app)."""
+    open_page(page, base)
+    more = page.locator('[data-testid="stSidebarNavViewButton"]')
+    if more.count() and more.first.is_visible():
+        more.first.click()  # "View more": a long navigation shows its first links only
+    urls: list[str] = [base]
+    for href in page.locator(NAV_LINKS).evaluate_all("links => links.map(a => a.href)"):
+        url = urljoin(base, href)
+        if urlsplit(url).netloc == urlsplit(base).netloc and url not in urls:
+            urls.append(url)
+    named: dict[str, str] = {}
+    for url in urls:
+        slug = urlsplit(url).path.strip("/").split("/")[-1]
+        name = re.sub(r"[^\w.-]+", "_", slug) or "home"
+        named.setdefault(name, url)
+    return named
+
+
+def app_has_screenshot_mode() -> bool:
+    sources = [ROOT / "app.py", *sorted((ROOT / "pages").rglob("*.py"))]
+    return any("screenshot" in path.read_text(encoding="utf-8", errors="replace") for path in sources if path.is_file())
+
+
+# ---------------------------------------------------------------------------------------------------- tests
+
+def test_every_page_renders_with_chinese_glyphs(app_url: str, page: Page, screenshots: Path, subtests) -> None:  # type: ignore[no-untyped-def]
+    pages = discover_pages(page, app_url)
+    report = [f"{name}\t{url}" for name, url in pages.items()]
+    (ARTIFACTS / "pages.txt").write_text("\n".join(report) + "\n", encoding="utf-8")
+    for name, url in pages.items():
+        with subtests.test(msg=name, url=url):
+            charts = open_page(page, url)
+            full_page_screenshot(page, screenshots / f"{name}.png")
+            errors = page.locator(ERRORS)
+            assert errors.count() == 0, f"{url}: error shown: {errors.first.inner_text()[:2000]}"
+            main_text = page.locator('[data-testid="stMain"]').inner_text()
+            assert CJK.search(main_text), f"{url}: no Chinese text in the page body: {main_text[:300]!r}"
+            assert PLAN_TITLE in main_text or PLAN_TITLE in page.title(), \
+                f"{url}: the plan's title {PLAN_TITLE} is neither in the page nor its title ({page.title()!r})"
+            glyphs = glyph_check(page)
+            assert glyphs["ink"] and glyphs["differ"], f"{url}: Chinese characters drawn as boxes: {glyphs}"
+            if charts:
+                assert page.locator(CHART_SVG).first.is_visible(), f"{url}: {charts} chart(s), none drawn"
+
+
+def test_overview_shows_the_plan_title(app_url: str, page: Page) -> None:
+    open_page(page, app_url)
+    heading = page.locator("h1").first.inner_text()
+    assert PLAN_TITLE in heading, heading
+
+
+def test_screenshot_mode_hides_the_sidebar(app_url: str, page: Page, screenshots: Path) -> None:
+    open_page(page, urljoin(app_url, "?screenshot=1"))
+    page.screenshot(path=str(screenshots / "screenshot-mode.png"))
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    shown = False
+    if sidebar.count() and sidebar.first.is_visible():
+        box = sidebar.first.bounding_box()
+        expanded = sidebar.first.get_attribute("aria-expanded")
+        shown = bool(box and box["width"] > 1 and box["x"] + box["width"] > 1 and expanded != "false")
+    if shown and not app_has_screenshot_mode():
+        pytest.xfail("screenshot mode not built yet")
+    assert not shown, "?screenshot=1 still shows the sidebar"
+
+
+def test_first_overview_chart_visible_in_bounded_time(app_url: str, page: Page) -> None:
+    open_page(page, app_url)  # warm: the server has imported and cached what the overview needs
+    page.goto("about:blank")
+    started = time.monotonic()
+    page.goto(app_url, wait_until="commit")
+    # Either the first chart is drawn on screen, or the run has finished with no chart on the page at all.
+    page.wait_for_function(
+        """([chartSvg, chart, app, status]) => {
+            const svg = document.querySelector(chartSvg);
+            if (svg) { const r = svg.getBoundingClientRect(); if (r.width > 0 && r.height > 0) return true; }
+            const done = document.querySelector(app + '[data-test-script-state="notRunning"]')
+                && document.querySelector('[data-testid="stMain"] [data-testid="stElementContainer"]')
+                && !document.querySelector(status);
+            return done && !document.querySelector(chart);
+        }""", arg=[CHART_SVG, CHART, APP, STATUS], timeout=FIRST_CHART_BOUND_S * 1000, polling=50)
+    seconds = time.monotonic() - started
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    record = ARTIFACTS / "first_chart_seconds.txt"
+    if page.locator(CHART).count() == 0:
+        record.write_text("the overview shows no chart\n", encoding="utf-8")
+        pytest.skip("the overview shows no chart (yet): nothing to time")
+    assert page.locator(CHART_SVG).first.is_visible()
+    record.write_text(f"{seconds:.2f} s from navigation to the first visible chart on the overview (warm server; "
+                      f"goal 3 s, see benchmarks/bench_browser.py)\n", encoding="utf-8")
+    assert seconds < FIRST_CHART_BOUND_S
