@@ -155,9 +155,14 @@ def screenshots() -> Path:
 def wait_rendered(page: Page) -> int:
     """Wait until the script run has finished and every chart is drawn; return the number of charts."""
     page.wait_for_selector(f'{APP}[data-test-connection-state="CONNECTED"]')
-    page.wait_for_selector('[data-testid="stMain"] [data-testid="stElementContainer"]')  # the run has begun
+    page.wait_for_selector('[data-testid="stMain"] [data-testid="stElementContainer"]', state="attached")  # run begun
     page.wait_for_selector(f'{APP}[data-test-script-state="notRunning"]')
     page.wait_for_selector(STATUS, state="detached")
+    # Lazily loaded elements (tables, charts) stand as skeletons until their code has arrived; a table is drawn
+    # into a canvas.
+    page.wait_for_function(
+        """() => !document.querySelector('[data-testid="stSkeleton"], [data-testid="stSkeletonElement"]')
+                 && [...document.querySelectorAll('[data-testid="stDataFrame"]')].every(d => d.querySelector('canvas'))""")
     charts = page.locator(CHART).count()
     if charts:
         page.wait_for_function(
@@ -165,6 +170,7 @@ def wait_rendered(page: Page) -> int:
             arg=[CHART])
         page.locator(CHART_SVG).first.wait_for(state="visible")
     page.evaluate("document.fonts.ready.then(() => true)")
+    page.evaluate("new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => done(true))))")
     return charts
 
 
@@ -282,7 +288,8 @@ def test_first_overview_chart_visible_in_bounded_time(app_url: str, page: Page) 
             if (svg) { const r = svg.getBoundingClientRect(); if (r.width > 0 && r.height > 0) return true; }
             const done = document.querySelector(app + '[data-test-script-state="notRunning"]')
                 && document.querySelector('[data-testid="stMain"] [data-testid="stElementContainer"]')
-                && !document.querySelector(status);
+                && !document.querySelector(status)
+                && !document.querySelector('[data-testid="stSkeleton"], [data-testid="stSkeletonElement"]');
             return done && !document.querySelector(chart);
         }""", arg=[CHART_SVG, CHART, APP, STATUS], timeout=FIRST_CHART_BOUND_S * 1000, polling=50)
     seconds = time.monotonic() - started
