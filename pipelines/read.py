@@ -167,10 +167,10 @@ def _read_sheet(file_name: str, sheet) -> RawTable | list[Issue] | None:  # type
     """The sheet's table, its problems, or None when the sheet has no column header."""
     if (sheet.max_column or 0) > MAX_COLUMNS:
         return [make_issue(file_name, None, "", "too-many-columns", sheet.max_column, limit=MAX_COLUMNS)]
-    rows = sheet.iter_rows(values_only=True)
+    rows = sheet.iter_rows()
     top: list[list[str]] = []
     for record in itertools.islice(rows, HEADER_SEARCH_ROWS):
-        top.append([_cell_text(v) for v in record])
+        top.append([_shown_text(c) for c in record])
         found = _header_map(top[-1])
         if found is None:
             continue
@@ -179,10 +179,18 @@ def _read_sheet(file_name: str, sheet) -> RawTable | list[Issue] | None:  # type
         if problems:
             return problems
         wanted = sorted(found.values())
-        records = [[_cell_text(r[i]) if i < len(r) else "" for i in wanted] for r in rows]
+        records = [[_shown_text(r[i]) if i < len(r) else "" for i in wanted] for r in rows]
         body = pd.DataFrame(records, columns=wanted) if records else pd.DataFrame(columns=wanted)
         return _finish(file_name, body, len(top), found, header, top[:-1], "xlsx")
     return None
+
+
+def _shown_text(cell) -> str:  # type: ignore[no-untyped-def]
+    """A cell as the department sees it: a percentage-formatted 0.85 is 85%."""
+    value = getattr(cell, "value", None)
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and "%" in str(getattr(cell, "number_format", "")):
+        return _cell_text(round(value * 100, 10)) + "%"
+    return _cell_text(value)
 
 
 def _cell_text(value: object) -> str:
