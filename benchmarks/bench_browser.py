@@ -1,0 +1,143 @@
+"""Benchmark: time from opening the overview in a real browser until its first chart is visible.
+
+Run: .venv/bin/python benchmarks/bench_browser.py [--runs N] [--db URL]
+Builds a temporary store with the shipped plan and samples (unless --db is given), serves the app with
+`streamlit run` on a free loopback port, and opens the overview in Debian's Chromium through Playwright, each run in
+a fresh browser context (a new visitor: new Streamlit session, empty browser cache), then again in the same context
+(browser cache warm). The first, cold load after the server starts is reported apart; medians are over the runs.
+Goal on 2 cores: the first chart visible within 3 s (median).
+Needs /usr/bin/chromium and fonts-noto-cjk (scripts/test.sh installs them); never `playwright install`.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync"]
+GOAL_S = 3.0
+TIMEOUT_MS = 60_000
+
+# Resolves when the first chart is drawn on screen, or (to "no chart") when the run ended with no chart on the page.
+FIRST_CHART_JS = """() => {
+    const svg = document.querySelector('[data-testid="stPlotlyChart"] .main-svg');
+    if (svg) { const r = svg.getBoundingClientRect(); if (r.width > 0 && r.height > 0) return 'chart'; }
+    const done = document.querySelector('[data-testid="stApp"][data-test-script-state="notRunning"]')
+        && document.querySelector('[data-testid="stMain"] [data-testid="stElementContainer"]')
+        && !document.querySelector('[data-testid="stStatusWidget"]')
+        && !document.querySelector('[data-testid="stSkeleton"], [data-testid="stSkeletonElement"]');
+    return done && !document.querySelector('[data-testid="stPlotlyChart"]') ? 'no chart' : false;
+}"""
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_healthy(url: str, process: subprocess.Popen[bytes], limit_s: float = 90) -> None:
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            sys.exit(f"streamlit exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.2)
+    sys.exit(f"streamlit not healthy after {limit_s:.0f} s")
+
+
+def time_first_chart(page, url: str) -> float:  # type: ignore[no-untyped-def]
+    page.goto("about:blank")
+    started = time.monotonic()
+    page.goto(url, wait_until="commit")
+    outcome = page.wait_for_function(FIRST_CHART_JS, timeout=TIMEOUT_MS, polling=50).json_value()
+    seconds = time.monotonic() - started
+    if outcome != "chart":
+        sys.exit("the overview shows no chart: nothing to time")
+    return seconds
+
+
+def one_visit(browser, url: str) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+    """A new visitor (fresh context, empty browser cache), then the same visitor opening the overview again."""
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+    try:
+        page = context.new_page()
+        return time_first_chart(page, url), time_first_chart(page, url)
+    finally:
+        context.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5, help="runs after the cold one (default 5)")
+    parser.add_argument("--db", help="store URL to serve (default: a new temporary store with the plan and samples)")
+    args = parser.parse_args()
+    if not os.access(CHROMIUM, os.X_OK):
+        sys.exit(f"{CHROMIUM} is missing: apt-get install chromium fonts-noto-cjk (or run scripts/test.sh)")
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as folder:
+        db_url = args.db
+        if db_url is None:
+            db_url = f"sqlite:///{Path(folder) / 'kpi.sqlite3'}"
+            build = subprocess.run([sys.executable, "-m", "pipelines", "build", "--samples", "--db", db_url],
+                                   cwd=ROOT, capture_output=True, text=True, check=False)
+            if build.returncode:
+                sys.exit(f"building the store failed:\n{build.stdout[-2000:]}\n{build.stderr[-2000:]}")
+        port = free_port()
+        with (Path(folder) / "streamlit.log").open("wb") as log:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+                 "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"],
+                cwd=ROOT, env={**os.environ, "KPI_DB_URL": db_url}, stdout=log, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL)
+        try:
+            base = f"http://127.0.0.1:{port}/"
+            wait_healthy(base + "_stcore/health", process)
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
+                try:
+                    cold = one_visit(browser, base)[0]
+                    print(f"cold (first load after server start): {cold:.2f} s")
+                    fresh, cached = [], []
+                    for run in range(1, args.runs + 1):
+                        first, again = one_visit(browser, base)
+                        fresh.append(first)
+                        cached.append(again)
+                        print(f"run {run}: new visitor {first:.2f} s, cached browser {again:.2f} s")
+                finally:
+                    browser.close()
+        finally:
+            process.terminate()  # by its PID
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+    for label, times in (("new visitor (empty browser cache)", fresh), ("cached browser", cached)):
+        median = statistics.median(times)
+        verdict = "met" if median <= GOAL_S else "NOT met"
+        print(f"first chart visible, {label}: median {median:.2f} s over {len(times)} runs "
+              f"(min {min(times):.2f}, max {max(times):.2f}); goal {GOAL_S:.0f} s: {verdict}")
+    print(f"cold (first load after server start): {cold:.2f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
