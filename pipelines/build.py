@@ -75,9 +75,14 @@ def plan_from_store(conn: Connection) -> PlanData | None:
     return PlanData(info, named["department"], named["goal"], named["action"], subs, indicators)
 
 
+def _text_or_none(value: object) -> str | None:
+    """A nullable text column as read by pandas (None, NaN or "" all mean no value)."""
+    return value if isinstance(value, str) and value else None
+
+
 def _indicator(r) -> IndicatorDef:  # type: ignore[no-untyped-def]
     return IndicatorDef(
-        code=r.code, sub_item_code=r.sub_item_code, goal_code=r.goal_code or None, name_zh=r.name_zh,
+        code=r.code, sub_item_code=r.sub_item_code, goal_code=_text_or_none(r.goal_code), name_zh=r.name_zh,
         name_en=r.name_en, unit=r.unit, direction=r.direction, kind=r.kind, baseline=float(r.baseline),
         baseline_period=period_of_code(r.baseline_period), target=float(r.target),
         target_period=period_of_code(r.target_period), department=r.department,

@@ -76,7 +76,8 @@ def run(argv: list[str]) -> int:
               file=sys.stderr)
         return EXIT_USAGE
     except OSError as error:  # a file or folder that cannot be read or written (--out, --db): one line, no traceback
-        print(f"{t('cli.usage-error', 'zh')}: {error}", file=sys.stderr)
+        print(t("cli.os-error", "zh", path=error.filename or "", reason=error.strerror or type(error).__name__),
+              file=sys.stderr)
         return EXIT_USAGE
 
 

@@ -5,6 +5,7 @@ data row's Excel row number, and turns unreadable files into Issues instead of e
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -56,7 +57,8 @@ def _check_envelope(file_name: str, data: bytes, limits: Limits) -> Issue | None
         return make_issue(file_name, None, "", "macro-workbook")
     if data.startswith(_OLE_MAGIC) or lowered.endswith(".xls"):
         return make_issue(file_name, None, "", "old-excel-format")
-    if not data.startswith(_XLSX_MAGIC) and (b"\x00" in data[:65536] or lowered.endswith((".xlsx", ".zip"))):
+    utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))  # Excel's "Unicode text" holds NUL bytes
+    if not data.startswith(_XLSX_MAGIC) and ((b"\x00" in data[:65536] and not utf16) or lowered.endswith((".xlsx", ".zip"))):
         return make_issue(file_name, None, "", "binary-file")
     return None
 
@@ -64,6 +66,12 @@ def _check_envelope(file_name: str, data: bytes, limits: Limits) -> Issue | None
 # ---- CSV ---------------------------------------------------------------------------------------------------
 
 def _decode(data: bytes) -> tuple[str, str] | None:
+    """UTF-8 (with or without BOM), Excel's "Unicode text" (UTF-16 with BOM), then GBK/GB18030."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            return None
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding), encoding
@@ -79,21 +87,33 @@ def _read_csv(file_name: str, data: bytes) -> RawTable | list[Issue]:
     text, encoding = decoded
     if "\x00" in text:
         return [make_issue(file_name, None, "", "binary-file")]
-    reader = csv.reader(io.StringIO(text))
+    if "\r" in text and "\n" not in text:  # old Mac line endings
+        text = text.replace("\r", "\n")
+    delimiter = _delimiter(text)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     top: list[list[str]] = []
     try:
         for record in itertools.islice(reader, HEADER_SEARCH_ROWS):
             top.append(record)
             found = _header_map(record)
             if found is not None:
-                return _csv_body(file_name, text, reader.line_num, top, found, encoding)
+                return _csv_body(file_name, text, reader.line_num, top, found, encoding, delimiter)
     except csv.Error:
         return [make_issue(file_name, None, "", "unreadable-csv")]
     return [make_issue(file_name, None, "", "no-header")]
 
 
+def _delimiter(text: str) -> str:
+    """Comma, or tab for Excel's "Unicode text" / "Text (tab delimited)" exports."""
+    head = text[:20_000].splitlines()[:HEADER_SEARCH_ROWS]
+    tabs = sum("\t" in line for line in head)
+    commas = sum("," in line for line in head)
+    return "\t" if tabs > commas else ","
+
+
 def _csv_body(
-    file_name: str, text: str, lines_used: int, top: list[list[str]], found: dict[str, int], encoding: str
+    file_name: str, text: str, lines_used: int, top: list[list[str]], found: dict[str, int], encoding: str,
+    delimiter: str = ",",
 ) -> RawTable | list[Issue]:
     header = top[-1]
     problems = _column_problems(file_name, len(top), header)
@@ -105,21 +125,21 @@ def _csv_body(
     try:
         body = pd.read_csv(
             io.StringIO(text), header=None, skiprows=lines_used, dtype=str, keep_default_na=False,
-            skip_blank_lines=False, names=list(range(len(header))), usecols=wanted, engine="c",
+            skip_blank_lines=False, names=list(range(len(header))), usecols=wanted, engine="c", sep=delimiter,
         )
     except pd.errors.EmptyDataError:
         body = pd.DataFrame(columns=wanted)
     except ValueError:  # ParserError, or a first data row wider than the header
-        body = _csv_body_ragged(text, lines_used, len(header), wanted)
+        body = _csv_body_ragged(text, lines_used, len(header), wanted, delimiter)
     return _finish(file_name, body.fillna(""), len(top), found, header, top[:-1], encoding)
 
 
-def _csv_body_ragged(text: str, lines_used: int, width: int, wanted: list[int]) -> pd.DataFrame:
+def _csv_body_ragged(text: str, lines_used: int, width: int, wanted: list[int], delimiter: str = ",") -> pd.DataFrame:
     """Slow path for files whose rows have more cells than the header (extra cells are ignored)."""
     source = io.StringIO(text)
     for _ in range(lines_used):
         source.readline()
-    records = [(r + [""] * width)[:width] for r in csv.reader(source, strict=True)]  # strict: an unclosed quote is an error
+    records = [(r + [""] * width)[:width] for r in csv.reader(source, strict=True, delimiter=delimiter)]  # strict: an unclosed quote is an error
     return pd.DataFrame(records, columns=list(range(width)))[wanted]
 
 

@@ -397,7 +397,9 @@ def _soft_findings(frame: pd.DataFrame, ctx: _Context) -> list[tuple[int, str, s
     against = level & ((rising & (value < prev)) | (~rising & (value > prev)))
     change = (value - prev) / prev.abs().where(prev != 0)
     large = level & (change.abs() > ctx.limits.large_change_share)
-    beyond = (frame["target"] > 0) & (value > ctx.limits.beyond_target_factor * frame["target"])
+    # For a "smaller is better" indicator the scale is its baseline: a value beyond twice that is a unit slip.
+    scale = frame["target"].where(rising, np.maximum(frame["target"], frame["baseline"]))
+    beyond = (scale > 0) & (value > ctx.limits.beyond_target_factor * scale)
     out: list[tuple[int, str, str, dict[str, object]]] = []
     for check, mask in (("against-direction", against), ("large-change", large), ("beyond-twice-target", beyond)):
         if mask.any():
@@ -409,7 +411,8 @@ def _soft_findings(frame: pd.DataFrame, ctx: _Context) -> list[tuple[int, str, s
 def _soft_values(check: str, r, ctx: _Context) -> dict[str, object]:  # type: ignore[no-untyped-def]
     base: dict[str, object] = {"value": _fmt(r.value)}
     if check == "beyond-twice-target":
-        return {**base, "target": _fmt(r.target)}
+        scale = r.target if r.direction == "increase" else max(r.target, r.baseline)
+        return {**base, "target": _fmt(scale)}
     indicator = ctx.indicators[r.indicator_code]
     prev_period = indicator.baseline_period if r.from_baseline else period_of_code(r.prev_period)
     labels = {f"previous_period{sfx}": (t("word.baseline", lang, period=prev_period.label(lang)) if r.from_baseline

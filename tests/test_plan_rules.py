@@ -173,8 +173,6 @@ def test_build_store_leaves_the_store_unchanged_for_a_broken_plan(
     assert snapshot_store(engine) == before
 
 
-@pytest.mark.xfail(strict=True, reason="known bug in pipelines/build.py (not ours to edit): a NULL goal_code is "
-                   "read back as NaN, not None, because pandas 3 reads the column as str with NaN for missing")
 def test_plan_from_store_gives_back_the_plan_as_read(engine: Engine, plan: PlanData) -> None:
     with engine.connect() as conn:
         assert plan_from_store(conn) == plan
