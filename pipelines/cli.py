@@ -55,13 +55,21 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+_EXTRA_VERB_MODULES = ("pipelines.cli_progress", "pipelines.cli_users", "pipelines.cli_briefing")
+
+
 def _extra_verbs() -> list:  # type: ignore[type-arg]
-    """Verbs of other areas (progress status and snapshots) register themselves here."""
-    try:
-        from pipelines.cli_progress import register
-    except ImportError:
-        return []
-    return [register]
+    """Verbs of other areas (progress, users, briefing) register themselves: each module has register(verbs)."""
+    import importlib
+
+    found = []
+    for name in _EXTRA_VERB_MODULES:
+        try:
+            found.append(importlib.import_module(name).register)
+        except ModuleNotFoundError as error:
+            if error.name != name:  # the module exists but something it needs is missing: a real bug
+                raise
+    return found
 
 
 def run(argv: list[str]) -> int:
