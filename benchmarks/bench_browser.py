@@ -104,7 +104,8 @@ def main() -> int:
         with (Path(folder) / "streamlit.log").open("wb") as log:
             process = subprocess.Popen(
                 [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-                 "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"],
+                 "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
+                 "--server.fileWatcherType", "none"],  # an edit elsewhere must not show "Rerun?"
                 cwd=ROOT, env={**os.environ, "KPI_DB_URL": db_url}, stdout=log, stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL)
         try:
