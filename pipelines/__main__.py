@@ -1,7 +1,6 @@
 """Command line: python -m pipelines build | ingest | export | status | snapshot."""
 from __future__ import annotations
 
-import argparse
 import sys
 
 from pipelines.cli import run

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from models.columns import CODE, NOTE, PERIOD, ROW, VALUE
+from models.columns import CODE, NOTE, PERIOD, ROW, VALUE  # noqa: F401 (re-exported for readers of files)
 
 REQUIRED = (CODE, PERIOD, VALUE)
 

@@ -15,7 +15,7 @@ from models.schema import Observation as ObservationRow
 from models.schema import Snapshot, Submission
 from pipelines.periods import Period, period_of_code
 from pipelines.progress import Assessment, Change, diff_assessments
-from pipelines.standing import Standing, read_standing
+from pipelines.standing import read_standing
 
 _PERIOD_FIELDS = ("as_of", "latest_period", "due_period")
 

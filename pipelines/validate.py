@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -19,7 +18,7 @@ from pipelines.columns import CODE, NOTE, PERIOD, ROW, VALUE
 from pipelines.config import MAX_CELL_CHARS, MIN_EXPLANATION_CHARS, Limits
 from pipelines.issue import HARD, SOFT, Issue, make_issue
 from pipelines.periods import Period, kind_of_frequency, normalise_text, parse_period, period_of_code
-from pipelines.plan import IndicatorDef, PlanData
+from pipelines.plan import PlanData
 from pipelines.read import RawTable
 
 COUNT_UNITS = frozenset("个 家 人 项 次 场 件 篇 栋 支 次/年 人次 户 所".split())
