@@ -68,10 +68,22 @@ def check_submission(
     frame = _parse_values(frame, ctx)
     _check_notes(frame, ctx)
     frame = _check_duplicates(frame, ctx)
-    ok = frame[~frame["bad"]]
+    ok = _with_explanations(frame[~frame["bad"]], explanations or {})
     soft, explained = _soft_checks(ok, current, ctx, explanations or {})
     rows = _classify(ok, current)
     return Checked(rows, ctx.finish(), soft, explained)
+
+
+def _with_explanations(ok: pd.DataFrame, explanations: Mapping[int, str]) -> pd.DataFrame:
+    """Explanations given in the page (by Excel row) join the row's note, so they are stored with the value."""
+    given = {row: text.strip() for row, text in explanations.items() if text and text.strip()}
+    if not given:
+        return ok
+    ok = ok.copy()
+    hit = ok[ROW].isin(list(given))
+    ok.loc[hit, NOTE] = [f"{note}；{given[row]}" if note else given[row]
+                         for row, note in zip(ok.loc[hit, ROW], ok.loc[hit, NOTE])]
+    return ok
 
 
 class _Context:

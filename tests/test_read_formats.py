@@ -35,3 +35,16 @@ def test_beyond_twice_target_for_a_decrease_indicator_uses_its_baseline(engine: 
     result = ingest_bytes(engine, plan, "hyl.csv", csv_bytes([HEADER, ["B07", "", "2023Q1", far, ""]]), today=TODAY)
     assert "beyond-twice-target" in {i.check for i in result.soft}
 
+
+
+def test_an_explanation_given_in_the_page_is_stored_with_the_value(engine: Engine, plan: PlanData) -> None:
+    from models.queries import read_current_values
+
+    data = csv_bytes([HEADER, ["A03", "", "2023Q4", 900, ""]])  # baseline 500 (2023Q3) → 900: +80 %, 核实性
+    refused = ingest_bytes(engine, plan, "kw.csv", data, today=TODAY)
+    assert refused.outcome == "rejected" and refused.soft[0].row == 2
+    accepted = ingest_bytes(engine, plan, "kw.csv", data, today=TODAY, explanations={2: "新认定高成长企业一批（区级名单）"})
+    assert accepted.outcome == "accepted"
+    with engine.connect() as conn:
+        note = read_current_values(conn, ["A03"])["note"].tolist()
+    assert note == ["新认定高成长企业一批（区级名单）"]
