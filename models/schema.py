@@ -141,3 +141,62 @@ class Snapshot(Base):
     rule: Mapped[str] = mapped_column(String(40))
     last_submission_id: Mapped[int] = mapped_column(Integer, default=0)
     payload_json: Mapped[str] = mapped_column(Text)
+
+
+class User(Base):
+    """A local account: who may sign in, with which roles, for which departments (comma-separated codes)."""
+
+    __tablename__ = "app_user"
+    username: Mapped[str] = mapped_column(String(100), primary_key=True)
+    display_name: Mapped[Name]
+    password_hash: Mapped[str] = mapped_column(String(255), default="")  # argon2; empty for OIDC-only accounts
+    roles: Mapped[str] = mapped_column(String(100), default="viewer")
+    departments: Mapped[str] = mapped_column(String(400), default="")
+    active: Mapped[bool] = mapped_column(default=True)
+    demo: Mapped[bool] = mapped_column(default=False)
+
+
+class ValueNarrative(Base):
+    """进展情况 / 存在问题 / 下一步措施 a department wrote for one value of one submission."""
+
+    __tablename__ = "value_narrative"
+    indicator_code: Mapped[str] = mapped_column(ForeignKey("indicator.code"), primary_key=True)
+    period: Mapped[str] = mapped_column(String(10), primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"), primary_key=True)
+    progress: Mapped[LongText]
+    problems: Mapped[LongText]
+    next_steps: Mapped[LongText]
+
+
+class Evidence(Base):
+    """One 佐证材料 file (image or PDF) attached to an indicator in a submission."""
+
+    __tablename__ = "evidence"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"), index=True)
+    indicator_code: Mapped[str] = mapped_column(ForeignKey("indicator.code"))
+    file_name: Mapped[str] = mapped_column(String(255))
+    mime: Mapped[str] = mapped_column(String(100))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+
+
+class PeriodLock(Base):
+    """A quarter locked after its briefing: later changes to it need an admin."""
+
+    __tablename__ = "period_lock"
+    period: Mapped[str] = mapped_column(String(10), primary_key=True)
+    locked_by: Mapped[str] = mapped_column(String(100))
+    locked_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class ReviewEvent(Base):
+    """A reviewer's decision on a submission: approve (审核通过) or return (退回修改) with a comment."""
+
+    __tablename__ = "review_event"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"), index=True)
+    action: Mapped[str] = mapped_column(String(20))
+    by: Mapped[str] = mapped_column(String(100))
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    comment: Mapped[LongText]

@@ -4,10 +4,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine
+import pandas as pd
+from sqlalchemy import Connection, Engine
 
 from models.columns import CODE
 from models.queries import APPROVED, find_submission_by_hash, read_current_values
@@ -54,8 +55,13 @@ def ingest_bytes(
     department: str | None = None, submitter: str | None = None, channel: str = "cli", status: str = APPROVED,
     submitted_at: dt.datetime | None = None, today: dt.date | None = None, limits: Limits = Limits(),
     explanations: Mapping[int, str] | None = None,
+    after_save: Callable[[Connection, int, pd.DataFrame], None] | None = None,
 ) -> IngestResult:
-    """Check a file and, when it passes, store it whole in one transaction; a refused file changes nothing."""
+    """Check a file and, when it passes, store it whole in one transaction; a refused file changes nothing.
+
+    `after_save(conn, submission_id, rows)` runs inside that transaction (the browser flow stores the narratives and
+    evidence sent with the file there, so that the file and what came with it are kept together or not at all).
+    """
     raw = read_submission(file_name, data, limits)
     if not isinstance(raw, RawTable):
         return IngestResult(file_name, REJECTED, hard=tuple(raw))
@@ -81,6 +87,8 @@ def ingest_bytes(
             conn, file_name=file_name, sha256=sha, content=data, department=department, submitter=submitter,
             channel=channel, status=status, submitted_at=submitted_at or dt.datetime.now(), rows=changed,
             counts=counts)
+        if after_save is not None:
+            after_save(conn, submission_id, checked.rows)
     return IngestResult(file_name, ACCEPTED, submission_id, department, counts, explained=tuple(checked.explained))
 
 

@@ -1,0 +1,302 @@
+"""The browser submission flow on the server side: preview a file, send it as 待审核 with its narratives and
+evidence, approve (审核通过) or return (退回修改) it, lock a quarter — each step checking the caller's rights.
+
+Reading, checking and storing are the ingest pipeline's (read_submission, check_submission, ingest_bytes); this
+module only decides who may do what and keeps what comes with a file (narratives, evidence, review decisions).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, insert, select, text, update
+
+from models.columns import CODE, PERIOD, VALUE
+from models.queries import read_current_values
+from models.schema import Evidence, PeriodLock, ReviewEvent, Submission, ValueNarrative
+from models.submissions import APPROVED, PENDING, RETURNED, read_locks
+from pipelines.accounts import (
+    ADMIN, Refusal, User, check_can_review, check_can_submit, check_is_admin, refusal,
+)
+from pipelines.config import MAX_CELL_CHARS, Limits
+from pipelines.ingest import ACCEPTED, IngestResult, _plan_codes, department_of, ingest_bytes
+from pipelines.issue import Issue, sort_issues
+from pipelines.periods import latest_period_ending_by, parse_period, period_of_code
+from pipelines.plan import PlanData
+from pipelines.progress import STATUS_GROUP
+from pipelines.read import RawTable, read_submission
+from pipelines.standing import compute_standing
+from pipelines.validate import CHANGE, check_submission, is_real_explanation
+
+MAX_EVIDENCE_BYTES = 5 * 1024 * 1024
+EVIDENCE_TYPES = {  # magic bytes → (mime, accepted file-name endings)
+    b"%PDF-": ("application/pdf", (".pdf",)),
+    b"\x89PNG\r\n\x1a\n": ("image/png", (".png",)),
+    b"\xff\xd8\xff": ("image/jpeg", (".jpg", ".jpeg")),
+}
+
+
+@dataclass(frozen=True)
+class Narrative:
+    """进展情况 / 存在问题 / 下一步措施 for one indicator of a submission."""
+
+    progress: str = ""
+    problems: str = ""
+    next_steps: str = ""
+
+    @property
+    def explains_red(self) -> bool:
+        return bool(self.problems.strip()) and bool(self.next_steps.strip())
+
+
+@dataclass(frozen=True)
+class EvidenceFile:
+    indicator_code: str
+    file_name: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What a file would do, before anything is stored: its problems, or its rows against the current values."""
+
+    file_name: str
+    department: str | None
+    hard: tuple[Issue, ...] = ()
+    soft: tuple[Issue, ...] = ()
+    explained: tuple[Issue, ...] = ()
+    rows: pd.DataFrame = field(default_factory=pd.DataFrame)  # ROW, CODE, PERIOD, VALUE, NOTE, CHANGE, PREVIOUS
+    red: tuple[str, ...] = ()  # indicators that would be red (进度滞后/倒退) with this file's values
+    locked: tuple[str, ...] = ()  # locked quarters this file would change
+
+    @property
+    def accepted(self) -> bool:
+        return not self.hard and not self.soft
+
+
+def quarter_code(period: str) -> str:
+    """The quarter in which a period ends (2025H1 → 2025Q2): locks are per quarter."""
+    return latest_period_ending_by(period_of_code(period).end_time, "quarterly").code
+
+
+def preview_file(engine: Engine, plan: PlanData, user: User | None, file_name: str, data: bytes, *,
+                 department: str | None = None, explanations: Mapping[int, str] | None = None,
+                 today: dt.date | None = None, limits: Limits = Limits()) -> Refusal | Preview:
+    """Check a file as the ingest would, for someone allowed to send it, without storing anything."""
+    raw = read_submission(file_name, data, limits)
+    if not isinstance(raw, RawTable):
+        return _rights(user, department) or Preview(file_name, department, tuple(raw))
+    department = department or department_of(raw, plan)
+    denied = _rights(user, department)
+    if denied:
+        return denied
+    with engine.connect() as conn:
+        codes = sorted({c for c in raw.rows[CODE].astype(str).str.strip().unique() if c})
+        current = read_current_values(conn, _plan_codes(plan, codes))
+        locks = read_locks(conn)
+    checked = check_submission(raw, plan, current, department=department, today=today, limits=limits,
+                               explanations=explanations)
+    if not checked.accepted:
+        return Preview(file_name, department, tuple(sort_issues(checked.hard)), tuple(sort_issues(checked.soft)),
+                       tuple(checked.explained))
+    changed = checked.rows[checked.rows[CHANGE] != "unchanged"]
+    locked = sorted({q for q in map(quarter_code, changed[PERIOD]) if q in locks})
+    return Preview(file_name, department, (), (), tuple(checked.explained), checked.rows,
+                   red_indicators(plan, current, changed), tuple(locked))
+
+
+def _rights(user: User | None, department: str | None) -> Refusal | None:
+    return check_can_submit(user, department)
+
+
+def red_indicators(plan: PlanData, current: pd.DataFrame, rows: pd.DataFrame) -> tuple[str, ...]:
+    """Indicators of the file that would be red (进度滞后 / 倒退 / 未达成) once its values are current."""
+    if rows.empty:
+        return ()
+    mine = rows[[CODE, PERIOD, VALUE]]
+    kept = current[[CODE, PERIOD, VALUE]].merge(mine[[CODE, PERIOD]], how="left", indicator=True)
+    overlay = pd.concat([kept[kept["_merge"] == "left_only"][[CODE, PERIOD, VALUE]], mine], ignore_index=True)
+    latest = max(period_of_code(p).end_time for p in mine[PERIOD].unique())
+    as_of = latest_period_ending_by(min(latest, plan.info.end_period.end_time), "quarterly")
+    standing = compute_standing(plan, overlay, as_of)
+    return tuple(sorted(c for c in mine[CODE].unique()
+                        if STATUS_GROUP.get(standing.assessments[c].status) == "red"))
+
+
+def check_evidence(item: EvidenceFile, limits: int = MAX_EVIDENCE_BYTES) -> Refusal | str:
+    """The evidence's mime type when it is a real PNG, JPEG or PDF of an allowed size; a refusal otherwise."""
+    if len(item.data) > limits:
+        return refusal("evidence-too-large", file=item.file_name, limit_mb=f"{limits / 2**20:g}")
+    for magic, (mime, endings) in EVIDENCE_TYPES.items():
+        if item.data.startswith(magic) and item.file_name.lower().endswith(endings):
+            return mime
+    return refusal("evidence-bad-type", file=item.file_name)
+
+
+def submit_file(engine: Engine, plan: PlanData, user: User | None, file_name: str, data: bytes, *,
+                department: str | None = None, explanations: Mapping[int, str] | None = None,
+                narratives: Mapping[str, Narrative] | None = None, evidence: Sequence[EvidenceFile] = (),
+                today: dt.date | None = None, now: dt.datetime | None = None,
+                limits: Limits = Limits()) -> Refusal | Preview | IngestResult:
+    """上报: store the file as 待审核 with its narratives and evidence in one transaction, after every check.
+
+    Returns a refusal (rights, locked quarter, missing narrative, bad evidence), the preview when the file has
+    problems, or the ingest's result (its submission_id is the receipt number).
+    """
+    preview = preview_file(engine, plan, user, file_name, data, department=department, explanations=explanations,
+                           today=today, limits=limits)
+    if isinstance(preview, Refusal) or not preview.accepted:
+        return preview
+    narratives = dict(narratives or {})
+    problem = _check_extras(user, preview, narratives, evidence)
+    if isinstance(problem, Refusal):
+        return problem
+    mimes = problem
+
+    def keep_extras(conn: Connection, submission_id: int, rows: pd.DataFrame) -> None:
+        _save_narratives(conn, submission_id, rows, narratives)
+        _save_evidence(conn, submission_id, evidence, mimes)
+
+    assert user is not None  # preview_file refused anyone not signed in
+    return ingest_bytes(engine, plan, file_name, data, department=preview.department, submitter=user.username,
+                        channel="web", status=PENDING, submitted_at=now or dt.datetime.now(), today=today,
+                        limits=limits, explanations=explanations, after_save=keep_extras)
+
+
+def _check_extras(user: User | None, preview: Preview, narratives: Mapping[str, Narrative],
+                  evidence: Sequence[EvidenceFile]) -> Refusal | list[str]:
+    if preview.locked and (user is None or ADMIN not in user.roles):
+        return refusal("quarter-locked", quarters="、".join(preview.locked))
+    codes = set(preview.rows[CODE])
+    for code, narrative in narratives.items():
+        if code not in codes:
+            return refusal("narrative-unknown-indicator", code=code)
+        if max(len(narrative.progress), len(narrative.problems), len(narrative.next_steps)) > MAX_CELL_CHARS:
+            return refusal("narrative-too-long", code=code, limit=MAX_CELL_CHARS)
+    missing = [c for c in preview.red if not narratives.get(c, Narrative()).explains_red]
+    if missing:
+        return refusal("red-needs-narrative", codes="、".join(missing))
+    mimes = []
+    for item in evidence:
+        if item.indicator_code not in codes:
+            return refusal("narrative-unknown-indicator", code=item.indicator_code)
+        checked = check_evidence(item)
+        if isinstance(checked, Refusal):
+            return checked
+        mimes.append(checked)
+    return mimes
+
+
+def _save_narratives(conn: Connection, submission_id: int, rows: pd.DataFrame,
+                     narratives: Mapping[str, Narrative]) -> None:
+    """A narrative belongs to its indicator's latest period in the file."""
+    latest = {code: max(periods, key=lambda p: period_of_code(p).end_time)
+              for code, periods in rows.groupby(CODE)[PERIOD]}
+    records = [{"indicator_code": code, "period": latest[code], "submission_id": submission_id,
+                "progress": n.progress.strip(), "problems": n.problems.strip(), "next_steps": n.next_steps.strip()}
+               for code, n in narratives.items() if code in latest and (n.progress or n.problems or n.next_steps)]
+    if records:
+        conn.execute(insert(ValueNarrative), records)
+
+
+def _save_evidence(conn: Connection, submission_id: int, evidence: Sequence[EvidenceFile], mimes: list[str]) -> None:
+    records = [{"submission_id": submission_id, "indicator_code": e.indicator_code, "file_name": e.file_name,
+                "mime": m, "content": e.data, "sha256": hashlib.sha256(e.data).hexdigest()}
+               for e, m in zip(evidence, mimes)]
+    if records:
+        conn.execute(insert(Evidence), records)
+
+
+# ---- review ------------------------------------------------------------------------------------------------
+
+def approve(engine: Engine, user: User | None, submission_id: int, *, comment: str = "",
+            now: dt.datetime | None = None) -> Refusal | None:
+    """审核通过: the submission's values become current (on top of any value approved since it was sent)."""
+    denied = check_can_review(user)
+    if denied:
+        return denied
+    assert user is not None
+    with engine.connect().execution_options(write=True) as conn, conn.begin():
+        problem = _pending(conn, submission_id)
+        if problem:
+            return problem
+        locked = _locked_quarters_of(conn, submission_id)
+        if locked and ADMIN not in user.roles:
+            return refusal("quarter-locked", quarters="、".join(locked))
+        _raise_to_top(conn, submission_id)
+        _decide(conn, submission_id, APPROVED, user, comment, now)
+    return None
+
+
+def return_submission(engine: Engine, user: User | None, submission_id: int, comment: str, *,
+                      now: dt.datetime | None = None) -> Refusal | None:
+    """退回修改 with a comment the department reads; the values never become current."""
+    denied = check_can_review(user)
+    if denied:
+        return denied
+    assert user is not None
+    if not is_real_explanation(comment):
+        return refusal("return-needs-comment")
+    with engine.connect().execution_options(write=True) as conn, conn.begin():
+        problem = _pending(conn, submission_id)
+        if problem:
+            return problem
+        _decide(conn, submission_id, RETURNED, user, comment, now)
+    return None
+
+
+def _pending(conn: Connection, submission_id: int) -> Refusal | None:
+    status = conn.execute(select(Submission.status).where(Submission.id == submission_id)).scalar()
+    if status is None:
+        return refusal("no-such-submission", id=submission_id)
+    return None if status == PENDING else refusal("not-pending", id=submission_id, status=status)
+
+
+def _decide(conn: Connection, submission_id: int, action: str, user: User, comment: str,
+            now: dt.datetime | None) -> None:
+    conn.execute(update(Submission).where(Submission.id == submission_id).values(status=action))
+    conn.execute(insert(ReviewEvent).values(submission_id=submission_id, action=action, by=user.username,
+                                            at=now or dt.datetime.now(), comment=comment.strip()))
+
+
+def _locked_quarters_of(conn: Connection, submission_id: int) -> list[str]:
+    periods = conn.execute(text("SELECT DISTINCT period FROM observation WHERE submission_id = :i"),
+                           {"i": submission_id}).scalars().all()
+    locks = read_locks(conn)
+    return sorted({quarter_code(p) for p in periods} & set(locks))
+
+
+def _raise_to_top(conn: Connection, submission_id: int) -> None:
+    """Give the submission's values the highest revision of their (indicator, period), so they are the current ones."""
+    rows = conn.execute(text(
+        "SELECT o.indicator_code, o.period, o.revision, (SELECT MAX(x.revision) FROM observation x WHERE "
+        "x.indicator_code = o.indicator_code AND x.period = o.period) FROM observation o WHERE o.submission_id = :i"),
+        {"i": submission_id}).all()
+    for code, period, revision, top in rows:
+        if revision < top:
+            conn.execute(text("UPDATE observation SET revision = :new WHERE indicator_code = :c AND period = :p "
+                              "AND revision = :r"), {"new": top + 1, "c": code, "p": period, "r": revision})
+
+
+def lock_quarter(engine: Engine, user: User | None, period: str, *, now: dt.datetime | None = None) -> Refusal | None:
+    """Lock a quarter after its briefing (admin only); later changes to it need an admin."""
+    denied = check_is_admin(user)
+    if denied:
+        return denied
+    assert user is not None
+    parsed = parse_period(period)
+    if parsed is None or parsed.frequency != "quarterly":
+        return refusal("bad-quarter", value=period)
+    with engine.connect().execution_options(write=True) as conn, conn.begin():
+        if parsed.code in read_locks(conn):
+            return refusal("already-locked", quarter=parsed.label())
+        conn.execute(insert(PeriodLock).values(period=parsed.code, locked_by=user.username,
+                                               locked_at=now or dt.datetime.now()))
+    return None
+
+
+__all__ = ["ACCEPTED", "EvidenceFile", "IngestResult", "Narrative", "Preview", "approve", "check_evidence",
+           "lock_quarter", "preview_file", "quarter_code", "red_indicators", "return_submission", "submit_file"]

@@ -1,0 +1,67 @@
+"""Local accounts: passwords stored only as argon2 hashes, sign-in, disabling, demo accounts, and the rights checks."""
+from __future__ import annotations
+
+from sqlalchemy import Engine, text
+
+from pipelines.accounts import (
+    ADMIN, DEMO_PASSWORD, REVIEWER, SUBMITTER, VIEWER, Refusal, User, add_user, authenticate, check_can_review,
+    check_can_submit, check_is_admin, ensure_demo_accounts, list_users, set_active,
+)
+
+
+def test_add_user_stores_an_argon2_hash_never_the_password(engine: Engine) -> None:
+    add_user(engine, "zhang", "张老师", "s3cret-pass", (SUBMITTER,), ("KW",))
+
+    with engine.connect() as conn:
+        stored = conn.execute(text("SELECT password_hash FROM app_user WHERE username = 'zhang'")).scalar_one()
+    assert stored.startswith("$argon2id$")
+    assert "s3cret-pass" not in stored
+
+
+def test_authenticate_accepts_the_right_password_only(engine: Engine) -> None:
+    add_user(engine, "zhang", "张老师", "s3cret-pass", (SUBMITTER,), ("KW",))
+
+    user = authenticate(engine, "zhang", "s3cret-pass")
+    assert user == User("zhang", "张老师", (SUBMITTER,), ("KW",))
+    assert authenticate(engine, "zhang", "wrong") is None
+    assert authenticate(engine, "nobody", "s3cret-pass") is None
+
+
+def test_a_disabled_account_cannot_sign_in(engine: Engine) -> None:
+    add_user(engine, "zhang", "张老师", "pw", (VIEWER,))
+
+    assert set_active(engine, "zhang", False) is None
+    assert authenticate(engine, "zhang", "pw") is None
+    assert isinstance(set_active(engine, "nobody", False), Refusal)
+
+
+def test_add_user_refuses_a_taken_name_an_unknown_role_and_a_submitter_without_department(engine: Engine) -> None:
+    add_user(engine, "zhang", "张老师", "pw", (VIEWER,))
+
+    assert add_user(engine, "zhang", "x", "pw", (VIEWER,)).check == "user-exists"  # type: ignore[union-attr]
+    assert add_user(engine, "li", "x", "pw", ("boss",)).check == "unknown-role"  # type: ignore[union-attr]
+    assert add_user(engine, "li", "x", "pw", (SUBMITTER,)).check == "submitter-needs-department"  # type: ignore[union-attr]
+
+
+def test_demo_accounts_are_labelled_and_created_once(engine: Engine) -> None:
+    made = ensure_demo_accounts(engine)
+
+    assert made == ["demo-kw", "demo-rcb", "demo-reviewer", "demo-admin", "demo-leader"]
+    assert ensure_demo_accounts(engine) == []
+    assert all(u.demo and "演示账号" in u.display_name for u in list_users(engine))
+    assert authenticate(engine, "demo-kw", DEMO_PASSWORD) is not None
+
+
+def test_rights_submitter_only_for_bound_departments_reviewer_and_admin() -> None:
+    kw = User("kw", "kw", (SUBMITTER,), ("KW",))
+    reviewer = User("r", "r", (REVIEWER,))
+    admin = User("a", "a", (ADMIN,))
+    leader = User("l", "l", (VIEWER,))
+
+    assert check_can_submit(kw, "KW") is None
+    assert check_can_submit(kw, "RCB").check == "not-your-department"  # type: ignore[union-attr]
+    assert check_can_submit(leader, "KW").check == "not-a-submitter"  # type: ignore[union-attr]
+    assert check_can_submit(None, "KW").check == "not-signed-in"  # type: ignore[union-attr]
+    assert check_can_review(reviewer) is None and check_can_review(admin) is None
+    assert check_can_review(kw).check == "not-a-reviewer"  # type: ignore[union-attr]
+    assert check_is_admin(admin) is None and check_is_admin(reviewer).check == "not-an-admin"  # type: ignore[union-attr]

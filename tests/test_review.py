@@ -1,0 +1,129 @@
+"""The browser flow's server side: a sent file waits as 待审核 until approved, a returned one never becomes current,
+a submitter cannot send another department's indicator, a locked quarter needs an admin, a red indicator needs its
+narrative, evidence is type- and size-checked, and the file plus narrative and evidence are kept together."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Engine, text
+
+from conftest import HEADER, TODAY, csv_bytes
+from models.queries import read_current_values
+from models.submissions import read_evidence_list, read_narratives, read_submission_list
+from pipelines.accounts import ADMIN, REVIEWER, SUBMITTER, Refusal, User
+from pipelines.ingest import ACCEPTED, IngestResult
+from pipelines.plan import PlanData
+from pipelines.review import (
+    EvidenceFile, Narrative, Preview, approve, lock_quarter, preview_file, return_submission, submit_file,
+)
+
+KW = User("kw", "区科委填报员", (SUBMITTER,), ("KW",))
+REVIEWER_ = User("rev", "审核员", (REVIEWER,))
+ADMIN_ = User("adm", "管理员", (ADMIN,))
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+GOOD = csv_bytes([HEADER, ["A03", "高成长性科技企业数", "2024Q1", "700", ""]])
+RED = csv_bytes([HEADER, ["A03", "高成长性科技企业数", "2024Q1", "505", ""]])
+
+
+def current_a03(engine: Engine) -> dict[str, float]:
+    with engine.connect() as conn:
+        frame = read_current_values(conn, ["A03"])
+    return dict(zip(frame["period"], frame["value"]))
+
+
+def send(engine: Engine, plan: PlanData, data: bytes = GOOD, user: User = KW, **kw: object) -> object:
+    return submit_file(engine, plan, user, "kw.csv", data, department=kw.pop("department", "KW"), today=TODAY, **kw)  # type: ignore[arg-type]
+
+
+def test_submit_is_pending_until_approved(engine: Engine, plan: PlanData) -> None:
+    result = send(engine, plan)
+
+    assert isinstance(result, IngestResult) and result.outcome == ACCEPTED
+    assert current_a03(engine) == {}
+    with engine.connect() as conn:
+        assert read_submission_list(conn, ["KW"])["status"].tolist() == ["pending"]
+    assert approve(engine, REVIEWER_, result.submission_id) is None
+    assert current_a03(engine) == {"2024Q1": 700.0}
+
+
+def test_returned_submission_never_becomes_current_and_keeps_the_comment(engine: Engine, plan: PlanData) -> None:
+    result = send(engine, plan)
+    assert isinstance(result, IngestResult)
+
+    assert return_submission(engine, REVIEWER_, result.submission_id, "无").check == "return-needs-comment"  # type: ignore[union-attr]
+    assert return_submission(engine, REVIEWER_, result.submission_id, "2024Q1数值与统计台账不符，请核对") is None
+    assert current_a03(engine) == {}
+    with engine.connect() as conn:
+        row = read_submission_list(conn, ["KW"]).iloc[0]
+    assert (row["status"], row["comment"]) == ("returned", "2024Q1数值与统计台账不符，请核对")
+    assert approve(engine, REVIEWER_, result.submission_id).check == "not-pending"  # type: ignore[union-attr]
+
+
+def test_submitter_cannot_send_another_departments_indicator(engine: Engine, plan: PlanData) -> None:
+    rcb_row = csv_bytes([HEADER, ["C05", "人才", "2024Q1", "70", ""]])
+
+    as_kw = send(engine, plan, rcb_row)
+    assert isinstance(as_kw, Preview) and [i.check for i in as_kw.hard] == ["wrong-department"]
+    claiming_rcb = send(engine, plan, rcb_row, department="RCB")
+    assert isinstance(claiming_rcb, Refusal) and claiming_rcb.check == "not-your-department"
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM submission")).scalar_one() == 0
+
+
+def test_only_a_reviewer_approves(engine: Engine, plan: PlanData) -> None:
+    result = send(engine, plan)
+    assert isinstance(result, IngestResult)
+
+    assert approve(engine, KW, result.submission_id).check == "not-a-reviewer"  # type: ignore[union-attr]
+    assert approve(engine, None, result.submission_id).check == "not-signed-in"  # type: ignore[union-attr]
+    assert current_a03(engine) == {}
+
+
+def test_a_locked_quarter_needs_an_admin(engine: Engine, plan: PlanData) -> None:
+    assert lock_quarter(engine, REVIEWER_, "2024Q1").check == "not-an-admin"  # type: ignore[union-attr]
+    assert lock_quarter(engine, ADMIN_, "2024Q1") is None
+
+    refused = send(engine, plan)
+    assert isinstance(refused, Refusal) and refused.check == "quarter-locked"
+    by_admin = send(engine, plan, user=ADMIN_)
+    assert isinstance(by_admin, IngestResult) and by_admin.outcome == ACCEPTED
+    assert approve(engine, REVIEWER_, by_admin.submission_id).check == "quarter-locked"  # type: ignore[union-attr]
+    assert approve(engine, ADMIN_, by_admin.submission_id) is None
+    assert current_a03(engine) == {"2024Q1": 700.0}
+
+
+def test_a_red_indicator_needs_problems_and_next_steps(engine: Engine, plan: PlanData) -> None:
+    preview = preview_file(engine, plan, KW, "kw.csv", RED, department="KW", today=TODAY)
+    assert isinstance(preview, Preview) and preview.red == ("A03",)
+
+    refused = send(engine, plan, RED, narratives={"A03": Narrative(progress="推进中")})
+    assert isinstance(refused, Refusal) and refused.check == "red-needs-narrative"
+    narrative = Narrative("新增认定企业较少", "认定批次延后", "二季度集中开展认定")
+    sent = send(engine, plan, RED, narratives={"A03": narrative})
+    assert isinstance(sent, IngestResult) and sent.outcome == ACCEPTED
+    with engine.connect() as conn:
+        stored = read_narratives(conn, sent.submission_id)
+    assert stored.values.tolist() == [["A03", "2024Q1", "新增认定企业较少", "认定批次延后", "二季度集中开展认定"]]
+
+
+def test_evidence_is_type_and_size_checked_and_stored_with_the_file(engine: Engine, plan: PlanData) -> None:
+    fake = EvidenceFile("A03", "photo.png", b"MZ\x90\x00 not an image")
+    assert send(engine, plan, evidence=[fake]).check == "evidence-bad-type"  # type: ignore[union-attr]
+    huge = EvidenceFile("A03", "big.pdf", b"%PDF-" + b"0" * (6 * 1024 * 1024))
+    assert send(engine, plan, evidence=[huge]).check == "evidence-too-large"  # type: ignore[union-attr]
+
+    sent = send(engine, plan, evidence=[EvidenceFile("A03", "photo.png", PNG)])
+    assert isinstance(sent, IngestResult)
+    with engine.connect() as conn:
+        assert read_evidence_list(conn, sent.submission_id)[["file_name", "mime"]].values.tolist() == [
+            ["photo.png", "image/png"]]
+
+
+def test_approved_later_value_stays_current_over_an_older_pending_one(engine: Engine, plan: PlanData) -> None:
+    first = send(engine, plan)
+    second = send(engine, plan, csv_bytes([HEADER, ["A03", "x", "2024Q1", "720", ""]]))
+    assert isinstance(first, IngestResult) and isinstance(second, IngestResult)
+
+    approve(engine, REVIEWER_, second.submission_id, now=dt.datetime(2024, 4, 2))
+    approve(engine, REVIEWER_, first.submission_id, now=dt.datetime(2024, 4, 3))
+    assert current_a03(engine) == {"2024Q1": 700.0}  # the decision made last is the current value
