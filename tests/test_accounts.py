@@ -65,3 +65,19 @@ def test_rights_submitter_only_for_bound_departments_reviewer_and_admin() -> Non
     assert check_can_review(reviewer) is None and check_can_review(admin) is None
     assert check_can_review(kw).check == "not-a-reviewer"  # type: ignore[union-attr]
     assert check_is_admin(admin) is None and check_is_admin(reviewer).check == "not-an-admin"  # type: ignore[union-attr]
+
+
+def test_cli_users_add_list_disable_and_demo(tmp_path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from pipelines.cli import run
+
+    db = f"sqlite:///{tmp_path / 'u.sqlite3'}"
+    monkeypatch.setenv("KPI_NEW_PASSWORD", "long-password")
+    assert run(["users", "add", "li", "--name", "李老师", "--roles", "submitter", "--departments", "KW", "--db", db]) == 0
+    assert run(["users", "add", "li", "--roles", "viewer", "--db", db]) == 1
+    assert run(["users", "demo", "--db", db]) == 0
+    assert run(["users", "disable", "li", "--db", db]) == 0
+    capsys.readouterr()
+    assert run(["users", "list", "--db", db]) == 0
+    listed = capsys.readouterr().out
+    assert "li\t李老师\tsubmitter\tKW [停用/disabled]" in listed and "demo-reviewer" in listed
+    assert "long-password" not in listed
