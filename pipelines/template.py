@@ -1,0 +1,172 @@
+"""A department's 一表通 template for one quarter: XLSX with the form header block, locked codes, names and units,
+last period's values read-only, dropdowns and a 填表说明 sheet; or the same table as CSV (UTF-8 with BOM).
+
+The template is the file the ingest reads: filled in and sent back, it goes through read → validate unchanged.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+import pandas as pd
+
+from models.columns import CODE, PERIOD, VALUE
+from pipelines.config import MAX_CELL_CHARS
+from pipelines.periods import Period, latest_period_ending_by, period_of_code
+from pipelines.plan import IndicatorDef, PlanData
+
+HEADER = ("指标编码", "指标名称", "计量单位", "统计期", "上期数值（只读）", "数值", "备注")
+SHEET, GUIDE = "填报表", "填表说明"
+MILESTONE_CHOICES = "是,否"
+PERCENT_UNIT = "%"
+FREQUENCY_ZH = {"quarterly": "季度", "half-yearly": "半年", "annual": "年度"}
+GUIDE_LINES = (
+    "1. 只填写“数值”和“备注”两列及表头的填报人、联系电话；指标编码、名称、计量单位、统计期已锁定，请勿改动。",
+    "2. “上期数值”为已审核通过的上期数据，仅供参照。",
+    "3. 数值按“计量单位”填写纯数字；百分比指标填0–100之间的数（如85表示85%）；里程碑类指标在下拉框中选“是”或“否”。",
+    "4. 与上期相比变动较大、与方向相反或超过目标两倍的数值为核实性问题：请在“备注”中写明具体原因，"
+    "“核实无误”“无”之类的说明不被接受。",
+    "5. 请勿另存为含宏的工作簿（.xlsm）或旧版.xls；可另存为“CSV UTF-8（逗号分隔）”。",
+)
+
+
+@dataclass(frozen=True)
+class TemplateRow:
+    code: str
+    name: str
+    unit: str
+    period: Period
+    previous: float | None
+    kind: str
+    definition: str
+    frequency: str
+
+
+def periods_due_in(indicator: IndicatorDef, quarter: Period) -> list[Period]:
+    """The indicator's periods that end in this quarter and lie after its baseline, up to its target period."""
+    period = latest_period_ending_by(quarter.end_time, indicator.frequency)
+    ends_here = abs(period.end_time - quarter.end_time) < 1e-9
+    in_plan = indicator.baseline_period.end_time < period.end_time <= indicator.target_period.end_time + 1e-9
+    return [period] if ends_here and in_plan else []
+
+
+def build_template_rows(plan: PlanData, department: str, quarter: Period, current: pd.DataFrame) -> list[TemplateRow]:
+    """One row per indicator of the department due in the quarter, with its last approved value before it."""
+    rows = []
+    for indicator in plan.indicators:
+        if indicator.department != department:
+            continue
+        for period in periods_due_in(indicator, quarter):
+            rows.append(TemplateRow(indicator.code, indicator.name_zh, indicator.unit, period,
+                                    _previous(current, indicator.code, period), indicator.kind,
+                                    indicator.definition_zh, indicator.frequency))
+    return rows
+
+
+def _previous(current: pd.DataFrame, code: str, period: Period) -> float | None:
+    mine = current[current[CODE] == code]
+    if mine.empty:
+        return None
+
+    earlier = [(period_of_code(p).end_time, v) for p, v in zip(mine[PERIOD], mine[VALUE])
+               if period_of_code(p).end_time < period.end_time]
+    return max(earlier)[1] if earlier else None
+
+
+def form_block(plan: PlanData, department: str, quarter: Period) -> list[tuple[str, str]]:
+    """表名 / 报告期 / 填报单位 / 填报人 / 联系电话: the label cell and its value ('' where the department fills in)."""
+    name = next(d.name_zh for d in plan.departments if d.code == department)
+    return [("表名：", f"{plan.info.name_zh}指标季度填报表"), ("报告期：", quarter.label("zh")),
+            ("填报单位：", name), ("填报人：", ""), ("联系电话：", "")]
+
+
+def build_csv_template(plan: PlanData, department: str, quarter: Period, current: pd.DataFrame) -> bytes:
+    """The template as CSV in UTF-8 with BOM, which Excel on Chinese Windows opens correctly."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for label, value in form_block(plan, department, quarter):
+        writer.writerow([label, value])
+    writer.writerow([])
+    writer.writerow(HEADER)
+    for row in build_template_rows(plan, department, quarter, current):
+        writer.writerow([row.code, row.name, row.unit, row.period.code, _number(row.previous), "", ""])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def _number(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+def build_xlsx_template(plan: PlanData, department: str, quarter: Period, current: pd.DataFrame) -> bytes:
+    """The template as a protected workbook: only 数值, 备注, 填报人 and 联系电话 can be edited."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill, Protection
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = SHEET
+    rows = build_template_rows(plan, department, quarter, current)
+    block = form_block(plan, department, quarter)
+    for label, value in block:
+        sheet.append([label, value])
+        if not value:
+            sheet.cell(sheet.max_row, 2).protection = Protection(locked=False)
+    sheet.append([])
+    sheet.append(list(HEADER))
+    header_row = sheet.max_row
+    for cell in sheet[header_row]:
+        cell.font = Font(bold=True)
+    editable = PatternFill("solid", fgColor="FFF2CC")
+    for row in rows:
+        sheet.append([row.code, row.name, row.unit, row.period.code, row.previous, None, None])
+        for column in (6, 7):
+            cell = sheet.cell(sheet.max_row, column)
+            cell.protection = Protection(locked=False)
+            cell.fill = editable
+    _add_validations(sheet, rows, header_row)
+    for column, width in zip("ABCDEFG", (12, 36, 10, 10, 16, 12, 40)):
+        sheet.column_dimensions[column].width = width
+    sheet.protection.sheet = True  # no password: it guards against slips, not against the department
+    _add_guide(book, rows)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _add_validations(sheet, rows: list[TemplateRow], header_row: int) -> None:  # type: ignore[no-untyped-def]
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    choice = DataValidation(type="list", formula1=f'"{MILESTONE_CHOICES}"', allow_blank=True,
+                            error="请在下拉框中选择“是”或“否”", errorTitle="里程碑指标", showErrorMessage=True)
+    percent = DataValidation(type="decimal", operator="between", formula1="0", formula2="100", allow_blank=True,
+                             error="百分比指标请填0–100之间的数（85表示85%）", showErrorMessage=True)
+    number = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
+                            error="请填写不小于0的数字", showErrorMessage=True)
+    note = DataValidation(type="textLength", operator="lessThanOrEqual", formula1=str(MAX_CELL_CHARS),
+                          allow_blank=True, error=f"备注不超过{MAX_CELL_CHARS}字", showErrorMessage=True)
+    for offset, row in enumerate(rows, start=header_row + 1):
+        rule = choice if row.kind == "milestone" else percent if row.unit == PERCENT_UNIT else number
+        rule.add(f"F{offset}")
+        note.add(f"G{offset}")
+    for rule in (choice, percent, number, note):
+        if rule.sqref:
+            sheet.add_data_validation(rule)
+
+
+def _add_guide(book, rows: list[TemplateRow]) -> None:  # type: ignore[no-untyped-def]
+    guide = book.create_sheet(GUIDE)
+    for line in GUIDE_LINES:
+        guide.append([line])
+    guide.append([])
+    guide.append(["编码", "名称", "计量单位", "报送频次", "口径"])
+    seen: set[str] = set()
+    for row in rows:
+        if row.code not in seen:
+            seen.add(row.code)
+            guide.append([row.code, row.name, row.unit, FREQUENCY_ZH.get(row.frequency, row.frequency),
+                          row.definition])
+    guide.column_dimensions["A"].width = 10
+    guide.column_dimensions["B"].width = 36
+    guide.column_dimensions["E"].width = 100
+    guide.protection.sheet = True
