@@ -127,3 +127,16 @@ def test_approved_later_value_stays_current_over_an_older_pending_one(engine: En
     approve(engine, REVIEWER_, second.submission_id, now=dt.datetime(2024, 4, 2))
     approve(engine, REVIEWER_, first.submission_id, now=dt.datetime(2024, 4, 3))
     assert current_a03(engine) == {"2024Q1": 700.0}  # the decision made last is the current value
+
+
+def test_an_explanation_given_in_the_page_is_kept_as_the_values_note(engine: Engine, plan: PlanData) -> None:
+    jump = csv_bytes([HEADER, ["A03", "x", "2024Q1", "2100", ""]])
+    refused = send(engine, plan, jump)
+    assert isinstance(refused, Preview) and {i.row for i in refused.soft} == {2}
+
+    sent = send(engine, plan, jump, explanations={2: "本季度集中认定两批企业，新增较多"})
+    assert isinstance(sent, IngestResult) and sent.outcome == ACCEPTED
+    with engine.connect() as conn:
+        note = conn.execute(text("SELECT note FROM observation WHERE submission_id = :i"),
+                            {"i": sent.submission_id}).scalar_one()
+    assert note == "本季度集中认定两批企业，新增较多"
