@@ -1,14 +1,21 @@
-"""Entry point of the dashboard: page set-up, language, and navigation; nothing else."""
+"""Entry point of the dashboard: page set-up, the shared controls (language, as-of quarter, screenshot mode), navigation."""
 from __future__ import annotations
 
 import streamlit as st
 
+from pages.shared.shell import lang, render_controls
 from pipelines.catalog import t
 
-st.set_page_config(page_title="上海硅巷 KPI", page_icon="📊", layout="wide")
-
-lang = st.sidebar.radio("语言 / Language", options=["zh", "en"], format_func=lambda v: "中文" if v == "zh" else "English",
-                        horizontal=True, key="lang")
-
-pages = [st.Page("pages/overview.py", title=t("ui.page.overview", lang), icon="🏠", default=True)]
-st.navigation(pages).run()
+st.set_page_config(page_title=t("ui.app-title"), page_icon="📊", layout="wide")
+screenshot = render_controls()
+reader = lang()
+# The page scripts live in pages/screens/, never at the top of pages/: Streamlit treats a top-level pages/*.py as a
+# v1 multipage app and, on a fresh server, would run a deep link (/actions) without this entry script.
+pages = [
+    st.Page("pages/screens/overview.py", title=t("ui.page.overview", reader), icon=":material/dashboard:", default=True),
+    st.Page("pages/screens/actions.py", title=t("ui.page.actions", reader), icon=":material/flag:"),
+    st.Page("pages/screens/indicator.py", title=t("ui.page.indicator", reader), icon=":material/show_chart:"),
+    st.Page("pages/screens/departments.py", title=t("ui.page.departments", reader), icon=":material/apartment:"),
+    st.Page("pages/screens/methodology.py", title=t("ui.page.methodology", reader), icon=":material/menu_book:"),
+]
+st.navigation(pages, position="hidden" if screenshot else "sidebar").run()

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import NamedTuple
 
 import pandas as pd
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, inspect, text
 
 from models.columns import CODE, DEPARTMENT, FILE, NOTE, PERIOD, REVISION, SUBMISSION, SUBMITTED_AT, SUBMITTER, VALUE
 
@@ -53,6 +54,46 @@ def read_current_values(conn: Connection, codes: Collection[str] | None = None) 
 def read_history(conn: Connection, code: str) -> pd.DataFrame:
     """Every revision of every period of one indicator, oldest first, with the submission each came from."""
     return _typed(pd.read_sql_query(text(_HISTORY), conn, params={"code": code}))
+
+
+_FIRST_REPORTS = f"""
+SELECT o.indicator_code AS {CODE}, o.period AS {PERIOD}, MIN(s.submitted_at) AS {SUBMITTED_AT}
+FROM observation o JOIN submission s ON s.id = o.submission_id
+WHERE s.status = :approved
+GROUP BY o.indicator_code, o.period
+ORDER BY o.indicator_code, o.period
+"""
+
+
+def read_first_reports(conn: Connection) -> pd.DataFrame:
+    """When a value of each indicator and period first arrived (approved): what a report's timeliness is judged on."""
+    frame = pd.read_sql_query(text(_FIRST_REPORTS), conn, params={"approved": APPROVED})
+    frame[SUBMITTED_AT] = pd.to_datetime(frame[SUBMITTED_AT])
+    return frame
+
+
+class DataVersion(NamedTuple):
+    """A cheap fingerprint of the store's contents: any ingest, plan update or new snapshot changes it."""
+
+    submissions: int
+    last_submission_id: int
+    last_submitted_at: str  # the data timestamp views print; '' while nothing has been submitted
+    plan_loaded_at: str
+    snapshots: int
+    last_snapshot_at: str
+
+
+def read_data_version(conn: Connection) -> DataVersion | None:
+    """The store's fingerprint in three small queries, None when it has no schema yet (caches are keyed on it)."""
+    tables = set(inspect(conn).get_table_names())
+    if not {"plan", "submission"} <= tables:
+        return None
+    count, top, latest = conn.execute(text("SELECT COUNT(*), MAX(id), MAX(submitted_at) FROM submission")).one()
+    loaded = conn.execute(text("SELECT MAX(loaded_at) FROM plan")).scalar()
+    snapshots, snapped = (conn.execute(text("SELECT COUNT(*), MAX(created_at) FROM snapshot")).one()
+                          if "snapshot" in tables else (0, None))
+    return DataVersion(int(count), int(top or 0), str(latest or ""), str(loaded or ""), int(snapshots),
+                       str(snapped or ""))
 
 
 def read_submissions(conn: Connection) -> pd.DataFrame:

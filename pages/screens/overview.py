@@ -1,50 +1,77 @@
-"""Overview: the plan at a glance — the as-of quarter, status counts, and every indicator with its status."""
+"""Overview: the plan at a glance — completion and status counts, the six actions, the hierarchy in one picture,
+what changed since last quarter, red flags with their explanation, and departments with overdue data."""
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
-from models.db import make_engine
-from pipelines.catalog import t
-from pipelines.progress import STATUS_ICON, status_name
-from pipelines.standing import read_standing
+from pages.shared import data
+from pages.shared.shell import open_view, render_chart, render_footer, render_legend
+from pipelines.charts import build_action_chart, build_hierarchy_chart, build_status_bar
+from pipelines.formatting import format_rate, status_badge
+from pipelines.periods import latest_period_ending_by
+from pipelines.tables import (
+    GROUPS, action_rows, changes_rows, headline, hierarchy_nodes, likely_rows, localise, overdue_by_department,
+    red_flags,
+)
 
-lang = st.session_state.get("lang", "zh")
+view = open_view("ui.page.overview", plan_title=True)
+lang, standing = view.lang, view.standing
+head = headline(standing)
+chart_height = 390 if view.screenshot else None
 
+# ---- headline numbers --------------------------------------------------------------------------------------------
+first, second = st.columns(5), st.columns(4)
+first[0].metric(view.t("ui.plan-completion"), format_rate(head.completion))
+first[1].metric(view.t("ui.plan-status"), status_badge(head.status, lang))
+first[2].metric(view.t("ui.indicators"), f"{head.indicators}")
+first[3].metric(view.t("ui.likely-to-meet"), f"{head.likely}")
+first[4].metric(view.t("ui.overdue"), f"{head.overdue}")
+for column, group in zip(second, GROUPS):
+    column.metric(view.t(f"ui.group.{group}"), f"{head.groups[group]}", border=True)
 
-@st.cache_resource
-def _engine():  # type: ignore[no-untyped-def]
-    return make_engine()
+# ---- charts ----------------------------------------------------------------------------------------------------
+if view.screenshot:  # one row of three charts fits the 1600 × 900 canvas
+    left, middle, right = st.columns([1, 1.3, 1.5])
+else:
+    (left, middle), right = st.columns(2), st.container()
+with left:
+    render_chart(build_status_bar(head.counts, lang, title=view.t("ui.chart.status-counts"), height=chart_height,
+                                  illustrative=view.illustrative), key="status_bar")
+with middle:
+    render_chart(build_action_chart(action_rows(standing, lang), lang, title=view.t("ui.chart.actions"),
+                                    height=chart_height, illustrative=view.illustrative), key="actions")
+with right:
+    render_chart(build_hierarchy_chart(hierarchy_nodes(standing, lang), lang, title=view.t("ui.chart.hierarchy"),
+                                       height=chart_height or 560, illustrative=view.illustrative), key="hierarchy")
+render_legend(view)
 
+if not view.screenshot:
+    # ---- what changed since last quarter ---------------------------------------------------------------------
+    previous = latest_period_ending_by(view.as_of.end_time - 0.25, "quarterly")
+    st.subheader(view.t("ui.section.changes", period=previous.label(lang)))
+    if previous.code in data.quarters(view.url, view.version):
+        changes, revisions = data.changes(view.url, view.version, previous.code, view.as_of.code)
+        table = changes_rows(changes, revisions, standing, lang)
+        if table.empty:
+            st.info(view.t("ui.no-changes"))
+        else:
+            st.dataframe(localise(table, lang), hide_index=True)
+    else:
+        st.info(view.t("ui.no-previous-quarter"))
 
-standing = read_standing(_engine())
-if standing is None:
-    st.info(t("ui.empty-store", lang))
-    st.stop()
-
-plan = standing.plan
-st.title(plan.info.name_zh if lang == "zh" else plan.info.name_en)
-st.caption(standing.as_of.cutoff_label(lang))
-if any(i.illustrative for i in plan.indicators):
-    st.warning(t("ui.illustrative-notice", lang))
-
-rollup = standing.rollups[plan.info.code]
-columns = st.columns(4)
-columns[0].metric(t("ui.plan-completion", lang), "—" if rollup.mean_completion is None else f"{rollup.mean_completion:.1%}")
-columns[1].metric(t("ui.indicators", lang), f"{len(plan.indicators)}")
-columns[2].metric(t("ui.likely-to-meet", lang), f"{sum(a.likely_to_meet for a in standing.assessments.values())}")
-columns[3].metric(t("ui.overdue", lang), f"{sum(a.overdue for a in standing.assessments.values())}")
-
-rows = []
-for indicator in plan.indicators:
-    a = standing.assessments[indicator.code]
-    rows.append({
-        t("ui.col.code", lang): indicator.code,
-        t("ui.col.indicator", lang): indicator.name_zh if lang == "zh" else indicator.name_en,
-        t("ui.col.unit", lang): indicator.unit,
-        t("ui.col.latest", lang): "—" if a.latest_value is None else f"{a.latest_value:g}",
-        t("ui.col.target", lang): f"{indicator.target:g}",
-        t("ui.col.status", lang): f"{STATUS_ICON[a.status]} {status_name(a.status, lang)}",
-        t("ui.col.explanation", lang): a.explanation(lang),
-    })
-st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    # ---- red flags, overdue departments, likely to meet ------------------------------------------------------
+    st.subheader(view.t("ui.section.red-flags"))
+    flags = red_flags(standing, lang)
+    if flags.empty:
+        st.success(view.t("ui.no-red-flags"))
+    else:
+        st.dataframe(localise(flags, lang), hide_index=True)
+    st.subheader(view.t("ui.section.overdue"))
+    overdue = overdue_by_department(standing, lang)
+    if overdue.empty:
+        st.success(view.t("ui.no-overdue"))
+    else:
+        st.dataframe(localise(overdue, lang), hide_index=True)
+    with st.expander(view.t("ui.section.likely", n=head.likely)):
+        st.dataframe(localise(likely_rows(standing, lang), lang), hide_index=True)
+render_footer(view)

@@ -1,0 +1,58 @@
+"""Indicator: its story in one chart (values, baseline, target, expected path, projection; hover tells who, when and
+the rule's arithmetic), its metadata card, and every revision with department, file, time and note (?code=A03)."""
+from __future__ import annotations
+
+import streamlit as st
+
+from pages.shared import data
+from pages.shared.shell import open_view, page_choice, render_chart, render_footer, render_legend
+from pipelines.charts import build_indicator_chart
+from pipelines.export import to_csv_bytes, to_xlsx_bytes
+from pipelines.formatting import format_amount, format_points, format_rate, name_of, status_badge
+from pipelines.story import build_story, metadata_rows, revision_rows
+from pipelines.tables import achieved_value, localise
+
+view = open_view("ui.page.indicator")
+lang, standing = view.lang, view.standing
+indicators = view.plan.indicator_map()
+code = page_choice(view, "code", list(indicators), view.t("ui.control.indicator"),
+                   lambda c: f"{c} {name_of(indicators[c], lang)}")
+if code is None:
+    st.stop()
+indicator, a = indicators[code], standing.assessments[code]
+
+st.subheader(f"{code} {name_of(indicator, lang)} · {status_badge(a.status, lang)}")
+if not view.screenshot:  # a screenshot has the explanation in the card beside the chart
+    st.caption(a.explanation(lang))
+metrics = st.columns(6) if view.screenshot else [*st.columns(3), *st.columns(3)]
+metrics[0].metric(view.t("ui.col.actual"), format_amount(achieved_value(indicator, a), indicator.unit, lang))
+metrics[1].metric(view.t("ui.col.target"), format_amount(indicator.target, indicator.unit, lang))
+metrics[2].metric(view.t("ui.col.completion"), format_rate(a.completion))
+metrics[3].metric(view.t("ui.col.time_share"), format_rate(a.time_share))
+metrics[4].metric(view.t("ui.metric.gap"), format_points(a.gap_points, lang))
+metrics[5].metric(view.t("ui.col.projected"), format_amount(a.projected, indicator.unit, lang))
+
+story = build_story(view.plan, indicator, standing.current, a, view.rule, lang)
+chart, card = st.columns([2.2, 1]) if view.screenshot else (st.container(), st.container())
+with chart:
+    render_chart(build_indicator_chart(story, lang, height=420 if view.screenshot else 460), key="indicator")
+    render_legend(view)
+with card:
+    st.markdown(f"**{view.t('ui.section.metadata')}**")
+    rows = metadata_rows(view.plan, indicator, a, view.rule, lang)
+    st.markdown("\n".join(f"- **{label}**：{value}" for label, value in rows))
+
+if not view.screenshot:
+    st.subheader(view.t("ui.section.revisions"))
+    revisions = localise(revision_rows(data.history(view.url, view.version, code), view.plan, lang), lang)
+    if revisions.empty:
+        st.info(view.t("ui.no-revisions"))
+    else:
+        st.dataframe(revisions, hide_index=True)
+        left, right = st.columns(2)
+        left.download_button(view.t("ui.download.csv"), to_csv_bytes(revisions), file_name=f"{code}_revisions.csv",
+                             mime="text/csv")
+        right.download_button(view.t("ui.download.xlsx"), to_xlsx_bytes(revisions, view.t("ui.sheet.revisions")),
+                              file_name=f"{code}_revisions.xlsx",
+                              mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+render_footer(view)

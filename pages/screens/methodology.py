@@ -1,0 +1,22 @@
+"""Methodology: renders docs/methodology.md (the Chinese text, or its English summary) and the rule in force."""
+from __future__ import annotations
+
+import streamlit as st
+
+from pages.shared.shell import lang, open_view, render_footer, render_legend
+from pipelines.catalog import t
+from pipelines.methodology import METHODOLOGY, methodology_text, split_methodology
+
+view = open_view("ui.page.methodology", optional=True)  # the rules read the same with an empty store
+reader = lang()
+if view is not None:
+    render_legend(view)
+text = METHODOLOGY.read_text(encoding="utf-8")
+if reader == "en":
+    st.caption(t("ui.methodology.english-note", reader))
+st.markdown(methodology_text(reader, text))
+if reader == "en" and not (view and view.screenshot):
+    with st.expander(t("ui.methodology.full-chinese", reader)):
+        st.markdown(split_methodology(text)[0])
+if view is not None:
+    render_footer(view)

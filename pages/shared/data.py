@@ -1,0 +1,110 @@
+"""Cached reads of the store for every page: the engine per database URL, results keyed on the store's data version.
+
+The version (pipelines' cheap fingerprint of submissions, plan load and snapshots) is part of every cache key, so an
+ingest, a plan update or a new snapshot invalidates what was cached without anyone clearing it by hand. The plan
+with its current values and the standings are shared objects (st.cache_resource: a large store's values are not
+copied on every read); smaller query results are st.cache_data.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy import Engine
+
+from models.db import database_url, make_engine
+from models.queries import (
+    DataVersion, read_current_values, read_data_version, read_first_reports, read_history, read_submissions,
+)
+from pipelines.build import plan_from_store
+from pipelines.periods import periods_between, period_of_code
+from pipelines.plan import PlanData
+from pipelines.progress import Change, diff_assessments
+from pipelines.snapshot import read_revisions_since, read_snapshot
+from pipelines.standing import Standing, compute_standing, default_as_of
+from pipelines.timeliness import compute_report_states
+
+Version = DataVersion
+
+
+def db_url() -> str:
+    """Read when used, not at import: tests and the benchmark point KPI_DB_URL at their own stores."""
+    return database_url()
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def engine(url: str) -> Engine:
+    return make_engine(url)
+
+
+def data_version(url: str) -> Version | None:
+    """The store's fingerprint (one cheap query per run); None for a store without tables."""
+    with engine(url).connect() as conn:
+        return read_data_version(conn)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def store(url: str, version: Version) -> tuple[PlanData, pd.DataFrame] | None:
+    """The plan and every current value, or None when the store holds no plan."""
+    with engine(url).connect() as conn:
+        plan = plan_from_store(conn)
+        if plan is None:
+            return None
+        return plan, read_current_values(conn)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def quarters(url: str, version: Version) -> list[str]:
+    """The quarters one may look at: from the plan's start to the latest quarter with data (the default, last)."""
+    loaded = store(url, version)
+    if loaded is None:
+        return []
+    plan, current = loaded
+    return [p.code for p in periods_between(plan.info.start_period, default_as_of(plan, current), "quarterly")]
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def standing(url: str, version: Version, as_of: str) -> Standing:
+    loaded = store(url, version)
+    assert loaded is not None, "standing() is asked for only after store() found a plan"
+    plan, current = loaded
+    return compute_standing(plan, current, period_of_code(as_of))
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def changes(url: str, version: Version, before: str, after: str) -> tuple[list[Change], pd.DataFrame]:
+    """What changed from `before` (its frozen briefing when there is one) to `after`, and the revised past values."""
+    previous = period_of_code(before)
+    with engine(url).connect() as conn:
+        frozen = read_snapshot(conn, previous)
+        due_days = standing(url, version, after).plan.info.due_days
+        revisions = read_revisions_since(conn, previous, frozen, due_days)
+    old = frozen.assessments if frozen else standing(url, version, before).assessments
+    return diff_assessments(old, standing(url, version, after).assessments), revisions
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def submissions(url: str, version: Version) -> pd.DataFrame:
+    with engine(url).connect() as conn:
+        return read_submissions(conn)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def history(url: str, version: Version, code: str) -> pd.DataFrame:
+    with engine(url).connect() as conn:
+        return read_history(conn, code)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def report_states(url: str, version: Version, as_of: str, today: dt.date) -> pd.DataFrame:
+    """Every report owed up to as_of with its state (on time, late, missing, not yet due)."""
+    with engine(url).connect() as conn:
+        first = read_first_reports(conn)
+    return compute_report_states(standing(url, version, as_of).plan, first, period_of_code(as_of), today)
+
+
+def clear() -> None:
+    """Forget everything cached (tests call this between runs; new data needs no call, the version changes)."""
+    st.cache_data.clear()
+    st.cache_resource.clear()

@@ -1,0 +1,192 @@
+"""What every page shares: the controls chosen once (language, as-of quarter, screenshot mode) and kept in the session
+and the URL; the header with the cut-off and the 示例 notice; the footer with data time, source and rule; drawing a
+chart. Pages call open_view() first and render_footer() last."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
+
+from pages.shared import data
+from pipelines.catalog import DEFAULT_LANG, LANGS, t
+from pipelines.formatting import format_time, name_of
+from pipelines.periods import Period, parse_period, period_of_code
+from pipelines.plan import PlanData
+from pipelines.progress import StatusRule, legend
+from pipelines.standing import Standing
+from pipelines.status_rule import rule_title
+from pipelines.tables import shows_illustrative
+
+SCREENSHOT_WIDTH, SCREENSHOT_HEIGHT = 1600, 900
+CHART_CONFIG = {"displaylogo": False}
+# Screenshot mode: no sidebar, header or toolbar; the page is a fixed 1600 × 900 (16:9) canvas.
+SCREENSHOT_CSS = f"""<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
+[data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stStatusWidget"] {{display: none !important;}}
+[data-testid="stMainBlockContainer"] {{width: {SCREENSHOT_WIDTH}px; max-width: {SCREENSHOT_WIDTH}px;
+  min-height: {SCREENSHOT_HEIGHT}px; padding: 12px 28px 8px 28px !important; margin: 0;}}
+[data-testid="stMainBlockContainer"] h1 {{font-size: 1.75rem; padding: 0 0 0.25rem 0;}}
+[data-testid="stMain"] {{overflow: hidden;}}
+</style>"""
+
+
+@dataclass(frozen=True)
+class View:
+    """A page's context: the reader's language and mode, and the store's standing as of the chosen quarter."""
+
+    lang: str
+    screenshot: bool
+    url: str
+    version: data.Version
+    standing: Standing
+    illustrative: bool
+
+    @property
+    def plan(self) -> PlanData:
+        return self.standing.plan
+
+    @property
+    def as_of(self) -> Period:
+        return self.standing.as_of
+
+    @property
+    def rule(self) -> StatusRule:
+        return self.standing.rule
+
+    def t(self, key: str, /, **values: object) -> str:
+        return t(key, self.lang, **values)
+
+
+# ---- controls (called by app.py before navigation) -------------------------------------------------------------
+
+def _start_session() -> None:
+    """The first run of a session takes lang, as_of and screenshot from the URL; later runs keep the session's."""
+    state, params = st.session_state, st.query_params
+    if "lang" not in state:
+        state["lang"] = params.get("lang") if params.get("lang") in LANGS else DEFAULT_LANG
+    if "as_of" not in state:
+        period = parse_period(params.get("as_of"))
+        state["as_of"] = period.code if period else None
+    if "screenshot" not in state:
+        state["screenshot"] = str(params.get("screenshot", "")).lower() in ("1", "true", "yes", "on")
+
+
+def _copy(key: str) -> None:
+    st.session_state[key] = st.session_state[f"w_{key}"]
+
+
+def _widget(key: str, make, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    """A sidebar widget mirroring a session value, so the value survives runs where the widget is not drawn."""
+    st.session_state[f"w_{key}"] = st.session_state[key]
+    make(key=f"w_{key}", on_change=_copy, args=(key,), **kwargs)
+
+
+def render_controls() -> bool:
+    """Draw the shared controls (none in screenshot mode), keep them in the URL; True when in screenshot mode."""
+    _start_session()
+    state = st.session_state
+    try:
+        url = data.db_url()
+        version = data.data_version(url)
+        options = data.quarters(url, version) if version else []
+    except SQLAlchemyError as error:  # broken setup: one clear line, never a traceback
+        st.error(t("ui.store-error", state["lang"], error=str(error).splitlines()[0][:200]))
+        st.stop()
+    if state["as_of"] not in options:
+        state["as_of"] = options[-1] if options else None
+    lang = state["lang"]
+    if not state["screenshot"]:
+        with st.sidebar:
+            _widget("lang", st.radio, label=t("ui.control.lang", lang), options=list(LANGS), horizontal=True,
+                    format_func=lambda code: t(f"ui.lang.{code}", lang))
+            if options:
+                _widget("as_of", st.selectbox, label=t("ui.control.as-of", lang), options=options,
+                        format_func=lambda code: period_of_code(code).label(lang))
+            _widget("screenshot", st.toggle, label=t("ui.control.screenshot", lang),
+                    help=t("ui.control.screenshot-help", lang))
+    st.query_params.update({"lang": state["lang"], **({"as_of": state["as_of"]} if state["as_of"] else {})})
+    if state["screenshot"]:
+        st.query_params["screenshot"] = "1"
+        st.markdown(SCREENSHOT_CSS, unsafe_allow_html=True)
+    elif "screenshot" in st.query_params:
+        del st.query_params["screenshot"]
+    return bool(state["screenshot"])
+
+
+def lang() -> str:
+    return str(st.session_state.get("lang", DEFAULT_LANG))
+
+
+# ---- page frame ------------------------------------------------------------------------------------------------
+
+def open_view(title_key: str, *, plan_title: bool = False, optional: bool = False) -> View | None:
+    """The page's context and header; a calm message and a stop when the store holds no plan yet (or, when the
+    page can do without the store, the title alone and None)."""
+    state = st.session_state
+    url, reader = data.db_url(), lang()
+    version = data.data_version(url)
+    loaded = data.store(url, version) if version else None
+    if loaded is None or not state.get("as_of"):
+        st.title(t(title_key, reader))
+        if optional:
+            return None
+        st.info(t("ui.empty-store", reader))
+        st.stop()
+    standing = data.standing(url, version, state["as_of"])
+    illustrative = shows_illustrative(standing.plan, data.submissions(url, version))
+    view = View(reader, bool(state.get("screenshot")), url, version, standing, illustrative)
+    render_header(view, name_of(view.plan.info, reader) if plan_title else t(title_key, reader), plan_title)
+    return view
+
+
+def render_header(view: View, heading: str, plan_title: bool) -> None:
+    """Title, cut-off (截至…末), plan, data time, and the 示例 notice when illustrative figures are shown."""
+    st.title(heading)
+    parts = [f"**{view.as_of.cutoff_label(view.lang)}**"]
+    if not plan_title:
+        parts.append(name_of(view.plan.info, view.lang))
+    parts.append(view.t("ui.data-time", time=format_time(view.version.last_submitted_at or None)))
+    if view.illustrative and view.screenshot:  # compact, but in the picture: a briefing screenshot travels alone
+        parts.append(f":orange-background[⚠️ {view.t('ui.illustrative-badge')}]")
+    st.markdown(" · ".join(parts))
+    if view.illustrative and not view.screenshot:
+        st.warning(view.t("ui.illustrative-notice"), icon="⚠️")
+    if view.standing.current.empty:
+        st.info(view.t("ui.no-data-yet"))
+
+
+def render_legend(view: View) -> None:
+    """The rule in force, printed under every status view."""
+    st.caption(legend(view.rule, view.lang).replace("\n", "  \n"))
+
+
+def render_footer(view: View) -> None:
+    """Source footnote: where the data comes from, its time, and the status rule."""
+    st.caption(view.t("ui.source-note", rule=rule_title(view.rule).text(view.lang),
+                      time=format_time(view.version.last_submitted_at or None)))
+
+
+def render_chart(fig: go.Figure, key: str) -> None:
+    st.plotly_chart(fig, config=CHART_CONFIG, key=key)
+
+
+def page_choice(view: View, name: str, options: list[str], label: str, format_func) -> str | None:  # type: ignore[no-untyped-def]
+    """A page's own choice (?action=ZX2, ?code=A03): from the URL on the session's first visit, then kept in the
+    session and the URL; a selectbox unless in screenshot mode. An unknown value gives a calm message and None."""
+    key = f"page_{name}"
+    if key not in st.session_state:
+        st.session_state[key] = st.query_params.get(name) or (options[0] if options else None)
+    wanted = st.session_state[key]
+    if wanted is not None and wanted not in options:
+        st.info(view.t("ui.unknown-choice", value=wanted))
+    if not view.screenshot:
+        st.session_state[f"w_{key}"] = wanted if wanted in options else None
+        st.selectbox(label, options, key=f"w_{key}", on_change=_copy, args=(key,), format_func=format_func,
+                     placeholder=view.t("ui.control.choose"))
+    chosen = st.session_state[key]
+    if chosen not in options:
+        return None
+    st.query_params[name] = chosen
+    return chosen

@@ -1,0 +1,185 @@
+"""Plotly figure builders shared by the dashboard and the briefing pack: plain values in, go.Figure out.
+
+Every status is drawn in its STATUS_COLOR and also named (icon + word), so no chart depends on colour alone; changes
+use neutral ink. Texts come from the catalog or the plan in the language asked for.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from pipelines.catalog import t
+from pipelines.formatting import format_rate, status_badge, unit_word
+from pipelines.progress import STATUS_COLOR, STATUS_ICON, STATUSES
+from pipelines.story import IndicatorStory, Line
+from pipelines.timeliness import LATE, MISSING, NOT_DUE, ON_TIME
+
+FONT_FAMILY = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, sans-serif"
+INK = "#222222"  # values and changes: neutral, never a status colour
+PATH = "#0072B2"  # the expected path (Okabe–Ito blue, apart from every status colour)
+PROJECTION = "#56B4E9"
+TIMELINESS_COLOR = {ON_TIME: STATUS_COLOR["green"], NOT_DUE: "#DDDDDD", LATE: STATUS_COLOR["amber"],
+                    MISSING: STATUS_COLOR["red"]}
+TIMELINESS_ICON = {ON_TIME: "✔", NOT_DUE: "…", LATE: "◐", MISSING: "✖"}
+TIMELINESS_ORDER = (ON_TIME, NOT_DUE, LATE, MISSING)
+
+
+def _layout(fig: go.Figure, *, lang: str, title: str | None = None, height: int | None = None,
+            illustrative: bool = False) -> go.Figure:
+    fig.update_layout(template="plotly_white", font={"family": FONT_FAMILY, "size": 13, "color": INK},
+                      hoverlabel={"font": {"family": FONT_FAMILY}}, height=height, showlegend=False,
+                      margin={"l": 10, "r": 20, "t": 48 if title else 16, "b": 10},
+                      title={"text": title, "x": 0, "xanchor": "left"} if title else None)
+    if illustrative:  # the briefing pack reuses these figures: the notice travels with the picture
+        fig.add_annotation(text=t("ui.illustrative-badge", lang), xref="paper", yref="paper", x=1, y=1.0,
+                           xanchor="right", yanchor="bottom", showarrow=False,
+                           font={"size": 12, "color": "#7A4A00"}, bgcolor="#FFF4D6", bordercolor="#E69F00")
+    return fig
+
+
+def build_status_bar(counts: Mapping[str, int], lang: str, *, title: str | None = None, height: int | None = None,
+                     illustrative: bool = False) -> go.Figure:
+    """Indicators per status, one bar each in the status colour and labelled with icon and word."""
+    labels = [status_badge(s, lang) for s in STATUSES]
+    values = [int(counts.get(s, 0)) for s in STATUSES]
+    fig = go.Figure(go.Bar(x=values, y=labels, orientation="h", marker_color=[STATUS_COLOR[s] for s in STATUSES],
+                           text=[str(v) for v in values], textposition="outside", customdata=list(STATUSES),
+                           hovertemplate="%{y}：%{x}<extra></extra>", cliponaxis=False))
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(title=t("ui.chart.indicator-count", lang), rangemode="tozero")
+    return _layout(fig, lang=lang, title=title, height=height, illustrative=illustrative)
+
+
+def build_action_chart(rows: pd.DataFrame, lang: str, *, title: str | None = None, height: int | None = None,
+                       illustrative: bool = False) -> go.Figure:
+    """Each special action's mean completion (%) in its status colour, with the status named beside the bar.
+
+    rows: columns name, completion (percent, may be NaN) and status_code, as pipelines.tables.action_rows gives.
+    """
+    completion = rows["completion"].fillna(0.0)
+    text = [f"{format_rate(c / 100 if pd.notna(c) else None)} {status_badge(s, lang)}"
+            for c, s in zip(rows["completion"], rows["status_code"])]
+    fig = go.Figure(go.Bar(x=completion, y=rows["name"], orientation="h", text=text, textposition="outside",
+                           marker_color=[STATUS_COLOR[s] for s in rows["status_code"]], cliponaxis=False,
+                           customdata=rows["status_code"], hovertemplate="%{y}<br>%{text}<extra></extra>"))
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(title=t("ui.chart.completion", lang), range=[0, max(100.0, float(completion.max())) * 1.5],
+                     ticksuffix="%")
+    fig.add_vline(x=100, line_dash="dot", line_color=INK, line_width=1)
+    return _layout(fig, lang=lang, title=title, height=height, illustrative=illustrative)
+
+
+def build_hierarchy_chart(nodes: pd.DataFrame, lang: str, *, kind: str = "treemap", title: str | None = None,
+                          height: int | None = None, illustrative: bool = False) -> go.Figure:
+    """Action → sub-item → indicator as one picture, each box in its status colour and labelled with its icon.
+
+    nodes: columns id, parent, label, status_code, value, hover (pipelines.tables.hierarchy_nodes).
+    """
+    trace = go.Treemap if kind == "treemap" else go.Sunburst
+    labels = [f"{STATUS_ICON[s]} {label}" for s, label in zip(nodes["status_code"], nodes["label"])]
+    fig = go.Figure(trace(ids=nodes["id"], parents=nodes["parent"], labels=labels, values=nodes["value"],
+                          branchvalues="total", marker={"colors": [STATUS_COLOR[s] for s in nodes["status_code"]]},
+                          hovertext=nodes["hover"], hoverinfo="text", textfont={"color": "#111111"},
+                          customdata=nodes["status_code"]))
+    return _layout(fig, lang=lang, title=title, height=height, illustrative=illustrative)
+
+
+def build_sparkline(values: Sequence[float], status: str | None = None, *, height: int = 60,
+                    width: int | None = None) -> go.Figure:
+    """A small trend line without axes; the last point carries the status colour when a status is given."""
+    xs = list(range(len(values)))
+    fig = go.Figure(go.Scatter(x=xs, y=list(values), mode="lines", line={"color": INK, "width": 1.5},
+                               hoverinfo="skip"))
+    if values:
+        fig.add_trace(go.Scatter(x=[xs[-1]], y=[values[-1]], mode="markers", hoverinfo="skip",
+                                 marker={"size": 6, "color": STATUS_COLOR[status] if status else INK}))
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    fig.update_layout(height=height, width=width, margin={"l": 0, "r": 0, "t": 0, "b": 0}, showlegend=False,
+                      template="plotly_white")
+    return fig
+
+
+def _line(points: Sequence[Line]) -> tuple[list[str | None], list[float | None]]:
+    """Several segments as one trace, separated by gaps."""
+    xs: list[str | None] = []
+    ys: list[float | None] = []
+    for segment in points:
+        if xs:
+            xs.append(None)
+            ys.append(None)
+        xs += [x for x, _ in segment]
+        ys += [y for _, y in segment]
+    return xs, ys
+
+
+def build_indicator_chart(story: IndicatorStory, lang: str, *, title: str | None = None,
+                          height: int | None = None) -> go.Figure:
+    """The indicator in one chart: reported values, baseline, target, the expected path and the projection.
+
+    Hovering a value shows who reported it, when, its note, and the verdict of the status rule with its arithmetic.
+    """
+    fig = go.Figure()
+    if story.expected:
+        xs, ys = _line(story.expected)
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=t("ui.chart.expected", lang), hoverinfo="skip",
+                                 line={"color": PATH, "dash": "dash", "width": 1.5}))
+    if story.projection:
+        xs, ys = _line([story.projection])
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines+markers", name=t("ui.chart.projection", lang),
+                                 line={"color": PROJECTION, "dash": "dot", "width": 2}, marker={"size": [0, 8]},
+                                 hovertemplate=t("ui.hover.projection", lang, value="%{y:,.2f}") + "<extra></extra>"))
+    for (x, y, text), name, symbol in ((story.baseline, "ui.chart.baseline", "square"),
+                                       (story.target, "ui.chart.target", "star")):
+        fig.add_trace(go.Scatter(x=[x], y=[y], mode="markers", name=t(name, lang), hovertext=[text],
+                                 hoverinfo="text", marker={"symbol": symbol, "size": 13, "color": INK}))
+    points = story.points
+    fig.add_trace(go.Scatter(x=points["x"], y=points["y"], mode="lines+markers", name=t("ui.chart.reported", lang),
+                             line={"color": INK, "width": 2}, marker={"size": 8, "color": INK},
+                             customdata=points["hover"], hovertemplate="%{customdata}<extra></extra>"))
+    if not points.empty:
+        last = points.iloc[-1]
+        fig.add_annotation(x=last["x"], y=last["y"], text=status_badge(story.status, lang), showarrow=True,
+                           arrowhead=0, ay=-32, bgcolor=STATUS_COLOR[story.status], font={"color": "#111111"})
+    if story.kind == "milestone":
+        fig.update_yaxes(tickvals=[0, 1], ticktext=[t("ui.milestone.not-done", lang), t("ui.milestone.done", lang)],
+                         range=[-0.2, 1.3])
+    else:
+        fig.update_yaxes(title=unit_word(story.unit, lang), rangemode="tozero" if story.kind == "annual" else "normal")
+    fig = _layout(fig, lang=lang, title=title, height=height, illustrative=story.illustrative)
+    fig.update_layout(showlegend=True, legend={"orientation": "h", "y": -0.15}, hovermode="closest")
+    return fig
+
+
+def build_timeliness_grid(grid: pd.DataFrame, lang: str, *, title: str | None = None,
+                          height: int | None = None, illustrative: bool = False) -> go.Figure:
+    """Departments × quarters, each cell on time / late / missing / not yet due in colour, symbol and hover word.
+
+    grid: columns department (display name), quarter (display label, in order) and state; absent cells owe nothing.
+    """
+    rows = list(dict.fromkeys(grid["department"]))
+    cols = list(dict.fromkeys(grid["quarter"]))
+    level = {s: n for n, s in enumerate(TIMELINESS_ORDER)}
+    z = pd.DataFrame(float("nan"), index=rows, columns=cols)
+    text = pd.DataFrame("", index=rows, columns=cols)
+    hover = pd.DataFrame("", index=rows, columns=cols)
+    for dept, quarter, state in zip(grid["department"], grid["quarter"], grid["state"]):
+        z.loc[dept, quarter] = level[state]
+        text.loc[dept, quarter] = TIMELINESS_ICON[state]
+        hover.loc[dept, quarter] = f"{dept} · {quarter}<br>{TIMELINESS_ICON[state]} {t(f'ui.timeliness.{state}', lang)}"
+    n = len(TIMELINESS_ORDER)
+    scale = [[edge, TIMELINESS_COLOR[s]] for i, s in enumerate(TIMELINESS_ORDER) for edge in (i / n, (i + 1) / n)]
+    fig = go.Figure(go.Heatmap(z=z.to_numpy(), x=cols, y=rows, text=text.to_numpy(), texttemplate="%{text}",
+                               hovertext=hover.to_numpy(), hoverinfo="text", colorscale=scale, zmin=-0.5,
+                               zmax=n - 0.5, showscale=False, xgap=2, ygap=2))
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(side="top")
+    return _layout(fig, lang=lang, title=title, height=height, illustrative=illustrative)
+
+
+def timeliness_legend(lang: str) -> str:
+    """'✔ 按时报送 · ◐ 逾期报送 · ✖ 未报送 · … 未到期', printed under the grid."""
+    return " · ".join(f"{TIMELINESS_ICON[s]} {t(f'ui.timeliness.{s}', lang)}" for s in TIMELINESS_ORDER)
+

@@ -1,0 +1,158 @@
+"""One indicator's story as plain values: its reported values with provenance and the verdict at each, the baseline,
+the target, the expected straight path and the projection; its metadata card; and every revision."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+
+from models.columns import CODE, DEPARTMENT, FILE, NOTE, PERIOD, REVISION, SUBMITTED_AT, SUBMITTER, VALUE
+from pipelines.catalog import t
+from pipelines.formatting import MISSING, format_amount, format_time, name_of, status_badge
+from pipelines.periods import Period, period_of_code
+from pipelines.plan import IndicatorDef, PlanData
+from pipelines.progress import Assessment, Observation, StatusRule, assess, legend
+from pipelines.standing import spec_of
+from pipelines.status_rule import rule_title
+from pipelines.tables import department_names
+
+Line = tuple[tuple[str, float], ...]  # (ISO date, value) points
+POINT_COLUMNS = [PERIOD, "label", "x", VALUE, "y", DEPARTMENT, SUBMITTER, SUBMITTED_AT, NOTE, "explanation", "hover"]
+REVISION_COLUMNS = ["period_label", VALUE, REVISION, "department_name", SUBMITTER, FILE, SUBMITTED_AT, NOTE]
+WRAP = 36  # characters per hover line: Plotly does not wrap hover labels itself
+
+
+@dataclass(frozen=True)
+class IndicatorStory:
+    """What the indicator chart draws, in plain values (dates as ISO strings), for one language."""
+
+    code: str
+    name: str
+    unit: str
+    kind: str
+    points: pd.DataFrame  # POINT_COLUMNS; y is the in-year running total for yearly amounts, else the value
+    baseline: tuple[str, float, str]  # (x, value, hover)
+    target: tuple[str, float, str]
+    expected: tuple[Line, ...]  # the straight path (level) or each year's path from 0 to the yearly target (annual)
+    projection: Line  # from the latest value to the projected value at the target period; empty when none
+    status: str
+    explanation: str
+    illustrative: bool
+
+
+def x_of(period: Period) -> str:
+    return period.end_date.isoformat()
+
+
+def wrap(text: str, width: int = WRAP) -> str:
+    """Break a long sentence into hover lines after punctuation (Chinese has no spaces to break at)."""
+    lines, line = [], ""
+    for char in text:
+        line += char
+        if len(line) >= width and char in "，；,; →）)":
+            lines.append(line.strip())
+            line = ""
+    return "<br>".join([*lines, line.strip()] if line.strip() else lines)
+
+
+def _history_rows(current: pd.DataFrame, indicator: IndicatorDef, as_of: Period) -> pd.DataFrame:
+    rows = current[current[CODE] == indicator.code].copy()
+    if rows.empty:
+        return rows.assign(period_obj=[])
+    rows["period_obj"] = rows[PERIOD].map(period_of_code)
+    rows = rows[rows["period_obj"].map(lambda p: indicator.baseline_period < p and p.end_time <= as_of.end_time + 1e-9)]
+    return rows.sort_values("period_obj", key=lambda s: s.map(lambda p: (p.end_time, p.start_time)))
+
+
+def build_story(plan: PlanData, indicator: IndicatorDef, current: pd.DataFrame, assessment: Assessment,
+                rule: StatusRule, lang: str) -> IndicatorStory:
+    """The story as of the assessment's period, with the verdict the rule gave at each reported period."""
+    rows = _history_rows(current, indicator, assessment.as_of)
+    names = {d.code: name_of(d, lang) for d in plan.departments}
+    spec, seen, points = spec_of(indicator), [], []
+    running: dict[int, float] = {}
+    for r in rows.itertuples(index=False):
+        period: Period = r.period_obj
+        seen.append(Observation(period, float(r.value)))
+        verdict = assess(spec, seen, period, rule).explanation(lang)
+        running[period.year] = running.get(period.year, 0.0) + float(r.value)
+        y = running[period.year] if indicator.kind == "annual" else float(r.value)
+        who = " · ".join(x for x in (names.get(r.department or "", r.department or ""), r.submitter or "") if x)
+        hover = "<br>".join([
+            f"<b>{period.label(lang)}</b>", t("ui.hover.value", lang, value=format_amount(r.value, indicator.unit, lang)),
+            *([t("ui.hover.year-total", lang, value=format_amount(y, indicator.unit, lang))]
+              if indicator.kind == "annual" else []),
+            t("ui.hover.who", lang, who=who or MISSING), t("ui.hover.when", lang, when=format_time(r.submitted_at)),
+            *([t("ui.hover.note", lang, note=wrap(r.note))] if r.note else []),
+            t("ui.hover.verdict", lang, verdict=wrap(verdict))])
+        points.append((period.code, period.label(lang), x_of(period), float(r.value), y, r.department, r.submitter,
+                       r.submitted_at, r.note, verdict, hover))
+    frame = pd.DataFrame(points, columns=POINT_COLUMNS)
+    return IndicatorStory(
+        code=indicator.code, name=name_of(indicator, lang), unit=indicator.unit, kind=indicator.kind, points=frame,
+        baseline=_anchor("ui.hover.baseline", indicator.baseline_period, indicator.baseline, indicator, lang),
+        target=_anchor("ui.hover.target", indicator.target_period, indicator.target, indicator, lang),
+        expected=_expected(indicator), projection=_projection(indicator, assessment, frame),
+        status=assessment.status, explanation=assessment.explanation(lang), illustrative=indicator.illustrative)
+
+
+def _anchor(key: str, period: Period, value: float, indicator: IndicatorDef, lang: str) -> tuple[str, float, str]:
+    text = t(key, lang, period=period.label(lang), value=format_amount(value, indicator.unit, lang))
+    return x_of(period), value, text
+
+
+def _expected(indicator: IndicatorDef) -> tuple[Line, ...]:
+    """Level: the straight line from baseline to target. Annual: each year from 0 at its start to the yearly target."""
+    if indicator.kind == "level":
+        return (((x_of(indicator.baseline_period), indicator.baseline), (x_of(indicator.target_period), indicator.target)),)
+    if indicator.kind == "annual":
+        years = range(indicator.baseline_period.year + 1, indicator.target_period.year + 1)
+        return tuple(((dt.date(y, 1, 1).isoformat(), 0.0), (dt.date(y, 12, 31).isoformat(), indicator.target))
+                     for y in years)
+    return ()
+
+
+def _projection(indicator: IndicatorDef, a: Assessment, points: pd.DataFrame) -> Line:
+    """The projection to the target period, drawn for stocks still on their way (none once final or achieved)."""
+    if indicator.kind != "level" or a.projected is None or points.empty or a.status in ("achieved", "not_achieved"):
+        return ()
+    last = points.iloc[-1]
+    return ((str(last["x"]), float(last[VALUE])), (x_of(indicator.target_period), float(a.projected)))
+
+
+def metadata_rows(plan: PlanData, indicator: IndicatorDef, a: Assessment, rule: StatusRule,
+                  lang: str) -> list[tuple[str, str]]:
+    """The indicator's card: 口径, owners, frequency, kind, baseline and target with their source, the rule in force."""
+    def label(key: str) -> str:
+        return t(f"ui.meta.{key}", lang)
+
+    return [
+        (label("code"), indicator.code),
+        (label("definition"), indicator.definition_zh or MISSING),
+        (label("lead"), department_names(plan, [indicator.department], lang)),
+        (label("support"), department_names(plan, indicator.supporting_departments, lang)),
+        (label("frequency"), t(f"word.{indicator.frequency}", lang)),
+        (label("kind"), t(f"ui.kind.{indicator.kind}", lang) + " · " + t(f"ui.direction.{indicator.direction}", lang)),
+        (label("baseline"), f"{format_amount(indicator.baseline, indicator.unit, lang)}（{indicator.baseline_period.label(lang)}）"),
+        (label("target"), f"{format_amount(indicator.target, indicator.unit, lang)}（{indicator.target_period.label(lang)}）"),
+        (label("source"), indicator.source or MISSING),
+        (label("status"), f"{status_badge(a.status, lang)} — {a.explanation(lang)}"),
+        (label("rule"), rule_title(rule).text(lang)),
+    ]
+
+
+def revision_rows(history: pd.DataFrame, plan: PlanData, lang: str) -> pd.DataFrame:
+    """Every revision of every period, newest period first: value, revision number, department, file, time, note."""
+    names = {d.code: name_of(d, lang) for d in plan.departments}
+    frame = history.copy()
+    frame["period_label"] = frame[PERIOD].map(lambda p: period_of_code(p).label(lang))
+    frame["department_name"] = frame[DEPARTMENT].map(lambda d: names.get(d, d) if isinstance(d, str) else MISSING)
+    frame[SUBMITTED_AT] = frame[SUBMITTED_AT].map(format_time)
+    frame["_end"] = frame[PERIOD].map(lambda p: period_of_code(p).end_time)
+    frame = frame.sort_values(["_end", REVISION], ascending=[False, False], kind="stable")
+    return frame[REVISION_COLUMNS].reset_index(drop=True)
+
+
+def legend_text(rule: StatusRule, lang: str) -> str:
+    return legend(rule, lang)

@@ -1,0 +1,319 @@
+"""The completion table of Chinese progress reports (通报) and the overview's lists, as DataFrames from a Standing.
+
+Columns are stable keys (the constants below); `localise` turns them into the catalog's headers for a language.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from models.columns import CODE, DEPARTMENT as DEPARTMENT_CODE, NOTE, PERIOD, SUBMITTED_AT, SUBMITTER, VALUE
+from pipelines.catalog import messages, t
+from pipelines.formatting import (
+    MISSING, change_arrow, format_amount, format_number, format_points, format_rate, format_time, name_of, pace_class, pace_word, status_badge, unit_word,
+)
+from pipelines.periods import period_of_code
+from pipelines.plan import IndicatorDef, PlanData
+from pipelines.progress import STATUS_GROUP, Assessment, Change
+from pipelines.standing import Standing
+
+SEQ, SUB_ITEM, INDICATOR, UNIT, TARGET, ACTUAL = "seq", "sub_item", "indicator", "unit", "target", "actual"
+COMPLETION, TIME_SHARE, GAP, STATUS, LEAD, SUPPORT = "completion", "time_share", "gap", "status", "lead", "support"
+PROGRESS, PROBLEMS, NEXT_STEPS, TREND, PACE = "progress", "problems", "next_steps", "trend", "pace"
+STATUS_CODE, GROUP, DEPARTMENT, EXPLANATION = "status_code", "group", "department", "explanation"
+LEAD_CODE = "lead_code"
+# The 通报 columns in the order reports print them (序号 | 子项 | 指标 | … | 下步措施).
+REPORT_COLUMNS = (SEQ, SUB_ITEM, INDICATOR, UNIT, TARGET, ACTUAL, COMPLETION, TIME_SHARE, GAP, STATUS, LEAD, SUPPORT,
+                  PROGRESS, PROBLEMS, NEXT_STEPS)
+SORT_KEYS = (SEQ, COMPLETION, GAP)
+PACES = ("ahead", "level", "behind")
+GROUPS = ("green", "amber", "red", "grey")
+
+
+def localise(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The same frame headed with the catalog's column names (序号, 完成率 …) for one language."""
+    known = messages()
+    return frame.rename(columns={c: t(f"ui.col.{c}", lang) for c in frame.columns if f"ui.col.{c}" in known})
+
+
+def department_names(plan: PlanData, codes: Iterable[str], lang: str) -> str:
+    names = {d.code: name_of(d, lang) for d in plan.departments}
+    return ("、" if lang != "en" else "; ").join(names.get(code, code) for code in codes) or MISSING
+
+
+def achieved_value(indicator: IndicatorDef, a: Assessment) -> float | None:
+    """截至本期完成: the latest value, or for a yearly amount the year's running total (completion × target)."""
+    if indicator.kind == "annual" and a.completion is not None:
+        return a.completion * indicator.target
+    return a.latest_value
+
+
+def _percent(share: float | None) -> float:
+    return float("nan") if share is None else round(share * 100, 1)
+
+
+def _values(indicator: IndicatorDef, value: float | None, lang: str) -> str:
+    if indicator.kind == "milestone":
+        return MISSING if value is None else t("ui.milestone.done" if value >= 1 else "ui.milestone.not-done", lang)
+    return format_number(value)
+
+
+def notes_of(current: pd.DataFrame, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """The note (备注) sent with each (indicator, period) value asked for."""
+    codes = {code for code, _ in keys}
+    rows = current[current[CODE].isin(codes)]
+    return {(c, p): n for c, p, n in zip(rows[CODE], rows[PERIOD], rows[NOTE]) if n}
+
+
+def trends_of(current: pd.DataFrame, codes: Sequence[str], as_of_end: float) -> dict[str, list[float]]:
+    """Each indicator's reported values up to the cut-off, oldest first: what a sparkline draws."""
+    rows = current[current[CODE].isin(set(codes))]
+    ends = rows[PERIOD].map({p: period_of_code(p).end_time for p in rows[PERIOD].unique()})
+    rows = rows.assign(_end=ends)[ends <= as_of_end + 1e-9].sort_values([CODE, "_end"])
+    return {code: list(map(float, group[VALUE])) for code, group in rows.groupby(CODE, sort=False)}
+
+
+def completion_table(standing: Standing, lang: str, action: str | None = None) -> pd.DataFrame:
+    """One row per indicator (of one action, or all) with the 通报 columns, the status code and the trend values."""
+    plan = standing.plan
+    subs = {s.code: s for s in plan.sub_items if action is None or s.action_code == action}
+    indicators = [i for i in plan.indicators if i.sub_item_code in subs]
+    assessments = [standing.assessments[i.code] for i in indicators]
+    notes = notes_of(standing.current, [(a.code, a.latest_period.code) for a in assessments if a.latest_period])
+    trends = trends_of(standing.current, [i.code for i in indicators], standing.as_of.end_time)
+    rows = []
+    for number, (indicator, a) in enumerate(zip(indicators, assessments), start=1):
+        note = notes.get((a.code, a.latest_period.code), "") if a.latest_period else ""
+        rows.append({
+            SEQ: number, CODE: indicator.code, SUB_ITEM: name_of(subs[indicator.sub_item_code], lang),
+            INDICATOR: name_of(indicator, lang), UNIT: unit_word(indicator.unit, lang),
+            TARGET: _values(indicator, indicator.target, lang), ACTUAL: _values(indicator, achieved_value(indicator, a), lang),
+            COMPLETION: _percent(a.completion), TIME_SHARE: _percent(a.time_share),
+            GAP: float("nan") if a.gap_points is None else round(a.gap_points, 1),
+            STATUS: status_badge(a.status, lang), TREND: trends.get(indicator.code, []),
+            LEAD: department_names(plan, [indicator.department], lang),
+            SUPPORT: department_names(plan, indicator.supporting_departments, lang),
+            PROGRESS: note or MISSING, PROBLEMS: MISSING, NEXT_STEPS: MISSING,
+            STATUS_CODE: a.status, GROUP: STATUS_GROUP[a.status], PACE: pace_class(a.gap_points),
+            LEAD_CODE: indicator.department,
+        })
+    return pd.DataFrame(rows, columns=[*REPORT_COLUMNS, CODE, TREND, STATUS_CODE, GROUP, PACE, LEAD_CODE])
+
+
+def filter_completion(frame: pd.DataFrame, groups: Sequence[str] = (), sub_item: str | None = None,
+                      pace: str | None = None) -> pd.DataFrame:
+    """Rows whose status group is among `groups` (all when empty), of one sub-item and one 序时 class when given."""
+    keep = pd.Series(True, index=frame.index)
+    if groups:
+        keep &= frame[GROUP].isin(groups)
+    if sub_item:
+        keep &= frame[SUB_ITEM] == sub_item
+    if pace:
+        keep &= frame[PACE] == pace
+    return frame[keep]
+
+
+def sort_completion(frame: pd.DataFrame, by: str = SEQ, descending: bool = False) -> pd.DataFrame:
+    """Sorted by 序号, 完成率 or 差值; rows without a number (milestones, no data) always last."""
+    if by not in SORT_KEYS:
+        raise ValueError(f"sort key must be one of {SORT_KEYS}, not {by!r}")
+    return frame.sort_values(by, ascending=not descending, na_position="last", kind="stable")
+
+
+def pace_lists(frame: pd.DataFrame, lang: str) -> dict[str, list[str]]:
+    """超序时 / 按序时 / 滞后序时 items as 通报 attachments list them: 'name（+2.3个百分点）', most ahead first."""
+    out: dict[str, list[str]] = {}
+    for pace in PACES:
+        rows = frame[frame[PACE] == pace].sort_values(GAP, ascending=False, kind="stable")
+        out[pace] = [f"{name}（{format_points(gap, lang)}）" for name, gap in zip(rows[INDICATOR], rows[GAP])]
+    return out
+
+
+def export_frame(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The 通报 columns only, headed in the reader's language: what the XLSX download holds."""
+    return localise(frame[list(REPORT_COLUMNS)], lang)
+
+
+def sub_item_rows(standing: Standing, lang: str, action: str) -> pd.DataFrame:
+    """Each sub-item of an action with its lead department, status, mean completion and roll-up explanation."""
+    rows = []
+    for sub in (s for s in standing.plan.sub_items if s.action_code == action):
+        r = standing.rollups[sub.code]
+        rows.append({"code": sub.code, SUB_ITEM: name_of(sub, lang), LEAD: department_names(standing.plan, [sub.lead_department], lang),
+                     STATUS: status_badge(r.status, lang), COMPLETION: _percent(r.mean_completion),
+                     EXPLANATION: r.explanation(lang), STATUS_CODE: r.status})
+    return pd.DataFrame(rows, columns=["code", SUB_ITEM, LEAD, STATUS, COMPLETION, EXPLANATION, STATUS_CODE])
+
+
+def action_rows(standing: Standing, lang: str) -> pd.DataFrame:
+    """The special actions with mean completion (%), status and roll-up explanation, in plan order."""
+    rows = []
+    for action in standing.plan.actions:
+        r = standing.rollups[action.code]
+        rows.append({"code": action.code, "name": name_of(action, lang), COMPLETION: _percent(r.mean_completion),
+                     STATUS: status_badge(r.status, lang), STATUS_CODE: r.status, EXPLANATION: r.explanation(lang)})
+    return pd.DataFrame(rows, columns=["code", "name", COMPLETION, STATUS, STATUS_CODE, EXPLANATION])
+
+
+def group_counts(counts: dict[str, int] | object) -> dict[str, int]:
+    """Indicators per colour group (green, amber, red, grey) from counts per status."""
+    out = dict.fromkeys(GROUPS, 0)
+    for status, n in dict(counts).items():  # type: ignore[call-overload]
+        out[STATUS_GROUP[status]] += n
+    return out
+
+
+def hierarchy_nodes(standing: Standing, lang: str) -> pd.DataFrame:
+    """Plan → action → sub-item → indicator as (id, parent, label, status, value, hover) rows for a treemap/sunburst."""
+    plan, rows = standing.plan, []
+    root = plan.info.code
+
+    def node(code: str, parent: str, label: str, status: str, value: int, detail: str) -> None:
+        rows.append({"id": code, "parent": parent, "label": label, STATUS_CODE: status, "value": value,
+                     "hover": f"{label}<br>{status_badge(status, lang)}<br>{detail}"})
+
+    def completion_text(share: float | None) -> str:
+        return t("ui.hierarchy.completion", lang, value=format_rate(share))
+
+    node(root, "", t("ui.hierarchy.root", lang), standing.rollups[root].status, len(plan.indicators),
+         completion_text(standing.rollups[root].mean_completion))
+    subs_of = plan.tree()
+    for action in plan.actions:
+        r = standing.rollups[action.code]
+        size = sum(len(codes) for codes in subs_of[action.code].values())
+        node(action.code, root, name_of(action, lang), r.status, size, completion_text(r.mean_completion))
+        for sub in (s for s in plan.sub_items if s.action_code == action.code):
+            rs = standing.rollups[sub.code]
+            node(sub.code, action.code, name_of(sub, lang), rs.status, len(subs_of[action.code][sub.code]),
+                 completion_text(rs.mean_completion))
+    for indicator in plan.indicators:
+        a = standing.assessments[indicator.code]
+        node(indicator.code, indicator.sub_item_code, name_of(indicator, lang), a.status, 1,
+             completion_text(a.completion))
+    return pd.DataFrame(rows)
+
+
+def red_flags(standing: Standing, lang: str) -> pd.DataFrame:
+    """Indicators in a red status with their owner and the engine's explanation, the furthest behind first."""
+    plan, rows = standing.plan, []
+    for indicator in plan.indicators:
+        a = standing.assessments[indicator.code]
+        if STATUS_GROUP[a.status] == "red":
+            rows.append({CODE: indicator.code, INDICATOR: name_of(indicator, lang),
+                         LEAD: department_names(plan, [indicator.department], lang), STATUS: status_badge(a.status, lang),
+                         EXPLANATION: a.explanation(lang), "_score": a.score if a.score is not None else -2.0})
+    frame = pd.DataFrame(rows, columns=[CODE, INDICATOR, LEAD, STATUS, EXPLANATION, "_score"])
+    return frame.sort_values("_score", kind="stable").drop(columns="_score").reset_index(drop=True)
+
+
+def likely_rows(standing: Standing, lang: str) -> pd.DataFrame:
+    """Indicators the engine judges likely to meet their target (projection ≥ 95 % of the way, or achieved)."""
+    rows = []
+    for indicator in standing.plan.indicators:
+        a = standing.assessments[indicator.code]
+        if a.likely_to_meet:
+            rows.append({CODE: indicator.code, INDICATOR: name_of(indicator, lang), STATUS: status_badge(a.status, lang),
+                         "projected": format_amount(a.projected, indicator.unit, lang) if a.projected is not None
+                         else MISSING, TARGET: format_amount(indicator.target, indicator.unit, lang)})
+    return pd.DataFrame(rows, columns=[CODE, INDICATOR, STATUS, "projected", TARGET])
+
+
+def overdue_by_department(standing: Standing, lang: str) -> pd.DataFrame:
+    """Departments with overdue reports: how many, which indicators, for which periods; the most overdue first."""
+    plan, found = standing.plan, {}
+    for indicator in plan.indicators:
+        a = standing.assessments[indicator.code]
+        if a.overdue:
+            found.setdefault(indicator.department, []).append((indicator, a))
+    rows = [{DEPARTMENT: department_names(plan, [dept], lang), "count": len(items),
+             INDICATOR: "、".join(f"{name_of(i, lang)}（{a.due_period.label(lang) if a.due_period else MISSING}）"
+                                 for i, a in items)} for dept, items in found.items()]
+    frame = pd.DataFrame(rows, columns=[DEPARTMENT, "count", INDICATOR])
+    return frame.sort_values("count", ascending=False, kind="stable").reset_index(drop=True)
+
+
+_GROUP_RANK = {"green": 0, "amber": 1, "red": 2}  # grey (no data) is neither better nor worse than anything
+_CHANGE_ORDER = {"status": 0, "became_overdue": 1, "revision": 2, "new_value": 3}
+
+
+def _status_arrow(before: str | None, after: str) -> str:
+    """▲ moved to a better colour group, ▼ to a worse one; neutral ink, so red keeps meaning 'behind' only."""
+    if before is None:
+        return ""
+    old, new = _GROUP_RANK.get(STATUS_GROUP[before]), _GROUP_RANK.get(STATUS_GROUP[after])
+    if old is None or new is None or old == new:
+        return ""
+    return "▲" if new < old else "▼"
+
+
+def _change_row(change: Change, indicator: IndicatorDef, after: Assessment, lang: str) -> dict[str, object]:
+    if change.kind == "status":
+        before = status_badge(str(change.before), lang) if change.before else MISSING
+        text, arrow = f"{before} → {status_badge(str(change.after), lang)}", _status_arrow(
+            str(change.before) if change.before else None, str(change.after))
+    elif change.kind == "new_value":
+        period = after.latest_period.label(lang) if after.latest_period else MISSING
+        old, new = change.before, change.after
+        text = t("ui.change.new-value-text", lang, period=period,
+                 before=format_amount(old, indicator.unit, lang), after=format_amount(new, indicator.unit, lang))
+        arrow = change_arrow(old, new)  # type: ignore[arg-type]
+    else:
+        due = after.due_period.label(lang) if after.due_period else MISSING
+        text, arrow = t("ui.change.overdue-text", lang, period=due), ""
+    return {"kind": t(f"ui.change.{change.kind}", lang), INDICATOR: name_of(indicator, lang), "arrow": arrow,
+            "change": text, "_order": _CHANGE_ORDER[change.kind]}
+
+
+def _revision_row(row: pd.Series, plan_map: dict[str, IndicatorDef], names: dict[str, str], lang: str) -> dict[str, object]:
+    indicator = plan_map[row[CODE]]
+    who = " ".join(str(x) for x in (names.get(row[DEPARTMENT_CODE] or "", row[DEPARTMENT_CODE] or ""),
+                                    row[SUBMITTER] or "") if x)
+    text = t("ui.change.revision-text", lang, period=period_of_code(row[PERIOD]).label(lang),
+             before=format_amount(row["previous"], indicator.unit, lang),
+             after=format_amount(row[VALUE], indicator.unit, lang), who=who or MISSING,
+             when=format_time(row[SUBMITTED_AT], lang))
+    return {"kind": t("ui.change.revision", lang), INDICATOR: name_of(indicator, lang),
+            "arrow": change_arrow(row["previous"], row[VALUE]), "change": text, "_order": _CHANGE_ORDER["revision"]}
+
+
+def changes_rows(changes: Sequence[Change], revisions: pd.DataFrame, standing: Standing, lang: str) -> pd.DataFrame:
+    """What changed since the previous quarter: status moves, reports now overdue, revised past values, new values."""
+    plan_map = standing.plan.indicator_map()
+    names = {d.code: name_of(d, lang) for d in standing.plan.departments}
+    rows = [_change_row(c, plan_map[c.code], standing.assessments[c.code], lang) for c in changes
+            if c.code in plan_map and c.code in standing.assessments]
+    rows += [_revision_row(r, plan_map, names, lang) for _, r in revisions.iterrows() if r[CODE] in plan_map]
+    frame = pd.DataFrame(rows, columns=["kind", INDICATOR, "arrow", "change", "_order"])
+    return frame.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)
+
+
+def shows_illustrative(plan: PlanData, submissions: pd.DataFrame) -> bool:
+    """True when any plan figure is marked 示例 or any value came from the shipped sample submissions."""
+    if any(i.illustrative for i in plan.indicators):
+        return True
+    if submissions.empty:
+        return False
+    return bool((submissions["channel"] == "sample").any() or submissions["submitter"].fillna("").str.contains("示例").any())
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The overview's headline numbers, all straight from the engine's plan roll-up and assessments."""
+
+    completion: float | None  # the plan's mean completion (capped at 1 per indicator)
+    status: str
+    indicators: int
+    likely: int  # indicators judged likely to meet their target (achieved ones included)
+    overdue: int  # indicators with an overdue report
+    counts: dict[str, int]  # indicators per status
+    groups: dict[str, int]  # indicators per colour group
+
+
+def headline(standing: Standing) -> Headline:
+    plan = standing.rollups[standing.plan.info.code]
+    assessments = standing.assessments.values()
+    return Headline(plan.mean_completion, plan.status, len(standing.plan.indicators),
+                    sum(a.likely_to_meet for a in assessments), sum(a.overdue for a in assessments),
+                    dict(plan.counts), group_counts(plan.counts))

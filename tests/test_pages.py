@@ -1,0 +1,333 @@
+"""Every dashboard page run with Streamlit's AppTest against real stores: no exception, the numbers shown are the
+engine's, the language switch changes the texts, screenshot mode hides the sidebar, empty stores get a calm message."""
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from models.db import make_engine
+from pipelines.catalog import t
+from pipelines.config import ROOT
+from pipelines.formatting import format_rate, status_badge
+from pipelines.ingest import ingest_bytes
+from pipelines.progress import STATUS_GROUP, STATUSES
+from tests.conftest import HEADER, csv_bytes
+from tests.dashboard_fixtures import Store, fresh_sample_store, plan_only_store, sample_store  # noqa: F401
+
+APP = str(ROOT / "app.py")
+PAGES = {
+    "overview": "pages/screens/overview.py", "actions": "pages/screens/actions.py",
+    "indicator": "pages/screens/indicator.py", "departments": "pages/screens/departments.py",
+    "methodology": "pages/screens/methodology.py",
+}
+Open = Callable[..., AppTest]
+
+
+@pytest.fixture
+def open_app(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[Store | str], Open]]:
+    """Point the app at a store and open a page with URL parameters; caches are cleared before and after."""
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+    def pointing_at(store: Store | str) -> Open:
+        monkeypatch.setenv("KPI_DB_URL", store if isinstance(store, str) else store.url)
+
+        def open_page(page: str = "overview", **params: str) -> AppTest:
+            at = AppTest.from_file(APP, default_timeout=60)
+            for name, value in params.items():
+                at.query_params[name] = value
+            at.run()
+            if page != "overview":
+                at.switch_page(PAGES[page]).run()
+            assert not at.exception, [e.value for e in at.exception]
+            return at
+
+        return open_page
+
+    yield pointing_at
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def plain(value: object) -> object:
+    """Plotly 7 writes arrays as {'dtype', 'bdata'} (base64); turn them back into lists."""
+    if isinstance(value, dict) and "bdata" in value:
+        array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+        shape = [int(n) for n in str(value.get("shape", "")).split(",") if n.strip()]
+        return array.reshape(shape).tolist() if shape else array.tolist()
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
+
+
+def figures(at: AppTest) -> list[dict]:
+    return [plain(json.loads(chart.proto.spec)) for chart in at.get("plotly_chart")]
+
+
+def texts(at: AppTest) -> str:
+    return "\n".join([*(m.value for m in at.markdown), *(c.value for c in at.caption), *(s.value for s in at.subheader),
+                      *(x.value for x in at.title), *(i.value for i in at.info), *(w.value for w in at.warning)])
+
+
+def sidebar_widgets(at: AppTest) -> int:
+    return sum(len(getattr(at.sidebar, kind)) for kind in ("radio", "selectbox", "toggle", "multiselect"))
+
+
+# ---- every page ----------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_pages_every_page_runs_and_states_its_cutoff(open_app, sample_store: Store, page: str) -> None:
+    at = open_app(sample_store)(page)
+
+    assert "截至2025年第四季度末" in texts(at)
+    assert "数据来源：各部门季度报送" in texts(at)
+
+
+@pytest.mark.parametrize("page", ["overview", "actions", "indicator", "departments"])
+def test_pages_show_the_illustrative_notice_with_sample_data(open_app, sample_store: Store, page: str) -> None:
+    at = open_app(sample_store)(page)
+
+    assert any("示例数据" in w.value for w in at.warning)
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_pages_language_switch_changes_the_texts(open_app, sample_store: Store, page: str) -> None:
+    at = open_app(sample_store)(page)
+    before = texts(at)
+
+    at.sidebar.radio[0].set_value("en").run()
+
+    after = texts(at)
+    assert not at.exception
+    assert "As of end of 2025 Q4" in after and "截至2025年第四季度末" not in after
+    assert after != before
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_pages_screenshot_mode_hides_the_sidebar_and_widgets(open_app, sample_store: Store, page: str) -> None:
+    at = open_app(sample_store)(page, screenshot="1")
+
+    assert sidebar_widgets(at) == 0
+    assert any('[data-testid="stSidebar"]' in m.value and "display: none" in m.value for m in at.markdown)
+    assert len(at.selectbox) == len(at.multiselect) == len(at.get("download_button")) == 0
+    assert "截至2025年第四季度末" in texts(at) and "数据来源" in texts(at)
+
+
+def test_pages_screenshot_toggle_hides_the_sidebar_on_the_next_run(open_app, sample_store: Store) -> None:
+    at = open_app(sample_store)()
+    assert sidebar_widgets(at) == 3
+
+    at.sidebar.toggle[0].set_value(True).run()
+
+    assert sidebar_widgets(at) == 0
+    assert any('[data-testid="stSidebar"]' in m.value for m in at.markdown)
+
+
+# ---- overview ------------------------------------------------------------------------------------------------------
+
+def test_overview_headline_numbers_are_the_engines(open_app, sample_store: Store) -> None:
+    standing = sample_store.standing()
+    plan = standing.rollups[sample_store.plan.info.code]
+    groups = {g: sum(STATUS_GROUP[a.status] == g for a in standing.assessments.values())
+              for g in ("green", "amber", "red", "grey")}
+
+    shown = metrics(open_app(sample_store)())
+
+    assert shown[t("ui.plan-completion")] == format_rate(plan.mean_completion)
+    assert shown[t("ui.plan-status")] == status_badge(plan.status, "zh")
+    assert shown[t("ui.indicators")] == str(len(standing.assessments))
+    assert shown[t("ui.likely-to-meet")] == str(sum(a.likely_to_meet for a in standing.assessments.values()))
+    assert shown[t("ui.overdue")] == str(sum(a.overdue for a in standing.assessments.values()))
+    assert {g: shown[t(f"ui.group.{g}")] for g in groups} == {g: str(n) for g, n in groups.items()}
+    assert shown[t("ui.plan-completion")] == "96.5%"  # what `python -m pipelines status --level plan` prints
+
+
+def test_overview_charts_carry_the_engines_counts_and_actions(open_app, sample_store: Store) -> None:
+    standing = sample_store.standing()
+    status_bar, actions, hierarchy = figures(open_app(sample_store)())
+
+    assert status_bar["data"][0]["x"] == [sum(a.status == s for a in standing.assessments.values()) for s in STATUSES]
+    assert actions["data"][0]["customdata"] == [standing.rollups[a.code].status for a in sample_store.plan.actions]
+    assert len(hierarchy["data"][0]["ids"]) == 1 + 6 + 12 + 55
+
+
+def test_overview_as_of_applies_and_shows_that_quarters_numbers(open_app, sample_store: Store) -> None:
+    earlier = sample_store.standing("2024Q2")
+    at = open_app(sample_store)()
+
+    at.sidebar.selectbox[0].set_value("2024Q2").run()
+
+    assert "截至2024年第二季度末" in texts(at)
+    assert metrics(at)[t("ui.plan-completion")] == format_rate(earlier.rollups[sample_store.plan.info.code].mean_completion)
+
+
+def test_overview_as_of_from_the_url_applies_to_every_page(open_app, sample_store: Store) -> None:
+    at = open_app(sample_store)("overview", as_of="2024Q2")
+    assert "截至2024年第二季度末" in texts(at)
+
+    at.switch_page(PAGES["actions"]).run()
+
+    assert "截至2024年第二季度末" in texts(at)
+
+
+def test_overview_lists_red_flags_and_what_changed(open_app, sample_store: Store) -> None:
+    standing = sample_store.standing()
+    red = {a.code for a in standing.assessments.values() if STATUS_GROUP[a.status] == "red"}
+    at = open_app(sample_store)()
+    frames = [d.value for d in at.dataframe]
+    flags = next(f for f in frames if t("ui.col.explanation") in f.columns and t("ui.col.code") in f.columns)
+    changes = next(f for f in frames if t("ui.col.change") in f.columns)
+
+    assert set(flags[t("ui.col.code")]) == red
+    assert t("ui.change.status") in set(changes[t("ui.col.kind")])
+    assert "▲" not in "".join(changes[t("ui.col.change")])  # arrows sit in their own neutral column
+
+
+# ---- actions ------------------------------------------------------------------------------------------------------
+
+def test_actions_table_shows_the_engines_completion_for_the_chosen_action(open_app, sample_store: Store) -> None:
+    standing = sample_store.standing()
+    at = open_app(sample_store)("actions", action="ZX2")
+    table = next(d.value for d in at.dataframe if t("ui.col.time_share") in d.value.columns)
+    expected = [i.code for i in sample_store.plan.indicators
+                if i.sub_item_code in {s.code for s in sample_store.plan.sub_items if s.action_code == "ZX2"}]
+
+    assert list(table[t("ui.col.completion")]) == [round(standing.assessments[c].completion * 100, 1) for c in expected]
+    assert list(table[t("ui.col.status")]) == [status_badge(standing.assessments[c].status, "zh") for c in expected]
+    assert list(table.columns[:4]) == [t("ui.col.seq"), t("ui.col.sub_item"), t("ui.col.indicator"), t("ui.col.unit")]
+
+
+def test_actions_filter_and_sort_change_the_rows(open_app, sample_store: Store) -> None:
+    at = open_app(sample_store)("actions", action="ZX1")
+
+    at.multiselect[0].set_value(["red"]).run()
+
+    table = next(d.value for d in at.dataframe if t("ui.col.time_share") in d.value.columns)
+    assert set(table[t("ui.col.status")]) == {status_badge("not_achieved", "zh")}
+    assert len(table) == 3
+
+
+def test_actions_offers_the_table_as_xlsx(open_app, sample_store: Store) -> None:
+    at = open_app(sample_store)("actions")
+
+    assert len(at.get("download_button")) == 1
+
+
+def test_actions_unknown_action_in_the_url_is_a_calm_message(open_app, sample_store: Store) -> None:
+    at = open_app(sample_store)("actions", action="NOPE")
+
+    assert any("NOPE" in i.value for i in at.info)
+
+
+# ---- indicator -----------------------------------------------------------------------------------------------------
+
+def test_indicator_chart_draws_the_reported_values_and_hover_names_the_reporter(open_app, sample_store: Store) -> None:
+    at = open_app(sample_store)("indicator", code="A03")
+    values = sample_store.standing().current.query("indicator_code == 'A03'").sort_values("period")
+    reported = next(trace for trace in figures(at)[0]["data"] if trace["name"] == t("ui.chart.reported"))
+
+    assert reported["y"] == [v for v, p in zip(values["value"], values["period"]) if p > "2023Q3"]
+    assert "张老师(示例)" in reported["customdata"][-1] and "判定" in reported["customdata"][-1]
+    assert any(s.value.startswith("A03 ") for s in at.subheader)
+
+
+def test_indicator_lists_every_revision(open_app, sample_store: Store) -> None:
+    at = open_app(sample_store)("indicator", code="A03")
+    revisions = next(d.value for d in at.dataframe if t("ui.col.file_name") in d.value.columns)
+
+    assert len(revisions) == len(sample_store.standing().current.query("indicator_code == 'A03'"))
+    assert len(at.get("download_button")) == 2
+
+
+def test_indicator_unknown_code_is_a_calm_message(open_app, sample_store: Store) -> None:
+    at = open_app(sample_store)("indicator", code="ZZZ")
+
+    assert any("ZZZ" in i.value for i in at.info)
+    assert figures(at) == []
+
+
+# ---- departments ---------------------------------------------------------------------------------------------------
+
+def test_departments_ranks_every_department_and_shows_the_grid(open_app, sample_store: Store) -> None:
+    at = open_app(sample_store)("departments")
+    ranking = next(d.value for d in at.dataframe if t("ui.col.rate") in d.value.columns)
+    grid = figures(at)[0]["data"][0]
+
+    assert len(ranking) == len(sample_store.plan.departments)
+    assert ranking[t("ui.col.rate")].iloc[0] == "100.0%"
+    assert grid["type"] == "heatmap" and len(grid["y"]) == len(sample_store.plan.departments)
+
+
+def test_departments_shows_a_departments_own_indicators(open_app, sample_store: Store) -> None:
+    at = open_app(sample_store)("departments", department="KX")
+    own = next(d.value for d in at.dataframe if t("ui.col.completion") in d.value.columns)
+
+    assert len(own) == sum(i.department == "KX" for i in sample_store.plan.indicators)
+    assert metrics(at)[t("ui.indicators")] == str(len(own))
+
+
+# ---- methodology ---------------------------------------------------------------------------------------------------
+
+def test_methodology_renders_the_document_in_the_readers_language(open_app, sample_store: Store) -> None:
+    at = open_app(sample_store)("methodology")
+    assert any("进度评价方法说明" in m.value for m in at.markdown)
+
+    at.sidebar.radio[0].set_value("en").run()
+
+    assert any("English summary" in m.value for m in at.markdown)
+
+
+# ---- calm messages for stores without data -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_pages_empty_store_gives_a_calm_message(open_app, tmp_path: Path, page: str) -> None:
+    at = open_app(f"sqlite:///{tmp_path / 'empty.sqlite3'}")(page)
+
+    assert page == "methodology" or any(t("ui.empty-store") in i.value for i in at.info)
+    assert figures(at) == []
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_pages_plan_without_data_runs_and_says_so(open_app, plan_only_store: Store, page: str) -> None:
+    at = open_app(plan_only_store)(page)
+
+    assert any(t("ui.no-data-yet") in i.value for i in at.info)
+    if page == "overview":
+        assert metrics(at)[t("ui.group.grey")] == str(len(plan_only_store.plan.indicators))
+
+
+def test_pages_new_data_shows_without_clearing_caches(open_app, fresh_sample_store: Store) -> None:
+    open_page = open_app(fresh_sample_store)
+    before = metrics(open_page())[t("ui.plan-completion")]
+    rows = [HEADER, ["A05", "指标", "2025", "5", "年内新认定区块链产业集群一个，已经区发改委复核"]]  # reaches its target
+    result = ingest_bytes(fresh_sample_store.engine, fresh_sample_store.plan, "A05.csv", csv_bytes(rows),
+                          department="FGW", submitter="测试", today=dt.date(2026, 2, 1))
+    assert result.outcome == "accepted", (result.as_dict()["hard"], result.as_dict()["soft"])
+
+    after = metrics(open_page())[t("ui.plan-completion")]
+
+    assert after != before
+    assert after == format_rate(fresh_sample_store.standing().rollups["SHGX-2023"].mean_completion)
+
+
+def test_pages_read_the_store_named_when_they_run(open_app, sample_store: Store, tmp_path: Path) -> None:
+    make_engine(f"sqlite:///{tmp_path / 'other.sqlite3'}").dispose()
+    empty = open_app(f"sqlite:///{tmp_path / 'other.sqlite3'}")()
+    full = open_app(sample_store)()
+
+    assert any(t("ui.empty-store") in i.value for i in empty.info)
+    assert metrics(full)[t("ui.indicators")] == "55"
