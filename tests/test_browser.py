@@ -180,6 +180,11 @@ def wait_rendered(page: Page) -> int:
     return charts
 
 
+def assert_no_error(page: Page, url: str) -> None:
+    errors = page.locator(ERRORS)
+    assert errors.count() == 0, f"{url}: error shown: {errors.first.inner_text()[:2000]}"
+
+
 def open_page(page: Page, url: str) -> int:
     page.goto(url, wait_until="domcontentloaded")
     return wait_rendered(page)
@@ -251,8 +256,7 @@ def test_every_page_renders_with_chinese_glyphs(app_url: str, page: Page, screen
         with subtests.test(msg=name, url=url):
             charts = open_page(page, url)
             full_page_screenshot(page, screenshots / f"{name}.png")
-            errors = page.locator(ERRORS)
-            assert errors.count() == 0, f"{url}: error shown: {errors.first.inner_text()[:2000]}"
+            assert_no_error(page, url)
             main_text = page.locator('[data-testid="stMain"]').inner_text()
             assert CJK.search(main_text), f"{url}: no Chinese text in the page body: {main_text[:300]!r}"
             assert PLAN_TITLE in main_text or PLAN_TITLE in page.title(), \
@@ -266,7 +270,8 @@ def test_every_page_renders_with_chinese_glyphs(app_url: str, page: Page, screen
 
 def test_overview_shows_the_plan_title(app_url: str, page: Page) -> None:
     open_page(page, app_url)
-    heading = page.locator("h1").first.inner_text()
+    assert_no_error(page, app_url)
+    heading = page.locator("h1").first.inner_text(timeout=5_000)
     assert PLAN_TITLE in heading, heading
 
 
@@ -274,6 +279,7 @@ def test_screenshot_mode_hides_the_sidebar(app_url: str, page: Page, screenshots
     page.set_viewport_size(SCREENSHOT_VIEWPORT)
     open_page(page, urljoin(app_url, "?screenshot=1"))
     page.screenshot(path=str(screenshots / "screenshot-mode.png"))
+    assert_no_error(page, page.url)
     sidebar = page.locator('[data-testid="stSidebar"]')
     shown = False
     if sidebar.count() and sidebar.first.is_visible():
@@ -304,6 +310,7 @@ def test_first_overview_chart_visible_in_bounded_time(app_url: str, page: Page) 
     seconds = time.monotonic() - started
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     record = ARTIFACTS / "first_chart_seconds.txt"
+    assert_no_error(page, app_url)
     if page.locator(CHART).count() == 0:
         record.write_text("the overview shows no chart\n", encoding="utf-8")
         pytest.skip("the overview shows no chart (yet): nothing to time")
