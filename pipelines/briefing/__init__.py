@@ -1,0 +1,84 @@
+"""The quarterly briefing pack: slides, A4 PDF, the 通报 and chart PNGs for one quarter, from the store.
+
+make_briefing is the thin shell: it checks the set-up (a CJK font, chromium) before writing anything, reads the
+store (the quarter's frozen snapshot when there is one), builds the content, then writes the four outputs.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from models.queries import read_data_version, read_first_reports, read_submissions
+from pipelines.briefing.content import BriefingContent, build_content
+from pipelines.briefing.docx_writer import write_docx
+from pipelines.briefing.images import SetupError, check_browser, check_cjk_font, write_pngs
+from pipelines.briefing.pdf_writer import write_pdf
+from pipelines.briefing.pptx_writer import write_pptx
+from pipelines.periods import Period, latest_period_ending_by
+from pipelines.snapshot import diff_quarters, read_snapshot
+from pipelines.standing import read_standing
+from pipelines.tables import shows_illustrative
+from pipelines.timeliness import compute_report_states
+
+__all__ = ["BriefingFiles", "SetupError", "make_briefing", "read_content", "check_setup"]
+
+
+@dataclass(frozen=True)
+class BriefingFiles:
+    pptx: Path
+    pdf: Path
+    docx: Path
+    charts: list[Path]
+    content: BriefingContent
+    seconds: dict[str, float] = field(default_factory=dict)  # time per stage
+
+
+def check_setup(lang: str = "zh") -> str:
+    """The browser's path; SetupError with what to install when a CJK font or chromium is missing."""
+    check_cjk_font(lang)
+    return check_browser(lang)
+
+
+def read_content(engine: Engine, as_of: Period, lang: str = "zh", today: dt.date | None = None) -> BriefingContent | None:
+    """The quarter's content from the store (its frozen snapshot when there is one); None for an empty store."""
+    standing = read_standing(engine, as_of)
+    if standing is None:
+        return None
+    plan, today = standing.plan, today or dt.date.today()
+    with engine.connect() as conn:
+        frozen = read_snapshot(conn, as_of)
+        first, submissions, version = read_first_reports(conn), read_submissions(conn), read_data_version(conn)
+    previous = latest_period_ending_by(as_of.end_time - 0.25, "quarterly")
+    has_previous = previous.end_time > plan.info.start_period.start_time + 1e-9
+    diff = diff_quarters(engine, previous, as_of, plan.info.due_days) if has_previous else None
+    return build_content(standing, frozen, diff.changes if diff else None,
+                         diff.revisions if diff else None, compute_report_states(plan, first, as_of, today),
+                         lang=lang, illustrative=shows_illustrative(plan, submissions),
+                         data_time=version.last_submitted_at if version else None, generated_on=today,
+                         previous=previous if has_previous else None)
+
+
+def make_briefing(engine: Engine, as_of: Period, out_dir: Path, lang: str = "zh",
+                  today: dt.date | None = None) -> BriefingFiles | None:
+    """Write briefing.pptx, briefing.pdf, tongbao.docx and charts/*.png into out_dir; None for an empty store."""
+    clock = time.perf_counter()
+    browser = check_setup(lang)
+    content = read_content(engine, as_of, lang, today)
+    if content is None:
+        return None
+    seconds = {"content": time.perf_counter() - clock}
+    out_dir.mkdir(parents=True, exist_ok=True)
+    pngs = write_pngs(content.charts, out_dir / "charts")
+    seconds["charts"] = time.perf_counter() - clock - sum(seconds.values())
+    by_name = {p.stem: p for p in pngs}
+    pptx = write_pptx(content, by_name, out_dir / "briefing.pptx")
+    docx = write_docx(content, out_dir / "tongbao.docx")
+    seconds["pptx+docx"] = time.perf_counter() - clock - sum(seconds.values())
+    pdf = write_pdf(content, by_name, out_dir / "briefing.pdf", browser)
+    seconds["pdf"] = time.perf_counter() - clock - sum(seconds.values())
+    seconds["total"] = time.perf_counter() - clock
+    return BriefingFiles(pptx, pdf, docx, pngs, content, seconds)

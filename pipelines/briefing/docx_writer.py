@@ -1,0 +1,151 @@
+"""The quarterly 通报 as the commission writes it (python-docx), with 公文 typography set by font name.
+
+Title 方正小标宋简体 2号; body 仿宋_GB2312 3号 with digits in Times New Roman; 一、 headings 黑体, （一） headings
+楷体_GB2312; tables 仿宋_GB2312 五号 in a landscape section; a 注 line with the data source and the status rule.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from docx import Document
+from docx.document import Document as DocumentType
+from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
+
+from pipelines.briefing.content import BriefingContent, counts_text
+from pipelines.formatting import MISSING, format_rate, pace_word, status_badge
+from pipelines.tables import PACES, REPORT_COLUMNS, localise
+
+TITLE_FONT, BODY_FONT, HEADING_FONT, SUBHEADING_FONT = "方正小标宋简体", "仿宋_GB2312", "黑体", "楷体_GB2312"
+LATIN_FONT = "Times New Roman"
+SIZE_2, SIZE_3, SIZE_5 = 22, 16, 10.5  # 公文 font sizes 2号, 3号, 五号 in points
+CN_NUMBERS = "一二三四五六七八九十"
+
+
+def _font(run, east_asian: str, size: float, bold: bool = False, latin: str = LATIN_FONT) -> None:  # type: ignore[no-untyped-def]
+    """Set the run's fonts by name: Latin and digits in `latin`, Chinese in `east_asian` (w:eastAsia)."""
+    run.font.name = latin
+    run.font.size = Pt(size)
+    run.font.bold = bold
+    fonts = run._element.get_or_add_rPr().get_or_add_rFonts()
+    fonts.set(qn("w:eastAsia"), east_asian)
+    fonts.set(qn("w:hint"), "eastAsia")
+
+
+def _para(doc: DocumentType, text: str, east_asian: str = BODY_FONT, size: float = SIZE_3, bold: bool = False,
+          center: bool = False, indent: bool = True, style: str | None = None) -> None:
+    paragraph = doc.add_paragraph(style=style)
+    paragraph.paragraph_format.line_spacing = Pt(28)  # fixed 28-pt lines, as 公文 print
+    paragraph.paragraph_format.space_after = Pt(0)
+    if center:
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    elif indent:
+        paragraph.paragraph_format.first_line_indent = Pt(size * 2)
+    _font(paragraph.add_run(text), east_asian, size, bold, latin=LATIN_FONT if east_asian == BODY_FONT else east_asian)
+
+
+def _heading(doc: DocumentType, text: str, level: int) -> None:
+    """一、 in 黑体 (level 1), （一） in 楷体_GB2312 (level 2); Word's heading styles keep the outline navigable."""
+    _para(doc, text, HEADING_FONT if level == 1 else SUBHEADING_FONT, SIZE_3, style=f"Heading {level}")
+
+
+def _style_headings(doc: DocumentType) -> None:
+    for level, face in ((1, HEADING_FONT), (2, SUBHEADING_FONT)):
+        style = doc.styles[f"Heading {level}"]
+        style.font.name, style.font.size, style.font.bold = face, Pt(SIZE_3), False
+        style.font.color.rgb = None
+        style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), face)
+        style.paragraph_format.space_before = Pt(0)
+
+
+def _table(doc: DocumentType, frame: pd.DataFrame) -> None:
+    table = doc.add_table(rows=len(frame) + 1, cols=len(frame.columns))
+    table.style = "Table Grid"
+    for c, name in enumerate(frame.columns):
+        _cell(table.cell(0, c), str(name), bold=True)
+        for r, value in enumerate(frame.iloc[:, c], start=1):
+            _cell(table.cell(r, c), value)
+
+
+def _cell(cell, value: object, bold: bool = False) -> None:  # type: ignore[no-untyped-def]
+    text = MISSING if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+    paragraph = cell.paragraphs[0]
+    paragraph.paragraph_format.space_after = Pt(0)
+    _font(paragraph.add_run(text), BODY_FONT, SIZE_5, bold)
+
+
+def _printed(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The 通报 columns with rates in % and the gap in 个百分点 (signed), as the table prints them."""
+    shown = table[list(REPORT_COLUMNS)].copy()
+    for column in ("completion", "time_share"):
+        shown[column] = [format_rate(None if pd.isna(v) else v / 100) for v in shown[column]]
+    shown["gap"] = [MISSING if pd.isna(v) else f"{v:+.1f}" for v in shown["gap"]]
+    return localise(shown, lang)
+
+
+def _landscape(doc: DocumentType) -> None:
+    section = doc.add_section(WD_SECTION.NEW_PAGE)
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Cm(29.7), Cm(21.0)
+    section.left_margin = section.right_margin = Cm(1.5)
+
+
+def _portrait(doc: DocumentType) -> None:
+    section = doc.add_section(WD_SECTION.NEW_PAGE)
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+    section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
+
+
+def write_docx(content: BriefingContent, path: Path) -> Path:
+    c, lang = content, content.lang
+    doc = Document()
+    _style_headings(doc)
+    first = doc.sections[0]
+    first.page_width, first.page_height = Cm(21.0), Cm(29.7)
+    first.top_margin, first.bottom_margin, first.left_margin, first.right_margin = Cm(3.7), Cm(3.5), Cm(2.8), Cm(2.6)
+    if c.illustrative:
+        _para(doc, c.t("briefing.illustrative-mark"), HEADING_FONT, SIZE_3, indent=False)
+    _para(doc, c.t("briefing.tongbao.title", plan=c.plan_name), TITLE_FONT, SIZE_2, center=True)
+    _para(doc, c.cutoff, SUBHEADING_FONT, SIZE_3, center=True)
+    _heading(doc, c.t("briefing.tongbao.h-overall"), 1)
+    end = c.as_of.end_date
+    _para(doc, c.t("briefing.tongbao.overall", year=end.year, month=end.month, month_en=end.strftime("%B"),
+                   plan=c.plan_name, n=c.head.indicators, completion=format_rate(c.head.completion),
+                   status=status_badge(c.head.status, lang), counts=counts_text(c.head.counts, lang), likely=c.head.likely,
+                   overdue=c.head.overdue, **c.paces))
+    for page in c.actions:
+        _para(doc, c.t("briefing.tongbao.action-line", name=page.name, completion=format_rate(page.completion),
+                       status=status_badge(page.status, lang), explanation=page.explanation))
+    _heading(doc, c.t("briefing.tongbao.h-table"), 1)
+    _landscape(doc)
+    for n, page in enumerate(c.actions, start=1):
+        _para(doc, c.t("briefing.tongbao.table-title", n=n, name=page.name), BODY_FONT, 12, bold=True, center=True)
+        _table(doc, _printed(page.table, lang))
+    _para(doc, c.source_note, BODY_FONT, SIZE_5, indent=False)
+    _portrait(doc)
+    _heading(doc, c.t("briefing.tongbao.h-pace"), 1)
+    for n, pace in enumerate(PACES):
+        items = c.pace_items[pace]
+        _heading(doc, c.t("briefing.tongbao.pace-heading", n=CN_NUMBERS[n] if lang != "en" else n + 1,
+                          pace=pace_word(pace, lang), count=len(items)), 2)
+        _para(doc, "、".join(items) + "。" if items else c.t("briefing.tongbao.none"))
+    _numbered(doc, c, c.t("briefing.tongbao.h-problems"), c.problems)
+    _numbered(doc, c, c.t("briefing.tongbao.h-next"), c.next_steps)
+    _para(doc, c.source_note, BODY_FONT, 14, indent=False)
+    if c.illustrative:
+        _para(doc, c.t("briefing.tongbao.illustrative"), BODY_FONT, 14, indent=False)
+    doc.save(str(path))
+    return path
+
+
+def _numbered(doc: DocumentType, content: BriefingContent, heading: str, items: list[str]) -> None:
+    _heading(doc, heading, 1)
+    if not items:
+        _para(doc, content.t("briefing.tongbao.none"))
+    for n, item in enumerate(items, start=1):
+        _para(doc, f"{n}. {item}")
+

@@ -1,0 +1,275 @@
+"""The quarterly briefing pack for the sample data: slide titles, PDF pages and fonts, 通报 headings and typography,
+non-blank 2× chart PNGs, summary numbers equal to the engine's, the frozen snapshot used, and a clear stop without
+a CJK font. The pack is made once per module (it takes seconds); those tests skip, with the reason, when chromium
+or a CJK font is missing."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import shutil
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from docx import Document
+from docx.oxml.ns import qn
+from PIL import Image
+from pptx import Presentation
+from pypdf import PdfReader
+
+from models.db import make_engine
+from pipelines.briefing import BriefingFiles, SetupError, images, make_briefing, read_content
+from pipelines.briefing.content import standing_as_briefed
+from pipelines.build import build_store, load_samples
+from pipelines.catalog import t
+from pipelines.cli import run
+from pipelines.config import PLAN_DIR, SAMPLES_DIR
+from pipelines.formatting import format_rate
+from pipelines.periods import period_of_code
+from pipelines.plan import PlanData
+from pipelines.snapshot import Frozen
+from pipelines.standing import Standing, read_standing
+
+AS_OF = period_of_code("2025Q4")
+TODAY = dt.date(2026, 1, 20)
+
+
+def _missing_setup() -> str | None:
+    if not images.cjk_fonts():
+        return "no CJK font (fc-list :lang=zh is empty): apt-get install fonts-noto-cjk"
+    if not (shutil.which("chromium") or Path(images.CHROMIUM).is_file()):
+        return "no chromium: apt-get install chromium"
+    return None
+
+
+needs_browser = pytest.mark.skipif(_missing_setup() is not None, reason=f"briefing pack not made: {_missing_setup()}")
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    url = f"sqlite:///{tmp_path_factory.mktemp('briefing-store') / 'kpi.sqlite3'}"
+    engine = make_engine(url)
+    plan = build_store(engine, PLAN_DIR)
+    assert isinstance(plan, PlanData), plan
+    assert all(r.outcome != "rejected" for r in load_samples(engine, plan, SAMPLES_DIR))
+    engine.dispose()
+    yield url
+
+
+@pytest.fixture(scope="module")
+def standing(store: str) -> Standing:
+    result = read_standing(make_engine(store), AS_OF)
+    assert result is not None
+    return result
+
+
+@pytest.fixture(scope="module")
+def pack(store: str, tmp_path_factory: pytest.TempPathFactory) -> BriefingFiles:
+    if _missing_setup():
+        pytest.skip(f"briefing pack not made: {_missing_setup()}")
+    files = make_briefing(make_engine(store), AS_OF, tmp_path_factory.mktemp("pack"), "zh", today=TODAY)
+    assert files is not None
+    return files
+
+
+# ---- slides ----------------------------------------------------------------------------------------------------
+
+def _slide_titles(path: Path) -> list[str]:
+    """The first text box of each slide: its title."""
+    return [next(s.text_frame.text for s in slide.shapes if s.has_text_frame) for slide in Presentation(str(path)).slides]
+
+
+@needs_browser
+def test_briefing_slides_are_16_9_with_the_expected_titles(pack: BriefingFiles, standing: Standing) -> None:
+    deck = Presentation(str(pack.pptx))
+    actions = [t("briefing.slide.action", "zh", name=a.name_zh) for a in standing.plan.actions]
+
+    assert round(deck.slide_width / deck.slide_height, 3) == round(16 / 9, 3)
+    assert _slide_titles(pack.pptx) == [
+        standing.plan.info.name_zh, "总体情况", *actions, "与上一季度（2025年第三季度）相比的变化",
+        "红灯指标：进度滞后或倒退", "各部门报送及时情况", "方法说明"]
+
+
+@needs_browser
+def test_briefing_every_slide_carries_the_illustrative_mark(pack: BriefingFiles) -> None:
+    for slide in Presentation(str(pack.pptx)).slides:
+        assert "示例数据" in [s.text_frame.text for s in slide.shapes if s.has_text_frame]
+
+
+@needs_browser
+def test_briefing_cover_has_quarter_date_internal_line_and_cutoff(pack: BriefingFiles) -> None:
+    cover = " ".join(s.text_frame.text for s in Presentation(str(pack.pptx)).slides[0].shapes if s.has_text_frame)
+
+    for text in ("2025年第四季度推进情况简报", "（截至2025年12月底）", "编制日期：2026-01-20", "内部资料", "数据截至"):
+        assert text in cover
+
+
+# ---- PDF ---------------------------------------------------------------------------------------------------------
+
+@needs_browser
+def test_briefing_pdf_is_a4_landscape_with_a_page_per_section(pack: BriefingFiles, standing: Standing) -> None:
+    reader = PdfReader(str(pack.pdf))
+    texts = _texts(reader)
+    box = reader.pages[0].mediabox
+
+    assert (round(float(box.width)), round(float(box.height))) == (842, 595)
+    for title in ["总体情况", *[a.name_zh for a in standing.plan.actions], "相比的变化", "红灯指标", "报送及时情况",
+                  "方法说明"]:
+        assert any(title in text for text in texts), title
+    assert len(texts) >= 12
+    assert all("示例数据" in text for text in texts)
+
+
+def _texts(reader: PdfReader) -> list[str]:
+    """Each page's text. NFKC because chromium's text layer maps some 汉字 to look-alike Kangxi radicals (⾏ for 行);
+    a few map to CJK radicals supplement characters NFKC leaves alone (⻔ for 门), so titles below avoid 门/长/民."""
+    return [unicodedata.normalize("NFKC", page.extract_text()) for page in reader.pages]
+
+
+def _fonts(reader: PdfReader) -> list[dict]:  # type: ignore[type-arg]
+    found = []
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            found.append(font.get_object())
+    return found
+
+
+def _embedded(font: dict) -> bool:  # type: ignore[type-arg]
+    """Glyphs travel with the PDF: Type 3 procedures, or a font file in the descriptor (of the descendant font)."""
+    if font.get("/Subtype") == "/Type3":
+        return "/CharProcs" in font
+    if font.get("/Subtype") == "/Type0":
+        font = font["/DescendantFonts"][0].get_object()
+    descriptor = font.get("/FontDescriptor")
+    return descriptor is not None and any(k in descriptor.get_object() for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+
+
+@needs_browser
+def test_briefing_pdf_embeds_the_cjk_font_and_its_chinese_is_text(pack: BriefingFiles) -> None:
+    reader = PdfReader(str(pack.pdf))
+    fonts = _fonts(reader)
+
+    assert fonts and all(_embedded(font) for font in fonts)
+    assert "科创企业吸引集聚专项行动" in "".join(_texts(reader))
+
+
+# ---- 通报 ----------------------------------------------------------------------------------------------------------
+
+@needs_browser
+def test_briefing_tongbao_has_the_headings_in_order(pack: BriefingFiles) -> None:
+    texts = [p.text for p in Document(str(pack.docx)).paragraphs]
+    wanted = ["长宁区全面推进", "（截至2025年12月底）", "一、总体情况", "二、分专项完成情况", "表1", "三、序时进度对比",
+              "（一）超序时指标", "（二）按序时指标", "（三）滞后序时指标", "四、存在问题", "五、下步工作", "注："]
+    position = -1
+    for heading in wanted:  # each after the one before
+        position = next((n for n, text in enumerate(texts) if n > position and text.startswith(heading)), -1)
+        assert position >= 0, f"{heading} missing or out of order"
+
+
+def _east_asian(paragraph) -> str:  # type: ignore[no-untyped-def]
+    return paragraph.runs[0]._element.rPr.rFonts.get(qn("w:eastAsia"))
+
+
+@needs_browser
+def test_briefing_tongbao_uses_the_gongwen_fonts(pack: BriefingFiles) -> None:
+    paragraphs = {p.text: p for p in Document(str(pack.docx)).paragraphs}
+    title = next(p for text, p in paragraphs.items() if text.endswith("推进情况通报"))
+    body = next(p for text, p in paragraphs.items() if text.startswith("截至2025年12月底"))
+
+    assert _east_asian(title) == "方正小标宋简体" and title.runs[0].font.size.pt == 22
+    assert _east_asian(paragraphs["一、总体情况"]) == "黑体"
+    assert _east_asian(next(p for text, p in paragraphs.items() if text.startswith("（一）"))) == "楷体_GB2312"
+    assert _east_asian(body) == "仿宋_GB2312" and body.runs[0].font.size.pt == 16
+
+
+@needs_browser
+def test_briefing_tongbao_table_prints_rates_in_percent_and_gaps_in_points(pack: BriefingFiles) -> None:
+    table = Document(str(pack.docx)).tables[0]
+    header = [c.text for c in table.rows[0].cells]
+
+    assert header[:10] == ["序号", "子项", "指标", "计量单位", "目标", "截至本期完成", "完成率", "序时进度",
+                           "差值（个百分点）", "状态"]
+    first = [c.text for c in table.rows[1].cells]
+    assert first[6].endswith("%") and first[8][0] in "+-"
+
+
+# ---- charts ----------------------------------------------------------------------------------------------------
+
+@needs_browser
+def test_briefing_pngs_are_2x_and_not_blank(pack: BriefingFiles) -> None:
+    sizes = {c.name: (c.width, c.height) for c in pack.content.charts}
+
+    assert len(pack.charts) == len(sizes) == 10
+    for path in pack.charts:
+        image = Image.open(path).convert("RGB")
+        assert image.size == (2 * sizes[path.stem][0], 2 * sizes[path.stem][1])
+        colours = image.resize((200, 120)).getcolors(maxcolors=200 * 120)
+        assert colours is not None and len(colours) > 20, f"{path.name} looks blank"
+
+
+# ---- numbers -----------------------------------------------------------------------------------------------------
+
+@needs_browser
+def test_briefing_summary_numbers_are_the_engines(pack: BriefingFiles, standing: Standing) -> None:
+    plan = standing.rollups[standing.plan.info.code]
+    completion = format_rate(plan.mean_completion)
+    summary = pack.content.summary
+    slide = " ".join(s.text_frame.text for s in Presentation(str(pack.pptx)).slides[1].shapes if s.has_text_frame)
+    overall = next(p.text for p in Document(str(pack.docx)).paragraphs if p.text.startswith("截至2025年12月底"))
+
+    assert pack.content.head.counts == dict(plan.counts)
+    assert pack.content.head.likely == sum(a.likely_to_meet for a in standing.assessments.values())
+    assert completion in summary[0] and completion in slide and completion in overall
+    for status, n in plan.counts.items():
+        if n:
+            assert f"{n}项" in summary[1]
+    assert f"{pack.content.head.likely} 项" in summary[3]
+
+
+def test_briefing_content_uses_the_frozen_snapshot(standing: Standing) -> None:
+    code = next(iter(standing.assessments))
+    changed = dataclasses.replace(standing.assessments[code], status="regressing", score=-1.0)
+    frozen = Frozen(AS_OF, dt.datetime(2026, 1, 16, 9, 0), standing.rule.name, 1, {**standing.assessments, code: changed})
+
+    briefed = standing_as_briefed(standing, frozen)
+
+    assert briefed.assessments[code].status == "regressing"
+    assert briefed.rollups[standing.plan.info.code].counts["regressing"] == 1
+    assert standing_as_briefed(standing, None) is standing
+
+
+def test_briefing_content_names_the_cutoff_and_the_previous_quarter(store: str) -> None:
+    content = read_content(make_engine(store), AS_OF, "zh", TODAY)
+
+    assert content is not None
+    assert content.cutoff == "（截至2025年12月底）" and content.previous == period_of_code("2025Q3")
+    assert content.illustrative and content.frozen is None
+
+
+# ---- set-up ------------------------------------------------------------------------------------------------------
+
+def test_briefing_without_a_cjk_font_stops_with_how_to_install_one(store: str, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(images, "cjk_fonts", lambda: [])
+    out = tmp_path / "pack"
+
+    with pytest.raises(SetupError, match="apt-get install fonts-noto-cjk"):
+        make_briefing(make_engine(store), AS_OF, out)
+    assert not out.exists()
+
+
+def test_briefing_cli_without_a_cjk_font_prints_the_message_and_exits_2(
+        store: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(images, "cjk_fonts", lambda: [])
+
+    code = run(["briefing", "--as-of", "2025Q4", "--db", store, "--out", str(tmp_path / "pack")])
+
+    assert code == 2
+    assert "apt-get install fonts-noto-cjk" in capsys.readouterr().err
+    assert not (tmp_path / "pack").exists()
+
+
+def test_briefing_cli_bad_period_is_a_usage_error(store: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["briefing", "--as-of", "Q5", "--db", store]) == 2
+    assert "Q5" in capsys.readouterr().err
