@@ -1,0 +1,188 @@
+"""数据填报: template download, upload and checks (强制性错误 / 核实性问题), preview, narrative and evidence, 上报,
+receipt, and the department's history with its original files."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+import streamlit as st
+
+from models.queries import read_current_values, read_submission_file
+from models.submissions import read_submission_list
+from pages.signin import current_user, render_sign_in, render_user_bar, store_engine, store_plan
+from pipelines.accounts import ADMIN, Refusal, User
+from pipelines.catalog import t
+from pipelines.export import to_xlsx_bytes
+from pipelines.ingest import ACCEPTED, IngestResult
+from pipelines.periods import period_of_code
+from pipelines.plan import PlanData
+from pipelines.review import EvidenceFile, Narrative, Preview, preview_file, submit_file
+from pipelines.submit_view import history_frame, issues_frame, preview_frame, selectable_quarters
+from pipelines.template import build_csv_template, build_xlsx_template
+
+L = "zh"
+
+
+def main() -> None:
+    st.title(t("submit.title", L))
+    user = current_user()
+    if user is None:
+        render_sign_in(L)
+        return
+    render_user_bar(user, L)
+    plan = store_plan()
+    if plan is None:
+        st.info(t("submit.empty-store", L))
+        return
+    departments = _departments(user, plan)
+    if not departments:
+        st.warning(Refusal("not-a-submitter").message(L))
+        return
+    names = {d.code: d.name_zh for d in plan.departments}
+    department = st.selectbox(t("submit.department", L), departments, format_func=names.get, key="dept")
+    render_template(plan, department)
+    render_upload(plan, user, department)
+    render_history(plan, department)
+
+
+def _departments(user: User, plan: PlanData) -> list[str]:
+    if ADMIN in user.roles:
+        return [d.code for d in plan.departments]
+    return [d for d in user.departments if d in {x.code for x in plan.departments}]
+
+
+def render_template(plan: PlanData, department: str) -> None:
+    st.subheader(t("submit.template", L))
+    quarters = selectable_quarters(plan, dt.date.today())
+    quarter = st.selectbox(t("submit.quarter", L), quarters, key="quarter",
+                           format_func=lambda q: period_of_code(q).label(L))
+    with store_engine().connect() as conn:
+        current = read_current_values(conn)
+    period = period_of_code(quarter)
+    left, right = st.columns(2)
+    left.download_button(t("submit.download-xlsx", L), build_xlsx_template(plan, department, period, current),
+                         f"{quarter}_{department}_填报模板.xlsx", key="template-xlsx")
+    right.download_button(t("submit.download-csv", L), build_csv_template(plan, department, period, current),
+                          f"{quarter}_{department}_填报模板.csv", "text/csv", key="template-csv")
+
+
+def render_upload(plan: PlanData, user: User, department: str) -> None:
+    st.subheader(t("submit.upload", L))
+    if "receipt" in st.session_state:
+        st.success(st.session_state["receipt"])
+    round_ = st.session_state.get("upload_round", 0)
+    uploaded = st.file_uploader(t("submit.upload-help", L), type=["csv", "xlsx", "xlsm", "xls", "txt"],
+                                key=f"upload-{round_}")
+    if uploaded is None:
+        return
+    data = uploaded.getvalue()
+    explanations = _explanations(hashlib.sha256(data).hexdigest())
+    preview = preview_file(store_engine(), plan, user, uploaded.name, data, department=department,
+                           explanations=explanations)
+    if isinstance(preview, Refusal):
+        st.error(preview.message(L))
+    elif not preview.accepted:
+        render_problems(preview)
+    else:
+        render_preview(plan, user, department, preview, uploaded.name, data, explanations)
+
+
+def _explanations(file_hash: str) -> dict[int, str]:
+    """核实性 explanations typed in the page for this file, kept while the file stays the same."""
+    if st.session_state.get("explained_file") != file_hash:
+        st.session_state["explained_file"] = file_hash
+        st.session_state["explanations"] = {}
+    kept: dict[int, str] = st.session_state["explanations"]
+    for key, value in st.session_state.items():
+        if str(key).startswith("explain-") and value:
+            kept[int(str(key).split("-")[1])] = str(value)
+    return dict(kept)
+
+
+def render_problems(preview: Preview) -> None:
+    st.error(t("submit.has-problems", L, hard=len(preview.hard), soft=len(preview.soft)))
+    hard_tab, soft_tab = st.tabs([t("submit.tab-hard", L, n=len(preview.hard)),
+                                  t("submit.tab-soft", L, n=len(preview.soft))])
+    with hard_tab:
+        st.dataframe(issues_frame(preview.hard, L), hide_index=True, width="stretch")
+    with soft_tab:
+        st.dataframe(issues_frame(preview.soft, L), hide_index=True, width="stretch")
+        if preview.soft and not preview.hard:
+            st.caption(t("submit.explain-help", L))
+            for row in sorted({i.row for i in preview.soft if i.row}):
+                st.text_input(t("submit.explain-row", L, row=row), key=f"explain-{row}")
+            st.button(t("submit.recheck", L), key="recheck")
+    everything = issues_frame(preview.hard + preview.soft, L)
+    st.download_button(t("submit.download-problems", L), to_xlsx_bytes(everything, "问题清单"),
+                       f"问题清单_{preview.file_name}.xlsx", key="problems-xlsx")
+
+
+def render_preview(plan: PlanData, user: User, department: str, preview: Preview, file_name: str, data: bytes,
+                   explanations: dict[int, str]) -> None:
+    st.success(t("submit.valid", L))
+    if preview.explained:
+        st.caption(t("submit.explained", L, n=len(preview.explained)))
+    st.dataframe(preview_frame(preview.rows, plan, preview.red, L), hide_index=True, width="stretch")
+    if preview.red:
+        st.warning(t("submit.red-warning", L, codes="、".join(preview.red)))
+    if preview.locked:
+        st.warning(t("submit.locked-warning", L, quarters="、".join(preview.locked)))
+    narratives, evidence = render_narratives(plan, preview)
+    if st.button(t("submit.send", L), type="primary", key="send"):
+        result = submit_file(store_engine(), plan, user, file_name, data, department=department,
+                             explanations=explanations, narratives=narratives, evidence=evidence)
+        _after_send(result)
+
+
+def render_narratives(plan: PlanData, preview: Preview) -> tuple[dict[str, Narrative], list[EvidenceFile]]:
+    """进展情况 / 存在问题 / 下一步措施 and 佐证材料 per indicator of the file (required for red ones)."""
+    names = {i.code: i.name_zh for i in plan.indicators}
+    narratives: dict[str, Narrative] = {}
+    evidence: list[EvidenceFile] = []
+    for code in dict.fromkeys(preview.rows[preview.rows["change"] != "unchanged"]["indicator_code"]):
+        red = code in preview.red
+        with st.expander(f"{code} {names.get(code, '')}" + (" · " + t("submit.red-mark", L) if red else ""),
+                         expanded=red):
+            narratives[code] = Narrative(
+                st.text_area(t("submit.progress", L), key=f"progress-{code}"),
+                st.text_area(t("submit.problems", L) + (" *" if red else ""), key=f"problems-{code}"),
+                st.text_area(t("submit.next-steps", L) + (" *" if red else ""), key=f"next-{code}"))
+            files = st.file_uploader(t("submit.evidence", L), type=["png", "jpg", "jpeg", "pdf"],
+                                     accept_multiple_files=True, key=f"evidence-{code}") or []
+            evidence += [EvidenceFile(code, f.name, f.getvalue()) for f in files]
+    return narratives, evidence
+
+
+def _after_send(result: Refusal | Preview | IngestResult) -> None:
+    if isinstance(result, Refusal):
+        st.error(result.message(L))
+    elif isinstance(result, Preview):
+        st.error(t("submit.has-problems", L, hard=len(result.hard), soft=len(result.soft)))
+    elif result.outcome != ACCEPTED:
+        st.info(result.note.message(L) if result.note else t("submit.nothing-changed", L))
+    else:
+        c = result.counts
+        st.session_state["receipt"] = t("submit.receipt", L, id=result.submission_id,
+                                        time=dt.datetime.now().strftime("%Y-%m-%d %H:%M"), new=c.get("new", 0),
+                                        revised=c.get("revised", 0), unchanged=c.get("unchanged", 0))
+        st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1
+        st.rerun()
+
+
+def render_history(plan: PlanData, department: str) -> None:
+    st.subheader(t("submit.history", L))
+    with store_engine().connect() as conn:
+        mine = read_submission_list(conn, [department])
+    if mine.empty:
+        st.caption(t("submit.no-history", L))
+        return
+    st.dataframe(history_frame(mine, plan, L), hide_index=True, width="stretch")
+    chosen = st.selectbox(t("submit.original", L), mine["id"].tolist(), key="history-pick",
+                          format_func=lambda i: f"{i} · {mine.set_index('id').loc[i, 'file_name']}")
+    with store_engine().connect() as conn:
+        original = read_submission_file(conn, int(chosen))
+    if original:
+        st.download_button(t("submit.download-original", L), original[1], original[0], key="original")
+
+
+main()

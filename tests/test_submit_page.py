@@ -1,0 +1,182 @@
+"""The 数据填报 and 审核 pages driven through AppTest against a fresh store: sign-in, valid upload → preview → send →
+receipt → approve, return with a comment, invalid upload → problem tabs, a 核实性 item answered in the page, the
+narrative required for a red indicator, bad files refused with a clear message, notes shown as text."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from sqlalchemy import Engine, text
+from streamlit.testing.v1 import AppTest
+
+from conftest import HEADER, csv_bytes, new_store
+from models.queries import read_current_values
+from pipelines.accounts import ensure_demo_accounts
+from pipelines.config import ROOT
+from pipelines.plan import PlanData
+
+SUBMIT = str(ROOT / "pages" / "screens" / "submit.py")
+REVIEW = str(ROOT / "pages" / "screens" / "review.py")
+GOOD = csv_bytes([HEADER, ["A03", "高成长性科技企业数", "2024Q1", "700", "<script>alert(1)</script>"]])
+RED = csv_bytes([HEADER, ["A03", "高成长性科技企业数", "2024Q1", "505", ""]])
+JUMP = csv_bytes([HEADER, ["A03", "高成长性科技企业数", "2024Q1", "2100", ""]])
+BROKEN = csv_bytes([HEADER, ["A03", "高成长性科技企业数", "2024Q1", "很多", ""], ["C05", "x", "2024Q1", "70", ""]])
+
+
+@pytest.fixture
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Engine, PlanData]]:
+    engine, plan = new_store(tmp_path)
+    ensure_demo_accounts(engine)
+    monkeypatch.setenv("KPI_DB_URL", str(engine.url))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield engine, plan
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    engine.dispose()
+
+
+Open = Callable[..., AppTest]
+
+
+def open_page(path: str, username: str | None) -> AppTest:
+    at = AppTest.from_file(path, default_timeout=60)
+    if username:
+        at.session_state["signed_in_username"] = username
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def upload(at: AppTest, name: str, data: bytes, mime: str = "text/csv") -> AppTest:
+    at.file_uploader(key="upload-0").set_value((name, data, mime)).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def texts(at: AppTest, kind: str) -> list[str]:
+    return [e.value for e in getattr(at, kind)]
+
+
+def current(engine: Engine) -> dict[tuple[str, str], float]:
+    with engine.connect() as conn:
+        frame = read_current_values(conn)
+    return {(c, p): v for c, p, v in frame[["indicator_code", "period", "value"]].itertuples(index=False)}
+
+
+def test_sign_in_form_with_a_demo_account(store: tuple[Engine, PlanData]) -> None:
+    at = open_page(SUBMIT, None)
+    at.text_input(key="signin-username").set_value("demo-kw")
+    at.text_input(key="signin-password").set_value("wrong")
+    at.button[0].click().run()
+    assert any("不正确" in e for e in texts(at, "error"))
+
+    at.text_input(key="signin-password").set_value("demo")
+    at.button[0].click().run()
+    assert at.selectbox(key="dept").value == "KW"
+    assert any("演示账号" in c for c in texts(at, "caption"))
+
+
+def test_valid_upload_preview_send_receipt_then_approve(store: tuple[Engine, PlanData]) -> None:
+    engine, _ = store
+    at = upload(open_page(SUBMIT, "demo-kw"), "kw.csv", GOOD)
+    preview = at.dataframe[0].value
+    assert preview["指标编码"].tolist() == ["A03"] and preview["变动"].tolist() == ["新增"]
+    assert preview["备注"].tolist() == ["<script>alert(1)</script>"]  # a note is data, shown as text
+
+    at.button(key="send").click().run()
+    receipt = texts(at, "success")[0]
+    assert "报送编号：1" in receipt and "新增1条" in receipt
+    assert current(engine) == {}
+    history = at.dataframe[-1].value
+    assert history["状态"].tolist() == ["待审核"]
+
+    review = open_page(REVIEW, "demo-reviewer")
+    assert review.dataframe[0].value["报送编号"].tolist() == [1]
+    review.button(key="approve").click().run()
+    assert not review.exception
+    assert current(engine) == {("A03", "2024Q1"): 700.0}
+
+
+def test_return_with_a_comment_the_department_sees(store: tuple[Engine, PlanData]) -> None:
+    engine, _ = store
+    at = upload(open_page(SUBMIT, "demo-kw"), "kw.csv", GOOD)
+    at.button(key="send").click().run()
+
+    review = open_page(REVIEW, "demo-reviewer")
+    review.text_area(key="return-comment").set_value("数值与认定名单不一致，请核对后重报")
+    review.button(key="return").click().run()
+    assert current(engine) == {}
+    history = open_page(SUBMIT, "demo-kw").dataframe[-1].value
+    assert history["状态"].tolist() == ["退回修改"]
+    assert history["审核意见"].tolist() == ["数值与认定名单不一致，请核对后重报"]
+
+
+def test_invalid_upload_lists_problems_in_two_tabs_with_excel_rows(store: tuple[Engine, PlanData]) -> None:
+    at = upload(open_page(SUBMIT, "demo-kw"), "kw.csv", BROKEN)
+
+    assert [tab.label for tab in at.tabs] == ["强制性错误（2条）", "核实性问题（0条）"]
+    hard = at.tabs[0].dataframe[0].value
+    assert hard["行"].tolist() == ["2", "3"] and hard["填报值"].tolist() == ["很多", "C05"]
+    assert "区人才办" in hard["问题及修改方法"].tolist()[1]
+    assert [b.label for b in at.get("download_button")][-1].startswith("下载问题清单")
+    assert not [b for b in at.button if b.key == "send"]
+
+
+def test_a_soft_check_answered_in_the_page(store: tuple[Engine, PlanData]) -> None:
+    engine, _ = store
+    at = upload(open_page(SUBMIT, "demo-kw"), "kw.csv", JUMP)
+    assert at.tabs[1].label.startswith("核实性问题")
+    at.text_input(key="explain-2").set_value("核实无误").run()
+    at.button(key="recheck").click().run()
+    assert at.text_input(key="explain-2")  # boilerplate: still asked
+
+    at.text_input(key="explain-2").set_value("本季度集中认定两批企业，新增较多").run()
+    assert not [b for b in at.button if b.key == "recheck"]
+    at.button(key="send").click().run()
+    assert "报送编号" in texts(at, "success")[0]
+    with engine.connect() as conn:
+        note = conn.execute(text("SELECT note FROM observation")).scalar_one()
+    assert note == "本季度集中认定两批企业，新增较多"
+
+
+def test_a_red_indicator_needs_its_narrative_before_sending(store: tuple[Engine, PlanData]) -> None:
+    at = upload(open_page(SUBMIT, "demo-kw"), "kw.csv", RED)
+    assert any("将亮红灯" in w for w in texts(at, "warning"))
+    at.button(key="send").click().run()
+    assert any("存在问题" in e for e in texts(at, "error"))
+    assert not [s for s in texts(at, "success") if "报送编号" in s]
+
+    at.text_area(key="problems-A03").set_value("认定批次延后")
+    at.text_area(key="next-A03").set_value("二季度集中开展认定")
+    at.button(key="send").click().run()
+    assert "报送编号" in texts(at, "success")[0]
+
+
+@pytest.mark.parametrize("name, data, says", [
+    ("macro.xlsm", b"PK\x03\x04 not really a workbook", "含宏"),
+    ("big.csv", b"a" * (11 * 1024 * 1024), "10MB"),
+    ("old.xls", b"\xd0\xcf\x11\xe0" + b"\x00" * 100, ".xls"),
+])
+def test_bad_files_are_refused_with_a_clear_message(store: tuple[Engine, PlanData], name: str, data: bytes,
+                                                    says: str) -> None:
+    at = upload(open_page(SUBMIT, "demo-kw"), name, data, "application/octet-stream")
+
+    assert says in at.tabs[0].dataframe[0].value["问题及修改方法"].tolist()[0]
+
+
+def test_a_leader_cannot_submit_and_a_submitter_cannot_review(store: tuple[Engine, PlanData]) -> None:
+    assert any("没有填报权限" in w for w in texts(open_page(SUBMIT, "demo-leader"), "warning"))
+    assert any("没有审核权限" in w for w in texts(open_page(REVIEW, "demo-kw"), "warning"))
+
+
+def test_history_downloads_the_original_file_byte_for_byte(store: tuple[Engine, PlanData]) -> None:
+    at = upload(open_page(SUBMIT, "demo-kw"), "kw.csv", GOOD)
+    at.button(key="send").click().run()
+    button = next(b for b in at.get("download_button") if b.proto.label == "下载所选报送的原始文件")
+
+    assert button.proto.label
+    with store[0].connect() as conn:
+        assert bytes(conn.execute(text("SELECT content FROM submission WHERE id = 1")).scalar_one()) == GOOD
