@@ -14,9 +14,11 @@ from pathlib import Path
 import pytest
 from docx import Document
 from docx.oxml.ns import qn
+import streamlit as st
 from PIL import Image
 from pptx import Presentation
 from pypdf import PdfReader
+from streamlit.testing.v1 import AppTest
 
 from models.db import make_engine
 from pipelines.briefing import BriefingFiles, SetupError, images, make_briefing, read_content
@@ -24,7 +26,7 @@ from pipelines.briefing.content import standing_as_briefed
 from pipelines.build import build_store, load_samples
 from pipelines.catalog import t
 from pipelines.cli import run
-from pipelines.config import PLAN_DIR, SAMPLES_DIR
+from pipelines.config import PLAN_DIR, ROOT, SAMPLES_DIR
 from pipelines.formatting import format_rate
 from pipelines.periods import period_of_code
 from pipelines.plan import PlanData
@@ -273,3 +275,43 @@ def test_briefing_cli_without_a_cjk_font_prints_the_message_and_exits_2(
 def test_briefing_cli_bad_period_is_a_usage_error(store: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["briefing", "--as-of", "Q5", "--db", store]) == 2
     assert "Q5" in capsys.readouterr().err
+
+
+# ---- page --------------------------------------------------------------------------------------------------------
+
+def _page(store: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    """The 季度简报 page on its own (app.py registers it), with the controls' session values set as app.py would."""
+    monkeypatch.setenv("KPI_DB_URL", store)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(ROOT / "pages/screens/briefing.py"), default_timeout=180)
+    at.session_state["lang"], at.session_state["as_of"], at.session_state["screenshot"] = "zh", "2025Q4", False
+    return at.run()
+
+
+def test_briefing_page_previews_the_engines_summary(store: str, standing: Standing,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _page(store, monkeypatch)
+    shown = {m.label: m.value for m in at.metric}
+
+    assert not at.exception, [e.value for e in at.exception]
+    assert shown["方案总体完成率"] == format_rate(standing.rollups[standing.plan.info.code].mean_completion)
+    assert at.button[0].label == "生成简报"
+
+
+@needs_browser
+def test_briefing_page_makes_the_pack_and_offers_three_downloads(store: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _page(store, monkeypatch)
+    at.button[0].click().run()
+
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(at.get("download_button")) == 3
+    assert any("简报已生成" in s.value for s in at.success)
+
+
+def test_briefing_page_without_a_cjk_font_shows_the_message(store: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(images, "cjk_fonts", lambda: [])
+    at = _page(store, monkeypatch)
+    at.button[0].click().run()
+
+    assert any("apt-get install fonts-noto-cjk" in e.value for e in at.error)

@@ -24,7 +24,7 @@ from pipelines.standing import read_standing
 from pipelines.tables import shows_illustrative
 from pipelines.timeliness import compute_report_states
 
-__all__ = ["BriefingFiles", "SetupError", "make_briefing", "read_content", "check_setup"]
+__all__ = ["BriefingContent", "BriefingFiles", "SetupError", "make_briefing", "read_content", "check_setup"]
 
 
 @dataclass(frozen=True)
