@@ -87,3 +87,13 @@ def read_narratives(conn: Connection, submission_id: int) -> pd.DataFrame:
                                ValueNarrative.problems, ValueNarrative.next_steps).where(
         ValueNarrative.submission_id == submission_id)).all()
     return pd.DataFrame(rows, columns=["indicator_code", "period", "progress", "problems", "next_steps"])
+
+
+def read_submission_periods(conn: Connection) -> pd.DataFrame:
+    """Every submission with each period it carries values for: who sent what when, and its review status."""
+    sql = """SELECT DISTINCT s.id AS submission_id, s.department, s.status, s.submitted_at, o.period
+             FROM submission s JOIN observation o ON o.submission_id = s.id
+             WHERE s.department IS NOT NULL ORDER BY s.id"""
+    frame = pd.read_sql_query(text(sql), conn)
+    frame["submitted_at"] = pd.to_datetime(frame["submitted_at"])
+    return frame

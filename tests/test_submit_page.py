@@ -180,3 +180,14 @@ def test_history_downloads_the_original_file_byte_for_byte(store: tuple[Engine, 
     assert button.proto.label
     with store[0].connect() as conn:
         assert bytes(conn.execute(text("SELECT content FROM submission WHERE id = 1")).scalar_one()) == GOOD
+
+
+def test_board_shows_the_chase_list_and_the_grid_to_a_leader(store: tuple[Engine, PlanData]) -> None:
+    at = upload(open_page(SUBMIT, "demo-kw"), "kw.csv", GOOD)
+    at.button(key="send").click().run()
+
+    board = open_page(str(ROOT / "pages" / "screens" / "board.py"), "demo-leader")
+    chase, rates, grid = (d.value for d in board.dataframe)
+    assert "区人才办" in chase["填报单位"].tolist()
+    assert "区科委" in grid["填报单位"].tolist() and "及时率" in rates.columns
+    assert any("已上报" in str(v) for v in grid[grid["填报单位"] == "区科委"].iloc[0].tolist())

@@ -1,0 +1,51 @@
+"""报送情况 for leaders: departments × quarters (未填报 / 已上报 / 退回修改 / 审核通过, on time or late), 及时率, and
+the 催报 list for the open quarter."""
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from models.submissions import read_submission_periods
+from pages.signin import current_user, render_sign_in, render_user_bar, store_engine, store_plan
+from pipelines.accounts import REVIEWER, VIEWER
+from pipelines.catalog import t
+from pipelines.submission_board import (
+    board_grid, chase_list, chase_rows, compute_board, compute_rates, open_quarter, rates_rows,
+)
+
+L = "zh"
+
+
+def main() -> None:
+    st.title(t("board.title", L))
+    user = current_user()
+    if user is None:
+        render_sign_in(L)
+        return
+    render_user_bar(user, L)
+    if not (user.has(VIEWER) or user.has(REVIEWER)):
+        st.warning(t("submit.not-a-reviewer", L))
+        return
+    plan = store_plan()
+    if plan is None:
+        st.info(t("submit.empty-store", L))
+        return
+    today = dt.date.today()
+    with store_engine().connect() as conn:
+        board = compute_board(plan, read_submission_periods(conn), today)
+    quarter = open_quarter(plan, today).label(L)
+    chase = chase_list(board, plan, today)
+    st.subheader(t("board.chase", L, quarter=quarter))
+    if chase.empty:
+        st.caption(t("board.chase-none", L, quarter=quarter))
+    else:
+        st.dataframe(chase_rows(chase, plan, L), hide_index=True, width="stretch")
+    st.subheader(t("board.rates", L))
+    st.dataframe(rates_rows(compute_rates(board, today), plan, L), hide_index=True, width="stretch")
+    st.subheader(t("board.grid", L, days=plan.info.due_days))
+    st.dataframe(board_grid(board, plan, today, L), hide_index=True, width="stretch")
+    st.caption(t("board.refused-not-counted", L))
+
+
+main()
