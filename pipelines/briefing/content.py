@@ -14,7 +14,9 @@ import plotly.graph_objects as go
 
 from models.columns import CODE
 from pipelines.catalog import t
-from pipelines.charts import build_action_chart, build_hierarchy_chart, build_status_bar, build_timeliness_grid
+from pipelines.charts import (
+    build_action_chart, build_hierarchy_chart, build_status_bar, build_timeliness_grid, timeliness_legend,
+)
 from pipelines.formatting import MISSING, format_rate, format_time, name_of, status_badge
 from pipelines.periods import Period
 from pipelines.progress import STATUSES, Change, roll_up, status_rule_from
@@ -76,6 +78,7 @@ class BriefingContent:
     flags: pd.DataFrame  # localised, with the department's note
     overdue: pd.DataFrame  # localised
     timeliness: pd.DataFrame  # localised ranking
+    timeliness_note: str  # the grid's legend and the due-date rule
     completion: pd.DataFrame  # every indicator's 通报 row (stable column keys)
     pace_items: dict[str, list[str]]
     problems: list[str]
@@ -198,10 +201,17 @@ def _charts(standing: Standing, head: Headline, actions: list[ActionPage], grid:
         counts = standing.rollups[page.code].counts
         charts.append(Chart(page.chart, build_status_bar(counts, lang, title=t("ui.chart.action-status", lang),
                                                          illustrative=illustrative), 760, 520))
-    charts.append(Chart("timeliness", build_timeliness_grid(grid_for_display(grid, plan, lang), lang,
-                                                            title=t("ui.chart.timeliness", lang),
-                                                            illustrative=illustrative), 1100, 640))
+    charts.append(Chart("timeliness", _timeliness_for_print(build_timeliness_grid(
+        grid_for_display(grid, plan, lang), lang, illustrative=illustrative)), 1100, 660))
     return charts
+
+
+def _timeliness_for_print(fig: go.Figure) -> go.Figure:
+    """The grid's quarter labels sit on top, slanted: room above them, and the 示例 badge moved below the grid
+    (the page or slide title names the chart, so the figure carries none)."""
+    fig.update_xaxes(tickangle=-35)
+    fig.update_annotations(y=0, yanchor="top", yshift=-6)
+    return fig.update_layout(margin={"t": 110, "b": 40})
 
 
 def build_content(standing: Standing, frozen: Frozen | None, changes: list[Change] | None, revisions: pd.DataFrame,
@@ -225,7 +235,9 @@ def build_content(standing: Standing, frozen: Frozen | None, changes: list[Chang
         cutoff=cutoff_words(standing.as_of, lang), generated_on=generated_on, data_time=time, frozen=frozen,
         illustrative=illustrative, head=head, paces=paces, summary=_summary(head, paces, lang), actions=actions,
         previous=previous, changes=localise(changed, lang), flags=localise(flags, lang),
-        overdue=overdue, timeliness=localise(ranking_rows(ranking, plan, lang), lang), completion=completion,
+        overdue=overdue, timeliness=localise(ranking_rows(ranking, plan, lang), lang),
+        timeliness_note=f"{timeliness_legend(lang)} · {t('ui.timeliness.rule', lang, days=plan.info.due_days)}",
+        completion=completion,
         pace_items=items, problems=_problems(flags, overdue, lang), next_steps=_next_steps(completion, overdue, lang),
         methodology=_methodology(standing, frozen, illustrative, time, generated_on, lang),
         source_note=t("briefing.tongbao.note", lang, time=time, rule=rule_title(standing.rule).text(lang)),

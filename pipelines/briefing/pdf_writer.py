@@ -30,6 +30,7 @@ img { max-width: 100%; max-height: 120mm; }
 table { border-collapse: collapse; width: 100%; font-size: 8.5pt; }
 th, td { border: 1px solid #999; padding: 1mm 1.5mm; text-align: left; vertical-align: top; }
 th { background: #EEE; }
+.foot { font-size: 8pt; color: #555; }
 ul { margin: 0; padding-left: 5mm; } li { margin-bottom: 1.5mm; }
 """
 
@@ -99,7 +100,8 @@ def build_html(content: BriefingContent, pngs: dict[str, Path]) -> str:
     flags = _table(c.flags) if not c.flags.empty else f"<p>{_e(c.t('briefing.no-red-flags'))}</p>"
     sections.append(_section(c.t("briefing.slide.red-flags"), flags))
     sections.append(_section(c.t("briefing.slide.timeliness"), "<div class='row'><div style='flex:2'>"
-                             + _img(pngs, "timeliness") + "</div><div>" + _table(c.timeliness) + "</div></div>"))
+                             + _img(pngs, "timeliness") + f"<p class='foot'>{_e(c.timeliness_note)}</p></div><div>"
+                             + _table(c.timeliness) + "</div></div>"))
     sections.append(_section(c.t("briefing.slide.methodology"), _list(c.methodology)))
     lang = "zh-CN" if c.lang != "en" else "en"
     return (f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>{_e(c.plan_name)}</title>'

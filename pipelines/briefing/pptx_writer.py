@@ -129,6 +129,7 @@ def write_pptx(content: BriefingContent, pngs: dict[str, Path], path: Path) -> P
         _more(slide, content, content.flags)
     slide = _slide(deck, content, content.t("briefing.slide.timeliness"))
     _picture(slide, pngs["timeliness"], MARGIN, body_top, Inches(7.6))
+    _text(slide, MARGIN, Inches(5.9), Inches(7.6), Inches(0.6), [content.timeliness_note], 10)
     _table(slide, content.timeliness, MARGIN + Inches(7.8), body_top, WIDTH - 2 * MARGIN - Inches(7.8), 9)
     slide = _slide(deck, content, content.t("briefing.slide.methodology"))
     _text(slide, MARGIN, body_top, WIDTH - 2 * MARGIN, HEIGHT - Inches(2), content.methodology, 13)
