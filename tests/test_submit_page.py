@@ -191,3 +191,17 @@ def test_board_shows_the_chase_list_and_the_grid_to_a_leader(store: tuple[Engine
     assert "区人才办" in chase["填报单位"].tolist()
     assert "区科委" in grid["填报单位"].tolist() and "及时率" in rates.columns
     assert any("已上报" in str(v) for v in grid[grid["填报单位"] == "区科委"].iloc[0].tolist())
+
+
+def test_evidence_of_the_wrong_type_is_refused_and_a_real_image_is_kept(store: tuple[Engine, PlanData]) -> None:
+    engine, _ = store
+    at = upload(open_page(SUBMIT, "demo-kw"), "kw.csv", GOOD)
+    at.file_uploader(key="evidence-A03").set_value(("photo.png", b"<html>not an image</html>", "image/png")).run()
+    at.button(key="send").click().run()
+    assert any("不是图片" in e for e in texts(at, "error"))
+
+    at.file_uploader(key="evidence-A03").set_value(("photo.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 32, "image/png")).run()
+    at.button(key="send").click().run()
+    assert "报送编号" in texts(at, "success")[0]
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT file_name, mime FROM evidence")).all() == [("photo.png", "image/png")]
