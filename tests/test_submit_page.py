@@ -205,3 +205,12 @@ def test_evidence_of_the_wrong_type_is_refused_and_a_real_image_is_kept(store: t
     assert "报送编号" in texts(at, "success")[0]
     with engine.connect() as conn:
         assert conn.execute(text("SELECT file_name, mime FROM evidence")).all() == [("photo.png", "image/png")]
+
+
+def test_pages_name_the_plan_before_sign_in(store: tuple[Engine, PlanData]) -> None:
+    for path in (SUBMIT, REVIEW, str(ROOT / "pages" / "screens" / "board.py")):
+        at = open_page(path, None)
+        assert any("上海硅巷" in c for c in texts(at, "caption"))
+        assert at.text_input(key="signin-username")
+    assert any("没有查看权限" in w for w in texts(open_page(str(ROOT / "pages" / "screens" / "board.py"), "demo-kw"),
+                                              "warning"))

@@ -23,6 +23,9 @@ L = "zh"
 
 def main() -> None:
     st.title(t("review.title", L))
+    plan = store_plan()
+    if plan is not None:
+        st.caption(plan.info.name_zh)  # which plan this is, as on every page of the dashboard
     user = current_user()
     if user is None:
         render_sign_in(L)
@@ -32,7 +35,6 @@ def main() -> None:
     if denied:
         st.warning(denied.message(L))
         return
-    plan = store_plan()
     if plan is None:
         st.info(t("submit.empty-store", L))
         return

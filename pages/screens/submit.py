@@ -25,12 +25,14 @@ L = "zh"
 
 def main() -> None:
     st.title(t("submit.title", L))
+    plan = store_plan()
+    if plan is not None:
+        st.caption(plan.info.name_zh)  # which plan this is, as on every page of the dashboard
     user = current_user()
     if user is None:
         render_sign_in(L)
         return
     render_user_bar(user, L)
-    plan = store_plan()
     if plan is None:
         st.info(t("submit.empty-store", L))
         return
