@@ -7,7 +7,7 @@ import datetime as dt
 import streamlit as st
 
 from models.submissions import read_submission_periods
-from pages.signin import current_user, render_sign_in, render_user_bar, store_engine, store_plan
+from pages.shared.signin import current_user, render_sign_in, render_user_bar, store_engine, store_plan
 from pipelines.accounts import REVIEWER, VIEWER
 from pipelines.catalog import t
 from pipelines.submission_board import (

@@ -10,7 +10,7 @@ import streamlit as st
 from models.submissions import (
     PENDING, read_evidence_file, read_evidence_list, read_locks, read_submission_list, read_submission_values,
 )
-from pages.signin import current_user, render_sign_in, render_user_bar, store_engine, store_plan
+from pages.shared.signin import current_user, render_sign_in, render_user_bar, store_engine, store_plan
 from pipelines.accounts import ADMIN, Refusal, User, check_can_review, list_users
 from pipelines.catalog import t
 from pipelines.periods import period_of_code

@@ -9,7 +9,7 @@ import streamlit as st
 
 from models.queries import read_current_values, read_submission_file
 from models.submissions import read_submission_list
-from pages.signin import current_user, render_sign_in, render_user_bar, store_engine, store_plan
+from pages.shared.signin import current_user, render_sign_in, render_user_bar, store_engine, store_plan
 from pipelines.accounts import ADMIN, Refusal, User
 from pipelines.catalog import t
 from pipelines.export import to_xlsx_bytes
