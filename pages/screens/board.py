@@ -7,6 +7,7 @@ import datetime as dt
 import streamlit as st
 
 from models.submissions import read_submission_periods
+from pages.shared.shell import lang
 from pages.shared.signin import current_user, render_sign_in, render_user_bar, store_engine, store_plan
 from pipelines.accounts import REVIEWER, VIEWER
 from pipelines.catalog import t
@@ -14,7 +15,7 @@ from pipelines.submission_board import (
     board_grid, chase_list, chase_rows, compute_board, compute_rates, open_quarter, rates_rows,
 )
 
-L = "zh"
+L = lang()  # the language chosen in the sidebar (zh by default)
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ import streamlit as st
 from models.submissions import (
     PENDING, read_evidence_file, read_evidence_list, read_locks, read_submission_list, read_submission_values,
 )
+from pages.shared.shell import lang
 from pages.shared.signin import current_user, render_sign_in, render_user_bar, store_engine, store_plan
 from pipelines.accounts import ADMIN, Refusal, User, check_can_review, list_users
 from pipelines.catalog import t
@@ -18,7 +19,7 @@ from pipelines.plan import PlanData
 from pipelines.review import approve, lock_quarter, return_submission
 from pipelines.submit_view import history_frame, selectable_quarters
 
-L = "zh"
+L = lang()  # the language chosen in the sidebar (zh by default)
 
 
 def main() -> None:

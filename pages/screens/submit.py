@@ -9,6 +9,7 @@ import streamlit as st
 
 from models.queries import read_current_values, read_submission_file
 from models.submissions import read_submission_list
+from pages.shared.shell import lang
 from pages.shared.signin import current_user, render_sign_in, render_user_bar, store_engine, store_plan
 from pipelines.accounts import ADMIN, Refusal, User
 from pipelines.catalog import t
@@ -20,7 +21,7 @@ from pipelines.review import EvidenceFile, Narrative, Preview, preview_file, sub
 from pipelines.submit_view import history_frame, issues_frame, preview_frame, selectable_quarters
 from pipelines.template import build_csv_template, build_xlsx_template
 
-L = "zh"
+L = lang()  # the language chosen in the sidebar (zh by default)
 
 
 def main() -> None:
