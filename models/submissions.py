@@ -97,3 +97,9 @@ def read_submission_periods(conn: Connection) -> pd.DataFrame:
     frame = pd.read_sql_query(text(sql), conn)
     frame["submitted_at"] = pd.to_datetime(frame["submitted_at"])
     return frame
+
+
+def find_pending_by_hash(conn: Connection, sha256: str) -> int | None:
+    """A submission of the same bytes still awaiting review, if any."""
+    return conn.execute(text("SELECT id FROM submission WHERE sha256 = :h AND status = :p ORDER BY id"),
+                        {"h": sha256, "p": PENDING}).scalar()

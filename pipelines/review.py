@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Engine, insert, select, text, update
 from models.columns import CODE, NOTE, PERIOD, ROW, VALUE
 from models.queries import read_current_values
 from models.schema import Evidence, PeriodLock, ReviewEvent, Submission, ValueNarrative
-from models.submissions import APPROVED, PENDING, RETURNED, read_locks
+from models.submissions import APPROVED, PENDING, RETURNED, find_pending_by_hash, read_locks
 from pipelines.accounts import (
     ADMIN, Refusal, User, check_can_review, check_can_submit, check_is_admin, refusal,
 )
@@ -150,6 +150,10 @@ def submit_file(engine: Engine, plan: PlanData, user: User | None, file_name: st
                            today=today, limits=limits)
     if isinstance(preview, Refusal) or not preview.accepted:
         return preview
+    with engine.connect() as conn:
+        waiting = find_pending_by_hash(conn, hashlib.sha256(data).hexdigest())
+    if waiting is not None:
+        return refusal("already-pending", id=waiting)
     narratives = dict(narratives or {})
     problem = _check_extras(user, preview, narratives, evidence)
     if isinstance(problem, Refusal):

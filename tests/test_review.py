@@ -140,3 +140,13 @@ def test_an_explanation_given_in_the_page_is_kept_as_the_values_note(engine: Eng
         note = conn.execute(text("SELECT note FROM observation WHERE submission_id = :i"),
                             {"i": sent.submission_id}).scalar_one()
     assert note == "本季度集中认定两批企业，新增较多"
+
+
+def test_the_same_file_twice_while_pending_is_refused(engine: Engine, plan: PlanData) -> None:
+    first = send(engine, plan)
+    assert isinstance(first, IngestResult)
+
+    again = send(engine, plan)
+    assert isinstance(again, Refusal) and again.check == "already-pending"
+    return_submission(engine, REVIEWER_, first.submission_id, "请补充佐证材料后重新上报")
+    assert isinstance(send(engine, plan), IngestResult)  # after a return the department may send it again
