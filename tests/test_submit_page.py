@@ -214,3 +214,17 @@ def test_pages_name_the_plan_before_sign_in(store: tuple[Engine, PlanData]) -> N
         assert at.text_input(key="signin-username")
     assert any("没有查看权限" in w for w in texts(open_page(str(ROOT / "pages" / "screens" / "board.py"), "demo-kw"),
                                               "warning"))
+
+
+def test_approving_refreshes_the_dashboards_cached_values(store: tuple[Engine, PlanData]) -> None:
+    from pages.shared import data
+
+    engine, _ = store
+    at = upload(open_page(SUBMIT, "demo-kw"), "kw.csv", GOOD)
+    at.button(key="send").click().run()
+    url = str(engine.url)
+    version = data.data_version(url)
+    assert data.store(url, version)[1].empty  # type: ignore[index]
+
+    open_page(REVIEW, "demo-reviewer").button(key="approve").click().run()
+    assert data.store(url, version)[1]["value"].tolist() == [700.0]  # type: ignore[index]
