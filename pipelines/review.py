@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from sqlalchemy import Connection, Engine, insert, select, text, update
 
-from models.columns import CODE, NOTE, PERIOD, ROW, VALUE
+from models.columns import CODE, PERIOD, VALUE
 from models.queries import read_current_values
 from models.schema import Evidence, PeriodLock, ReviewEvent, Submission, ValueNarrative
 from models.submissions import APPROVED, PENDING, RETURNED, find_pending_by_hash, read_locks
@@ -162,7 +162,6 @@ def submit_file(engine: Engine, plan: PlanData, user: User | None, file_name: st
 
     def keep_extras(conn: Connection, submission_id: int, rows: pd.DataFrame) -> None:
         _save_narratives(conn, submission_id, rows, narratives)
-        _save_explanations(conn, submission_id, rows, explanations or {})
         _save_evidence(conn, submission_id, evidence, mimes)
 
     assert user is not None  # preview_file refused anyone not signed in
@@ -205,17 +204,6 @@ def _save_narratives(conn: Connection, submission_id: int, rows: pd.DataFrame,
                for code, n in narratives.items() if code in latest and (n.progress or n.problems or n.next_steps)]
     if records:
         conn.execute(insert(ValueNarrative), records)
-
-
-def _save_explanations(conn: Connection, submission_id: int, rows: pd.DataFrame,
-                       explanations: Mapping[int, str]) -> None:
-    """A 核实性 explanation given in the page becomes the value's note, so reviewers and the dashboard see it."""
-    for row, code, period, note in rows[[ROW, CODE, PERIOD, NOTE]].itertuples(index=False):
-        given = (explanations.get(int(row)) or "").strip()
-        if given and given != note:
-            conn.execute(text("UPDATE observation SET note = :n WHERE submission_id = :s AND indicator_code = :c "
-                              "AND period = :p"), {"n": (note + "；" if note else "") + given, "s": submission_id,
-                                                    "c": code, "p": period})
 
 
 def _save_evidence(conn: Connection, submission_id: int, evidence: Sequence[EvidenceFile], mimes: list[str]) -> None:

@@ -150,3 +150,15 @@ def test_the_same_file_twice_while_pending_is_refused(engine: Engine, plan: Plan
     assert isinstance(again, Refusal) and again.check == "already-pending"
     return_submission(engine, REVIEWER_, first.submission_id, "请补充佐证材料后重新上报")
     assert isinstance(send(engine, plan), IngestResult)  # after a return the department may send it again
+
+
+def test_an_explanation_given_in_the_page_joins_the_file_note_once(engine: Engine, plan: PlanData) -> None:
+    from models.queries import read_current_values
+
+    jump = csv_bytes([HEADER, ["A03", "x", "2024Q1", "2100", "口径调整"]])
+    sent = send(engine, plan, jump, explanations={2: "新认定高成长企业一批（区级名单）"})
+    assert not isinstance(sent, Preview), sent
+    approve(engine, REVIEWER_, sent.submission_id, now=dt.datetime(2024, 4, 2))
+    with engine.connect() as conn:
+        notes = read_current_values(conn, ["A03"])["note"].tolist()
+    assert notes == ["口径调整；新认定高成长企业一批（区级名单）"]
