@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, func, select, tuple_
 
 from models.columns import CODE, DEPARTMENT, FILE, PERIOD, REVISION, SUBMITTED_AT, SUBMITTER, VALUE
 from models.queries import APPROVED
@@ -114,12 +114,15 @@ def read_revisions_since(conn: Connection, before: Period, frozen: Frozen | None
                Submission.department.label(DEPARTMENT), Submission.submitter.label(SUBMITTER),
                Submission.submitted_at.label(SUBMITTED_AT))
         .join(Submission, Submission.id == ObservationRow.submission_id)
-        .where(Submission.status == APPROVED), conn)
+        .where(Submission.status == APPROVED)
+        # Only values sent more than once can have been revised: a large store reads a handful of rows, not all.
+        .where(tuple_(ObservationRow.indicator_code, ObservationRow.period).in_(
+            select(ObservationRow.indicator_code, ObservationRow.period).where(ObservationRow.revision > 1))), conn)
     if rows.empty:
         return rows.assign(previous=[])
     rows = rows.sort_values([CODE, PERIOD, REVISION])
     rows["previous"] = rows.groupby([CODE, PERIOD])[VALUE].shift(1)
-    ends = rows[PERIOD].map(lambda p: period_of_code(p).end_time)
+    ends = rows[PERIOD].map({p: period_of_code(p).end_time for p in rows[PERIOD].unique()})
     if frozen is not None:
         late = rows["submission_id"] > frozen.last_submission_id
     else:

@@ -4,6 +4,7 @@ The pure part (`compute_standing`) takes plain values; `read_standing` is the th
 """
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -43,8 +44,10 @@ def observations_from(current: pd.DataFrame) -> dict[str, list[Observation]]:
     """Current values grouped by indicator, as the engine takes them."""
     periods = {code: period_of_code(code) for code in current[PERIOD].unique()}
     out: dict[str, list[Observation]] = {}
-    for code, period, value in current[[CODE, PERIOD, VALUE]].itertuples(index=False):
-        out.setdefault(code, []).append(Observation(periods[period], float(value)))
+    # Plain lists rather than itertuples: a million values group in a third of the time.
+    columns = current[CODE].tolist(), current[PERIOD].tolist(), current[VALUE].astype(float).tolist()
+    for code, period, value in zip(*columns):
+        out.setdefault(code, []).append(Observation(periods[period], value))
     return out
 
 
@@ -56,11 +59,17 @@ def default_as_of(plan: PlanData, current: pd.DataFrame) -> Period:
     return latest_period_ending_by(min(latest, plan.info.end_period.end_time), "quarterly")
 
 
-def compute_standing(plan: PlanData, current: pd.DataFrame, as_of: Period | None = None) -> Standing:
-    """Assess every indicator and roll up to sub-items, actions and the plan."""
+def compute_standing(plan: PlanData, current: pd.DataFrame, as_of: Period | None = None,
+                     observations: Mapping[str, Sequence[Observation]] | None = None) -> Standing:
+    """Assess every indicator and roll up to sub-items, actions and the plan.
+
+    `observations` is observations_from(current) when the caller already has it (the dashboard assesses several
+    quarters of one store and groups its values once).
+    """
     as_of = as_of or default_as_of(plan, current)
     rule = rule_of(plan)
-    assessments = assess_all([spec_of(i) for i in plan.indicators], observations_from(current), as_of, rule)
+    grouped = observations if observations is not None else observations_from(current)
+    assessments = assess_all([spec_of(i) for i in plan.indicators], grouped, as_of, rule)
     rollups = roll_up(assessments, plan.tree(), plan.info.code, rule)
     return Standing(plan, as_of, rule, assessments, rollups, current)
 

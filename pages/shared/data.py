@@ -8,6 +8,7 @@ copied on every read); smaller query results are st.cache_data.
 from __future__ import annotations
 
 import datetime as dt
+from typing import NamedTuple
 
 import pandas as pd
 import streamlit as st
@@ -20,12 +21,18 @@ from models.queries import (
 from pipelines.build import plan_from_store
 from pipelines.periods import periods_between, period_of_code
 from pipelines.plan import PlanData
-from pipelines.progress import Change, diff_assessments
+from pipelines.progress import Change, Observation, diff_assessments
 from pipelines.snapshot import read_revisions_since, read_snapshot
-from pipelines.standing import Standing, compute_standing, default_as_of
+from pipelines.standing import Standing, compute_standing, default_as_of, observations_from
 from pipelines.timeliness import compute_report_states
 
 Version = DataVersion
+
+
+class Loaded(NamedTuple):
+    plan: PlanData
+    current: pd.DataFrame
+    observations: dict[str, list[Observation]]  # grouped once, shared by the standings of every quarter
 
 
 def db_url() -> str:
@@ -45,13 +52,14 @@ def data_version(url: str) -> Version | None:
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
-def store(url: str, version: Version) -> tuple[PlanData, pd.DataFrame] | None:
-    """The plan and every current value, or None when the store holds no plan."""
+def store(url: str, version: Version) -> Loaded | None:
+    """The plan, every current value and the values grouped for the engine; None when the store holds no plan."""
     with engine(url).connect() as conn:
         plan = plan_from_store(conn)
         if plan is None:
             return None
-        return plan, read_current_values(conn)
+        current = read_current_values(conn)
+    return Loaded(plan, current, observations_from(current))
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -60,16 +68,15 @@ def quarters(url: str, version: Version) -> list[str]:
     loaded = store(url, version)
     if loaded is None:
         return []
-    plan, current = loaded
-    return [p.code for p in periods_between(plan.info.start_period, default_as_of(plan, current), "quarterly")]
+    return [p.code for p in periods_between(loaded.plan.info.start_period, default_as_of(loaded.plan, loaded.current),
+                                            "quarterly")]
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def standing(url: str, version: Version, as_of: str) -> Standing:
     loaded = store(url, version)
     assert loaded is not None, "standing() is asked for only after store() found a plan"
-    plan, current = loaded
-    return compute_standing(plan, current, period_of_code(as_of))
+    return compute_standing(loaded.plan, loaded.current, period_of_code(as_of), loaded.observations)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)

@@ -1,0 +1,107 @@
+"""Benchmark: server-side render time of the overview page (an AppTest run), sample store against a generated store of
+1,000,000 observations, measured side by side in one run.
+
+Run: .venv/bin/python benchmarks/bench_dashboard.py [--rows N] [--repeats N]
+For each store it prints the first render after an ingest (cold: the store is read and assessed, then cached) and
+the best of N later renders (warm: what every further reader gets until the next ingest), and the ratios large ÷
+sample. Goal on 2 cores: under 1 s for the sample store, and the large store no more than 2× the sample.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
+
+import streamlit as st  # noqa: E402
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+from bench_ingest import QUARTERS, as_csv, make_rows, write_plan  # noqa: E402
+from models.db import make_engine  # noqa: E402
+from pipelines.build import build_store, load_samples  # noqa: E402
+from pipelines.config import PLAN_DIR, SAMPLES_DIR, Limits  # noqa: E402
+from pipelines.ingest import ingest_bytes  # noqa: E402
+
+APP = str(ROOT / "app.py")
+GOAL_SECONDS, GOAL_RATIO = 1.0, 2.0
+
+
+def sample_store(folder: Path) -> str:
+    url = f"sqlite:///{folder / 'sample.sqlite3'}"
+    engine = make_engine(url)
+    plan = build_store(engine, PLAN_DIR)
+    assert not isinstance(plan, list), plan
+    load_samples(engine, plan, SAMPLES_DIR)
+    engine.dispose()
+    return url
+
+
+def large_store(folder: Path, rows: int) -> tuple[str, int, int]:
+    """The ingest benchmark's synthetic plan and values, loaded through the real ingest."""
+    indicators = max(1, rows // QUARTERS)
+    plan_dir = folder / "plan"
+    plan_dir.mkdir()
+    write_plan(plan_dir, indicators)
+    url = f"sqlite:///{folder / 'large.sqlite3'}"
+    engine = make_engine(url)
+    plan = build_store(engine, plan_dir)
+    assert not isinstance(plan, list), plan
+    values = make_rows(indicators, QUARTERS)
+    data = as_csv(values)
+    result = ingest_bytes(engine, plan, "bench.csv", data, today=dt.date(2026, 1, 31),
+                          limits=Limits(max_file_bytes=len(data) + 1))
+    assert result.outcome == "accepted", result.as_dict()
+    engine.dispose()
+    return url, indicators, len(values)
+
+
+def render_overview() -> float:
+    start = time.perf_counter()
+    at = AppTest.from_file(APP, default_timeout=600).run()
+    elapsed = time.perf_counter() - start
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.metric, "the overview drew no numbers"
+    return elapsed
+
+
+def time_store(url: str, repeats: int) -> tuple[float, float]:
+    """(cold, best warm) render of the overview over one store, starting from empty caches."""
+    os.environ["KPI_DB_URL"] = url
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    cold = render_overview()
+    warm = min(render_overview() for _ in range(repeats))
+    return cold, warm
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        small = sample_store(folder)
+        started = time.perf_counter()
+        large, indicators, rows = large_store(folder, args.rows)
+        built = time.perf_counter() - started
+        time_store(small, 1)  # warm up the interpreter: imports and Streamlit's first-run set-up count for neither
+        sample_cold, sample_warm = time_store(small, args.repeats)
+        large_cold, large_warm = time_store(large, args.repeats)
+    print(f"large store: {rows:,} observations ({indicators:,} indicators × {QUARTERS} quarters), "
+          f"built through the ingest in {built:.1f} s")
+    print(f"overview, sample store (55 indicators): first render {sample_cold:.2f} s, "
+          f"later renders {sample_warm:.3f} s (best of {args.repeats})")
+    print(f"overview, large store: first render {large_cold:.2f} s, later renders {large_warm:.3f} s")
+    print(f"ratio large ÷ sample: later renders {large_warm / sample_warm:.2f}, first render "
+          f"{large_cold / sample_cold:.1f}   (goal: sample under {GOAL_SECONDS:.0f} s, ratio at most {GOAL_RATIO:.0f})")
+
+
+if __name__ == "__main__":
+    main()
