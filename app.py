@@ -16,6 +16,10 @@ pages = [
     st.Page("pages/screens/actions.py", title=t("ui.page.actions", reader), icon=":material/flag:"),
     st.Page("pages/screens/indicator.py", title=t("ui.page.indicator", reader), icon=":material/show_chart:"),
     st.Page("pages/screens/departments.py", title=t("ui.page.departments", reader), icon=":material/apartment:"),
+    st.Page("pages/screens/briefing.py", title=t("briefing.page-title", reader), icon=":material/summarize:"),
+    st.Page("pages/screens/submit.py", title=t("submit.title", reader), icon=":material/upload_file:"),
+    st.Page("pages/screens/review.py", title=t("review.title", reader), icon=":material/fact_check:"),
+    st.Page("pages/screens/board.py", title=t("board.title", reader), icon=":material/event_available:"),
     st.Page("pages/screens/methodology.py", title=t("ui.page.methodology", reader), icon=":material/menu_book:"),
 ]
 st.navigation(pages, position="hidden" if screenshot else "sidebar").run()
