@@ -8,7 +8,7 @@ import streamlit as st
 
 from models.submissions import read_submission_periods
 from pages.shared.shell import lang
-from pages.shared.signin import current_user, render_sign_in, render_user_bar, store_engine, store_plan
+from pages.shared.signin import signed_in_page, store_engine
 from pipelines.accounts import REVIEWER, VIEWER
 from pipelines.catalog import t
 from pipelines.submission_board import (
@@ -19,15 +19,10 @@ L = lang()  # the language chosen in the sidebar (zh by default)
 
 
 def main() -> None:
-    st.title(t("board.title", L))
-    plan = store_plan()
-    if plan is not None:
-        st.caption(plan.info.name_zh)  # which plan this is, as on every page of the dashboard
-    user = current_user()
-    if user is None:
-        render_sign_in(L)
+    signed = signed_in_page("board.title", L)
+    if signed is None:
         return
-    render_user_bar(user, L)
+    user, plan = signed
     if not (user.has(VIEWER) or user.has(REVIEWER)):
         st.warning(t("board.not-allowed", L))
         return

@@ -11,7 +11,7 @@ from models.submissions import (
     PENDING, read_evidence_file, read_evidence_list, read_locks, read_submission_list, read_submission_values,
 )
 from pages.shared.shell import lang
-from pages.shared.signin import current_user, render_sign_in, render_user_bar, store_engine, store_plan
+from pages.shared.signin import signed_in_page, store_engine
 from pipelines.accounts import ADMIN, Refusal, User, check_can_review, list_users
 from pipelines.catalog import t
 from pipelines.periods import period_of_code
@@ -23,15 +23,10 @@ L = lang()  # the language chosen in the sidebar (zh by default)
 
 
 def main() -> None:
-    st.title(t("review.title", L))
-    plan = store_plan()
-    if plan is not None:
-        st.caption(plan.info.name_zh)  # which plan this is, as on every page of the dashboard
-    user = current_user()
-    if user is None:
-        render_sign_in(L)
+    signed = signed_in_page("review.title", L)
+    if signed is None:
         return
-    render_user_bar(user, L)
+    user, plan = signed
     denied = check_can_review(user)
     if denied:
         st.warning(denied.message(L))

@@ -10,7 +10,7 @@ import streamlit as st
 from models.queries import read_current_values, read_submission_file
 from models.submissions import read_submission_list
 from pages.shared.shell import lang
-from pages.shared.signin import current_user, render_sign_in, render_user_bar, store_engine, store_plan
+from pages.shared.signin import signed_in_page, store_engine
 from pipelines.accounts import ADMIN, Refusal, User
 from pipelines.catalog import t
 from pipelines.export import to_xlsx_bytes
@@ -25,15 +25,10 @@ L = lang()  # the language chosen in the sidebar (zh by default)
 
 
 def main() -> None:
-    st.title(t("submit.title", L))
-    plan = store_plan()
-    if plan is not None:
-        st.caption(plan.info.name_zh)  # which plan this is, as on every page of the dashboard
-    user = current_user()
-    if user is None:
-        render_sign_in(L)
+    signed = signed_in_page("submit.title", L)
+    if signed is None:
         return
-    render_user_bar(user, L)
+    user, plan = signed
     if plan is None:
         st.info(t("submit.empty-store", L))
         return

@@ -81,3 +81,19 @@ def render_user_bar(user: User, lang: str = "zh") -> None:
         if oidc_configured():
             st.logout()
         st.rerun()
+
+
+def signed_in_page(title_key: str, lang: str = "zh") -> tuple[User, PlanData | None] | None:
+    """The heading every signed-in page shares: its title, the plan's name, then the sign-in form or who is signed in.
+
+    None when nobody is signed in yet (the form is shown)."""
+    st.title(t(title_key, lang))
+    plan = store_plan()
+    if plan is not None:
+        st.caption(plan.info.name_zh if lang == "zh" else plan.info.name_en)
+    user = current_user()
+    if user is None:
+        render_sign_in(lang)
+        return None
+    render_user_bar(user, lang)
+    return user, plan
