@@ -39,6 +39,17 @@ def _layout(fig: go.Figure, *, lang: str, title: str | None = None, height: int 
     return fig
 
 
+def wrap_label(text: str, width: int = 28) -> str:
+    """Break a long axis label at spaces (English action names run to 70 characters); Chinese labels stay whole."""
+    lines: list[str] = []
+    for word in str(text).split(" "):
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
+
+
 def build_status_bar(counts: Mapping[str, int], lang: str, *, title: str | None = None, height: int | None = None,
                      illustrative: bool = False) -> go.Figure:
     """Indicators per status, one bar each in the status colour and labelled with icon and word."""
@@ -61,7 +72,8 @@ def build_action_chart(rows: pd.DataFrame, lang: str, *, title: str | None = Non
     completion = rows["completion"].fillna(0.0)
     text = [f"{format_rate(c / 100 if pd.notna(c) else None)} {status_badge(s, lang)}"
             for c, s in zip(rows["completion"], rows["status_code"])]
-    fig = go.Figure(go.Bar(x=completion, y=rows["name"], orientation="h", text=text, textposition="outside",
+    names = [wrap_label(name) for name in rows["name"]]
+    fig = go.Figure(go.Bar(x=completion, y=names, orientation="h", text=text, textposition="outside",
                            marker_color=[STATUS_COLOR[s] for s in rows["status_code"]], cliponaxis=False,
                            customdata=rows["status_code"], hovertemplate="%{y}<br>%{text}<extra></extra>"))
     fig.update_yaxes(autorange="reversed")
@@ -115,6 +127,23 @@ def _line(points: Sequence[Line]) -> tuple[list[str | None], list[float | None]]
     return xs, ys
 
 
+def _reported(points: pd.DataFrame, yearly: bool) -> tuple[list, list, list]:  # type: ignore[type-arg]
+    """The reported points; a yearly amount's running total starts again each year, so its line breaks between years."""
+    xs, ys, hovers = list(points["x"]), list(points["y"]), list(points["hover"])
+    if not yearly:
+        return xs, ys, hovers
+    out: tuple[list, list, list] = ([], [], [])  # type: ignore[type-arg]
+    previous = None
+    for x, y, hover in zip(xs, ys, hovers):
+        if previous is not None and str(x)[:4] != previous:
+            for column in out:
+                column.append(None)
+        previous = str(x)[:4]
+        for column, value in zip(out, (x, y, hover)):
+            column.append(value)
+    return out
+
+
 def build_indicator_chart(story: IndicatorStory, lang: str, *, title: str | None = None,
                           height: int | None = None) -> go.Figure:
     """The indicator in one chart: reported values, baseline, target, the expected path and the projection.
@@ -136,9 +165,10 @@ def build_indicator_chart(story: IndicatorStory, lang: str, *, title: str | None
         fig.add_trace(go.Scatter(x=[x], y=[y], mode="markers", name=t(name, lang), hovertext=[text],
                                  hoverinfo="text", marker={"symbol": symbol, "size": 13, "color": INK}))
     points = story.points
-    fig.add_trace(go.Scatter(x=points["x"], y=points["y"], mode="lines+markers", name=t("ui.chart.reported", lang),
+    xs, ys, hovers = _reported(points, yearly=story.kind == "annual")
+    fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines+markers", name=t("ui.chart.reported", lang),
                              line={"color": INK, "width": 2}, marker={"size": 8, "color": INK},
-                             customdata=points["hover"], hovertemplate="%{customdata}<extra></extra>"))
+                             customdata=hovers, hovertemplate="%{customdata}<extra></extra>"))
     if not points.empty:
         last = points.iloc[-1]
         fig.add_annotation(x=last["x"], y=last["y"], text=status_badge(story.status, lang), showarrow=True,

@@ -10,7 +10,7 @@ import pytest
 
 from pipelines.charts import (
     FONT_FAMILY, INK, TIMELINESS_COLOR, TIMELINESS_ICON, build_action_chart, build_hierarchy_chart,
-    build_indicator_chart, build_sparkline, build_status_bar, build_timeliness_grid, timeliness_legend,
+    build_indicator_chart, build_sparkline, build_status_bar, build_timeliness_grid, timeliness_legend, wrap_label,
 )
 from pipelines.formatting import status_badge
 from pipelines.periods import period_of_code
@@ -85,6 +85,13 @@ def test_build_hierarchy_chart_colours_every_node_by_its_status(sample_store: St
     assert chart.branchvalues == "total"
 
 
+def test_wrap_label_breaks_long_english_names_only() -> None:
+    name = "Special Action on Attracting and Clustering Sci-Tech Enterprises"
+
+    assert wrap_label(name) == "Special Action on Attracting<br>and Clustering Sci-Tech<br>Enterprises"
+    assert wrap_label("科创企业吸引集聚专项行动") == "科创企业吸引集聚专项行动"
+
+
 def test_build_sparkline_draws_the_values_and_marks_the_last_in_the_status_colour() -> None:
     fig = build_sparkline([1.0, 3.0, 2.0], "off_track")
 
@@ -138,6 +145,9 @@ def test_build_indicator_chart_yearly_amount_restarts_each_year(sample_store: St
         assert list(rows["y"]) == list(rows["value"].cumsum()), year
     path = trace(fig, "序时路径（基期→目标）")
     assert sum(x is None for x in path.x) == annual.target_period.year - annual.baseline_period.year - 1
+    reported = trace(fig, "报送值")
+    years = points["period"].str[:4].nunique()
+    assert sum(y is None for y in reported.y) == years - 1  # the line breaks where a new year starts
 
 
 def test_build_indicator_chart_milestone_axis_reads_done_or_not(sample_store: Store) -> None:
