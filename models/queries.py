@@ -72,6 +72,18 @@ def read_first_reports(conn: Connection) -> pd.DataFrame:
     return frame
 
 
+NARRATIVE_COLUMNS = [CODE, PERIOD, SUBMISSION, "progress", "problems", "next_steps"]
+
+
+def read_value_narratives(conn: Connection) -> pd.DataFrame:
+    """进展情况 / 存在问题 / 下步措施 written with each value of each submission (empty for a store without them)."""
+    if "value_narrative" not in inspect(conn).get_table_names():
+        return pd.DataFrame(columns=NARRATIVE_COLUMNS)
+    sql = f"""SELECT indicator_code AS {CODE}, period AS {PERIOD}, submission_id AS {SUBMISSION},
+                     progress, problems, next_steps FROM value_narrative"""
+    return pd.read_sql_query(text(sql), conn)
+
+
 class DataVersion(NamedTuple):
     """A cheap fingerprint of the store's contents: any ingest, plan update or new snapshot changes it."""
 

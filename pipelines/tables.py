@@ -9,7 +9,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from models.columns import CODE, DEPARTMENT as DEPARTMENT_CODE, NOTE, PERIOD, SUBMITTED_AT, SUBMITTER, VALUE
+from models.columns import (
+    CODE, DEPARTMENT as DEPARTMENT_CODE, NOTE, PERIOD, SUBMISSION, SUBMITTED_AT, SUBMITTER, VALUE,
+)
 from pipelines.catalog import messages, t
 from pipelines.formatting import (
     MISSING, change_arrow, format_amount, format_number, format_points, format_rate, format_time, name_of, pace_class, pace_word, status_badge, unit_word,
@@ -67,6 +69,25 @@ def notes_of(current: pd.DataFrame, keys: Sequence[tuple[str, str]]) -> dict[tup
     return {(c, p): n for c, p, n in zip(rows[CODE], rows[PERIOD], rows[NOTE]) if n}
 
 
+def narratives_of(current: pd.DataFrame, narratives: pd.DataFrame,
+                  keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, str, str]]:
+    """进展情况, 存在问题, 下步措施 written with the current value of each (indicator, period) asked for.
+
+    A narrative belongs to the submission that sent the value: a later revision without one leaves the cells empty
+    rather than showing words written about an older figure.
+    """
+    if narratives.empty:
+        return {}
+    wanted = set(keys)
+    sent = {(c, p): s for c, p, s in zip(current[CODE], current[PERIOD], current[SUBMISSION]) if (c, p) in wanted}
+    out = {}
+    for c, p, s, progress, problems, steps in narratives[[CODE, PERIOD, SUBMISSION, "progress", "problems",
+                                                          "next_steps"]].itertuples(index=False):
+        if sent.get((c, p)) == s:
+            out[(c, p)] = tuple("" if pd.isna(x) else str(x).strip() for x in (progress, problems, steps))
+    return out  # type: ignore[return-value]
+
+
 def trends_of(current: pd.DataFrame, codes: Sequence[str], as_of_end: float) -> dict[str, list[float]]:
     """Each indicator's reported values up to the cut-off, oldest first: what a sparkline draws."""
     rows = current[current[CODE].isin(set(codes))]
@@ -75,17 +96,26 @@ def trends_of(current: pd.DataFrame, codes: Sequence[str], as_of_end: float) -> 
     return {code: list(map(float, group[VALUE])) for code, group in rows.groupby(CODE, sort=False)}
 
 
-def completion_table(standing: Standing, lang: str, action: str | None = None) -> pd.DataFrame:
-    """One row per indicator (of one action, or all) with the 通报 columns, the status code and the trend values."""
+def completion_table(standing: Standing, lang: str, action: str | None = None,
+                     narratives: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per indicator (of one action, or all) with the 通报 columns, the status code and the trend values.
+
+    进展情况 / 存在问题 / 下步措施 come from the narratives sent with the current value (models.queries.
+    read_value_narratives); without one, 进展情况 is the value's note (备注) and the other two are "—".
+    """
     plan = standing.plan
     subs = {s.code: s for s in plan.sub_items if action is None or s.action_code == action}
     indicators = [i for i in plan.indicators if i.sub_item_code in subs]
     assessments = [standing.assessments[i.code] for i in indicators]
-    notes = notes_of(standing.current, [(a.code, a.latest_period.code) for a in assessments if a.latest_period])
+    keys = [(a.code, a.latest_period.code) for a in assessments if a.latest_period]
+    notes = notes_of(standing.current, keys)
+    told = narratives_of(standing.current, narratives, keys) if narratives is not None else {}
     trends = trends_of(standing.current, [i.code for i in indicators], standing.as_of.end_time)
     rows = []
     for number, (indicator, a) in enumerate(zip(indicators, assessments), start=1):
-        note = notes.get((a.code, a.latest_period.code), "") if a.latest_period else ""
+        key = (a.code, a.latest_period.code) if a.latest_period else None
+        note = notes.get(key, "") if key else ""
+        progress, problems, steps = told.get(key, ("", "", "")) if key else ("", "", "")
         rows.append({
             SEQ: number, CODE: indicator.code, SUB_ITEM: name_of(subs[indicator.sub_item_code], lang),
             INDICATOR: name_of(indicator, lang), UNIT: unit_word(indicator.unit, lang),
@@ -95,7 +125,7 @@ def completion_table(standing: Standing, lang: str, action: str | None = None) -
             STATUS: status_badge(a.status, lang), TREND: trends.get(indicator.code, []),
             LEAD: department_names(plan, [indicator.department], lang),
             SUPPORT: department_names(plan, indicator.supporting_departments, lang),
-            PROGRESS: note or MISSING, PROBLEMS: MISSING, NEXT_STEPS: MISSING,
+            PROGRESS: progress or note or MISSING, PROBLEMS: problems or MISSING, NEXT_STEPS: steps or MISSING,
             STATUS_CODE: a.status, GROUP: STATUS_GROUP[a.status], PACE: pace_class(a.gap_points),
             LEAD_CODE: indicator.department,
         })

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import streamlit as st
+from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
 from models.db import make_engine
@@ -209,6 +210,20 @@ def test_actions_table_shows_the_engines_completion_for_the_chosen_action(open_a
     assert list(table[t("ui.col.completion")]) == [round(standing.assessments[c].completion * 100, 1) for c in expected]
     assert list(table[t("ui.col.status")]) == [status_badge(standing.assessments[c].status, "zh") for c in expected]
     assert list(table.columns[:4]) == [t("ui.col.seq"), t("ui.col.sub_item"), t("ui.col.indicator"), t("ui.col.unit")]
+
+
+def test_actions_table_shows_the_narratives_sent_with_the_values(open_app, fresh_sample_store: Store) -> None:
+    current = fresh_sample_store.standing().current.query("indicator_code == 'A05' and period == '2025'")
+    with fresh_sample_store.engine.begin() as conn:
+        conn.execute(text("INSERT INTO value_narrative VALUES ('A05', '2025', :s, '已认定4个集群', '区块链集群未成形', "
+                          "'2026年一季度完成认定')"), {"s": int(current["submission_id"].item())})
+
+    at = open_app(fresh_sample_store)("actions", action="ZX1")
+
+    table = next(d.value for d in at.dataframe if t("ui.col.time_share") in d.value.columns)
+    row = table[table[t("ui.col.indicator")] == "创新产业集群数"].iloc[0]
+    assert (row[t("ui.col.progress")], row[t("ui.col.problems")], row[t("ui.col.next_steps")]) == (
+        "已认定4个集群", "区块链集群未成形", "2026年一季度完成认定")
 
 
 def test_actions_filter_and_sort_change_the_rows(open_app, sample_store: Store) -> None:

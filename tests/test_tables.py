@@ -51,6 +51,37 @@ def test_completion_table_names_owners_and_fills_the_narrative_columns(standing)
     assert row[PROBLEMS] == row["next_steps"] == "—"
 
 
+def narratives_for(standing, code: str, period: str, **texts: str) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+    sent = standing.current.query("indicator_code == @code and period == @period")["submission_id"].item()
+    return pd.DataFrame([{CODE: code, PERIOD: period, "submission_id": sent, "progress": "", "problems": "",
+                          "next_steps": "", **texts}])
+
+
+def test_completion_table_takes_the_narrative_sent_with_the_current_value(standing) -> None:
+    told = narratives_for(standing, "A03", "2025Q4", progress="新认定企业12家", problems="载体偏紧", next_steps="加快腾挪")
+
+    row = completion_table(standing, "zh", "ZX1", told).set_index(CODE).loc["A03"]
+
+    assert (row[PROGRESS], row[PROBLEMS], row["next_steps"]) == ("新认定企业12家", "载体偏紧", "加快腾挪")
+
+
+def test_completion_table_ignores_a_narrative_about_an_older_revision(standing) -> None:
+    told = narratives_for(standing, "A03", "2025Q4", problems="旧的问题").assign(submission_id=-1)
+
+    row = completion_table(standing, "zh", "ZX1", told).set_index(CODE).loc["A03"]
+
+    assert row[PROBLEMS] == "—"
+
+
+def test_completion_table_without_a_written_progress_falls_back_to_the_note(standing) -> None:
+    told = narratives_for(standing, "A03", "2025Q4", problems="载体偏紧")
+    note = standing.current.query("indicator_code == 'A03' and period == '2025Q4'")["note"].item()
+
+    row = completion_table(standing, "zh", "ZX1", told).set_index(CODE).loc["A03"]
+
+    assert (row[PROGRESS], row[PROBLEMS], row["next_steps"]) == (note or "—", "载体偏紧", "—")
+
+
 def test_completion_table_yearly_amount_shows_the_years_running_total(standing) -> None:
     plan = standing.plan
     annual = next(i for i in plan.indicators if i.kind == "annual" and i.frequency == "quarterly")

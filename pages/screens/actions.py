@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from pages.shared import data
 from pages.shared.shell import open_view, page_choice, render_chart, render_footer, render_legend
 from pipelines.charts import build_status_bar
 from pipelines.export import to_xlsx_bytes
@@ -20,7 +21,7 @@ action = page_choice(view, "action", list(names), view.t("ui.control.action"), n
 if action is None:
     st.stop()
 rollup = standing.rollups[action]
-table = completion_table(standing, lang, action)
+table = completion_table(standing, lang, action, data.narratives(view.url, view.version))
 lists = pace_lists(table, lang)
 
 st.subheader(f"{names[action]} · {status_badge(rollup.status, lang)}")
@@ -53,6 +54,7 @@ if not view.screenshot:  # the full table with its filters; a screenshot keeps t
     shown = sort_completion(filter_completion(table, groups, sub_item, pace), by, descending)
     percent = st.column_config.NumberColumn(format="%.1f%%")
     st.dataframe(localise(shown[[*REPORT_COLUMNS[:10], TREND, *REPORT_COLUMNS[10:]]], lang), hide_index=True, placeholder="—",
+                 height=min(800, 35 * (len(shown) + 1) + 3),
                  column_config={view.t(f"ui.col.{COMPLETION}"): percent, view.t(f"ui.col.{TIME_SHARE}"): percent,
                                 view.t(f"ui.col.{GAP}"): st.column_config.NumberColumn(format="%+.1f"),
                                 view.t(f"ui.col.{TREND}"): st.column_config.LineChartColumn(width="small")})

@@ -38,7 +38,8 @@ department = None if view.screenshot else page_choice(view, "department", list(n
                                                       view.t("ui.control.department"), names.__getitem__)
 if department is not None:  # one department's own page; a screenshot keeps the grid and the ranking
     rate, rank, change = timeliness_of(ranking, department)
-    own = completion_table(standing, lang).query(f"{LEAD_CODE} == @department")
+    table = completion_table(standing, lang, narratives=data.narratives(view.url, view.version))
+    own = table[table[LEAD_CODE] == department]
     st.subheader(names[department])
     metrics = st.columns(4)
     metrics[0].metric(view.t("ui.indicators"), f"{len(own)}")

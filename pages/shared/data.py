@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from models.db import database_url, make_engine
 from models.queries import (
     DataVersion, read_current_values, read_data_version, read_first_reports, read_history, read_submissions,
+    read_value_narratives,
 )
 from pipelines.build import plan_from_store
 from pipelines.periods import periods_between, period_of_code
@@ -89,6 +90,12 @@ def changes(url: str, version: Version, before: str, after: str) -> tuple[list[C
         revisions = read_revisions_since(conn, previous, frozen, due_days)
     old = frozen.assessments if frozen else standing(url, version, before).assessments
     return diff_assessments(old, standing(url, version, after).assessments), revisions
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def narratives(url: str, version: Version) -> pd.DataFrame:
+    with engine(url).connect() as conn:
+        return read_value_narratives(conn)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
