@@ -56,7 +56,8 @@ if department is not None:  # one department's own page; a screenshot keeps the 
                          key="department_status")
         with table_column:
             columns = [SEQ, INDICATOR, UNIT, TARGET, ACTUAL, COMPLETION, GAP, STATUS, SUPPORT]
-            st.dataframe(localise(own[columns], lang), hide_index=True, column_config={
-                view.t(f"ui.col.{COMPLETION}"): st.column_config.NumberColumn(format="%.1f%%")})
+            percent = {view.t(f"ui.col.{COMPLETION}"): st.column_config.NumberColumn(format="%.1f%%")}
+            st.dataframe(localise(own[columns], lang), hide_index=True, height=min(800, 35 * (len(own) + 1) + 3),
+                         column_config=percent)
 render_legend(view)
 render_footer(view)
