@@ -93,10 +93,11 @@ class DataVersion(NamedTuple):
     plan_loaded_at: str
     snapshots: int
     last_snapshot_at: str
+    review_decisions: int = 0  # approving or returning a submission changes what is current
 
 
 def read_data_version(conn: Connection) -> DataVersion | None:
-    """The store's fingerprint in three small queries, None when it has no schema yet (caches are keyed on it)."""
+    """The store's fingerprint in a few small queries, None when it has no schema yet (caches are keyed on it)."""
     tables = set(inspect(conn).get_table_names())
     if not {"plan", "submission"} <= tables:
         return None
@@ -104,8 +105,9 @@ def read_data_version(conn: Connection) -> DataVersion | None:
     loaded = conn.execute(text("SELECT MAX(loaded_at) FROM plan")).scalar()
     snapshots, snapped = (conn.execute(text("SELECT COUNT(*), MAX(created_at) FROM snapshot")).one()
                           if "snapshot" in tables else (0, None))
+    reviews = (conn.execute(text("SELECT COUNT(*) FROM review_event")).scalar() if "review_event" in tables else 0)
     return DataVersion(int(count), int(top or 0), str(latest or ""), str(loaded or ""), int(snapshots),
-                       str(snapped or ""))
+                       str(snapped or ""), int(reviews or 0))
 
 
 def read_submissions(conn: Connection) -> pd.DataFrame:

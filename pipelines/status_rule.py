@@ -20,7 +20,7 @@ STATUS_GROUP: Mapping[str, str] = {
 # A distinct shape per status, so a status never depends on colour alone (colour-blind readers, grey print-outs).
 STATUS_ICON: Mapping[str, str] = {
     "achieved": "✔", "on_track": "●", "needs_attention": "◐", "off_track": "▼",
-    "regressing": "↓", "not_achieved": "✖", "pending": "⏳", "no_data": "○",
+    "regressing": "↓", "not_achieved": "✖", "pending": "◇", "no_data": "○",
 }
 # Okabe–Ito colours, which stay apart for the common colour-vision deficiencies.
 GROUP_COLOR: Mapping[str, str] = {"green": "#009E73", "amber": "#E69F00", "red": "#D55E00", "grey": "#999999"}

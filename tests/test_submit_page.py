@@ -227,4 +227,6 @@ def test_approving_refreshes_the_dashboards_cached_values(store: tuple[Engine, P
     assert data.store(url, version)[1].empty  # type: ignore[index]
 
     open_page(REVIEW, "demo-reviewer").button(key="approve").click().run()
-    assert data.store(url, version)[1]["value"].tolist() == [700.0]  # type: ignore[index]
+    after = data.data_version(url)
+    assert after != version  # the decision changes the store's fingerprint, so every process re-reads
+    assert data.store(url, after)[1]["value"].tolist() == [700.0]  # type: ignore[index]

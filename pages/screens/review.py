@@ -84,10 +84,6 @@ def _done(outcome: Refusal | None, message: str) -> None:
     if isinstance(outcome, Refusal):
         st.error(outcome.message(L))
         return
-    # The dashboard's caches are keyed on the store's data version, which does not yet count review decisions:
-    # drop them so an approved value shows on the dashboard at once (in this server process).
-    st.cache_data.clear()
-    st.cache_resource.clear()
     st.session_state["review_done"] = message
     st.rerun()
 
