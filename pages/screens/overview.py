@@ -60,18 +60,13 @@ if not view.screenshot:
         st.info(view.t("ui.no-previous-quarter"))
 
     # ---- red flags, overdue departments, likely to meet ------------------------------------------------------
-    st.subheader(view.t("ui.section.red-flags"))
-    flags = red_flags(standing, lang)
-    if flags.empty:
-        st.success(view.t("ui.no-red-flags"))
-    else:
-        st.dataframe(localise(flags, lang), hide_index=True)
-    st.subheader(view.t("ui.section.overdue"))
-    overdue = overdue_by_department(standing, lang)
-    if overdue.empty:
-        st.success(view.t("ui.no-overdue"))
-    else:
-        st.dataframe(localise(overdue, lang), hide_index=True)
+    for heading, rows, all_clear in (("ui.section.red-flags", red_flags(standing, lang), "ui.no-red-flags"),
+                                     ("ui.section.overdue", overdue_by_department(standing, lang), "ui.no-overdue")):
+        st.subheader(view.t(heading))
+        if rows.empty:
+            st.success(view.t(all_clear))
+        else:
+            st.dataframe(localise(rows, lang), hide_index=True)
     with st.expander(view.t("ui.section.likely", n=head.likely)):
         st.dataframe(localise(likely_rows(standing, lang), lang), hide_index=True)
 render_footer(view)
