@@ -89,14 +89,21 @@ def _healthy(url: str) -> bool:
 
 
 @pytest.fixture(scope="session")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The app served by `streamlit run` on a free loopback port, over a new store holding the plan and samples."""
+def browser_store(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The URL of a new store holding the plan and samples (tests/test_browser_submit.py adds accounts to it)."""
     folder = tmp_path_factory.mktemp("browser")
     db_url = f"sqlite:///{folder / 'kpi.sqlite3'}"
     build = subprocess.run([sys.executable, "-m", "pipelines", "build", "--samples", "--db", db_url], cwd=ROOT,
                            capture_output=True, text=True, check=False, timeout=300)
     assert build.returncode == 0, f"building the store failed:\n{build.stdout[-3000:]}\n{build.stderr[-3000:]}"
+    return db_url
 
+
+@pytest.fixture(scope="session")
+def app_url(browser_store: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app served by `streamlit run` on a free loopback port, over the store of `browser_store`."""
+    db_url = browser_store
+    folder = tmp_path_factory.mktemp("streamlit")
     port = _free_port()
     env = {**os.environ, "KPI_DB_URL": db_url}
     log_path = folder / "streamlit.log"
@@ -125,7 +132,7 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             process.wait(timeout=15)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # per module: a module importing these fixtures gets its own, one at a time
 def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
