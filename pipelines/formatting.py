@@ -82,6 +82,15 @@ def format_amount(value: float | None, unit: str = "", lang: str = "zh") -> str:
     return _join(format_number(total), unit_word(base, lang), lang)
 
 
+def format_count(n: int, lang: str = "zh") -> str:
+    """A number of indicators with its unit (55项); English labels already say what is counted."""
+    return t("ui.count-indicators", lang, n=n)
+
+
+def format_rank(rank: int | None, lang: str = "zh") -> str:
+    return "—" if rank is None else t("ui.rank-place", lang, n=rank)
+
+
 def format_rate(share: float | None, lang: str = "zh") -> str:
     """A share as reports print it, one decimal: 0.931 → 93.1%."""
     return f"{share * 100:.1f}%" if _finite(share) else MISSING  # type: ignore[operator]

@@ -114,3 +114,11 @@ def test_name_of_follows_the_language_and_falls_back_to_chinese() -> None:
     assert name_of(Named("X", "行动", "Action"), "en") == "Action"
     assert name_of(Named("X", "行动", "Action"), "zh") == "行动"
     assert name_of(Named("X", "行动", ""), "en") == "行动"
+
+
+def test_format_count_carries_its_unit_in_chinese() -> None:
+    from pipelines.formatting import format_count, format_rank
+
+    assert format_count(48, "zh") == "48项"
+    assert format_count(48, "en") == "48"
+    assert format_rank(3, "zh") == "第3名" and format_rank(None, "zh") == "—"

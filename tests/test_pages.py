@@ -150,10 +150,10 @@ def test_overview_headline_numbers_are_the_engines(open_app, sample_store: Store
 
     assert shown[t("ui.plan-completion")] == format_rate(plan.mean_completion)
     assert shown[t("ui.plan-status")] == status_badge(plan.status, "zh")
-    assert shown[t("ui.indicators")] == str(len(standing.assessments))
-    assert shown[t("ui.likely-to-meet")] == str(sum(a.likely_to_meet for a in standing.assessments.values()))
-    assert shown[t("ui.overdue")] == str(sum(a.overdue for a in standing.assessments.values()))
-    assert {g: shown[t(f"ui.group.{g}")] for g in groups} == {g: str(n) for g, n in groups.items()}
+    assert shown[t("ui.indicators")] == f"{len(standing.assessments)}项"
+    assert shown[t("ui.likely-to-meet")] == f"{sum(a.likely_to_meet for a in standing.assessments.values())}项"
+    assert shown[t("ui.overdue")] == f"{sum(a.overdue for a in standing.assessments.values())}项"
+    assert {g: shown[t(f"ui.group.{g}")] for g in groups} == {g: f"{n}项" for g, n in groups.items()}
     assert shown[t("ui.plan-completion")] == "96.5%"  # what `python -m pipelines status --level plan` prints
 
 
@@ -292,7 +292,7 @@ def test_departments_shows_a_departments_own_indicators(open_app, sample_store: 
     own = next(d.value for d in at.dataframe if t("ui.col.completion") in d.value.columns)
 
     assert len(own) == sum(i.department == "KX" for i in sample_store.plan.indicators)
-    assert metrics(at)[t("ui.indicators")] == str(len(own))
+    assert metrics(at)[t("ui.indicators")] == f"{len(own)}项"
 
 
 # ---- methodology ---------------------------------------------------------------------------------------------------
@@ -322,7 +322,7 @@ def test_pages_plan_without_data_runs_and_says_so(open_app, plan_only_store: Sto
 
     assert any(t("ui.no-data-yet") in i.value for i in at.info)
     if page == "overview":
-        assert metrics(at)[t("ui.group.grey")] == str(len(plan_only_store.plan.indicators))
+        assert metrics(at)[t("ui.group.grey")] == f"{len(plan_only_store.plan.indicators)}项"
 
 
 def test_pages_new_data_shows_without_clearing_caches(open_app, fresh_sample_store: Store) -> None:
@@ -345,4 +345,4 @@ def test_pages_read_the_store_named_when_they_run(open_app, sample_store: Store,
     full = open_app(sample_store)()
 
     assert any(t("ui.empty-store") in i.value for i in empty.info)
-    assert metrics(full)[t("ui.indicators")] == "55"
+    assert metrics(full)[t("ui.indicators")] == "55项"

@@ -9,7 +9,7 @@ import streamlit as st
 from pages.shared import data
 from pages.shared.shell import open_view, page_choice, render_chart, render_footer, render_legend
 from pipelines.charts import build_status_bar, build_timeliness_grid, timeliness_legend
-from pipelines.formatting import format_rank_change, format_rate, name_of
+from pipelines.formatting import format_count, format_rank, format_rank_change, format_rate, name_of
 from pipelines.tables import (
     ACTUAL, COMPLETION, GAP, INDICATOR, LEAD_CODE, SEQ, STATUS, STATUS_CODE, SUPPORT, TARGET, UNIT, completion_table,
     localise,
@@ -42,9 +42,9 @@ if department is not None:  # one department's own page; a screenshot keeps the 
     own = table[table[LEAD_CODE] == department]
     st.subheader(names[department])
     metrics = st.columns(4)
-    metrics[0].metric(view.t("ui.indicators"), f"{len(own)}")
+    metrics[0].metric(view.t("ui.indicators"), format_count(len(own), lang))
     metrics[1].metric(view.t("ui.metric.timeliness"), format_rate(rate))
-    metrics[2].metric(view.t("ui.metric.rank"), "—" if rank is None else f"{rank}")
+    metrics[2].metric(view.t("ui.metric.rank"), format_rank(rank, lang))
     metrics[3].metric(view.t("ui.metric.rank-change"), format_rank_change(change, lang))
     if own.empty:
         st.info(view.t("ui.no-own-indicators"))

@@ -7,7 +7,7 @@ import streamlit as st
 from pages.shared import data
 from pages.shared.shell import open_view, render_chart, render_footer, render_legend
 from pipelines.charts import build_action_chart, build_hierarchy_chart, build_status_bar
-from pipelines.formatting import format_rate, status_badge
+from pipelines.formatting import format_count, format_rate, status_badge
 from pipelines.periods import latest_period_ending_by
 from pipelines.tables import (
     GROUPS, action_rows, changes_rows, headline, hierarchy_nodes, likely_rows, localise, overdue_by_department,
@@ -23,11 +23,11 @@ chart_height = 390 if view.screenshot else None
 first, second = st.columns(5), st.columns(4)
 first[0].metric(view.t("ui.plan-completion"), format_rate(head.completion))
 first[1].metric(view.t("ui.plan-status"), status_badge(head.status, lang))
-first[2].metric(view.t("ui.indicators"), f"{head.indicators}")
-first[3].metric(view.t("ui.likely-to-meet"), f"{head.likely}")
-first[4].metric(view.t("ui.overdue"), f"{head.overdue}")
+first[2].metric(view.t("ui.indicators"), format_count(head.indicators, lang))
+first[3].metric(view.t("ui.likely-to-meet"), format_count(head.likely, lang))
+first[4].metric(view.t("ui.overdue"), format_count(head.overdue, lang))
 for column, group in zip(second, GROUPS):
-    column.metric(view.t(f"ui.group.{group}"), f"{head.groups[group]}", border=True)
+    column.metric(view.t(f"ui.group.{group}"), format_count(head.groups[group], lang), border=True)
 
 # ---- charts ----------------------------------------------------------------------------------------------------
 if view.screenshot:  # one row of three charts fits the 1600 × 900 canvas
