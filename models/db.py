@@ -1,12 +1,14 @@
-"""Where the store lives and how to open it: the database URL, the engine with SQLite's safety settings, the schema."""
+"""Where the store lives and how to open it: the database URL, the engine with each back end's safety settings
+(SQLite or PostgreSQL), write transactions that never interleave, and the schema kept current by Alembic migrations."""
 from __future__ import annotations
 
 import os
+import threading
+import weakref
+from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
-
-from models.schema import Base
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV_DB_URL = "KPI_DB_URL"
@@ -42,6 +44,21 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
 
+# Every writer takes this transaction-scoped advisory lock first on PostgreSQL, as BEGIN IMMEDIATE does on SQLite:
+# the values a write checks are the values it replaces, and revisions are numbered without gaps or twins.
+PG_WRITE_LOCK = 0x4B5049  # "KPI"
+
+
+def _configure_postgresql(engine: Engine) -> None:
+    """Readers see one snapshot for their whole transaction (REPEATABLE READ, the engine's default); writers run
+    READ COMMITTED behind the write lock, so each statement sees everything committed before they got the lock."""
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:  # type: ignore[no-untyped-def]
+        if connection.get_execution_options().get("write"):
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_WRITE_LOCK})")
+
+
 def make_engine(url: str | None = None) -> Engine:
     """An engine for the store; creates the SQLite file's folder when needed."""
     resolved = database_url(url)
@@ -52,9 +69,73 @@ def make_engine(url: str | None = None) -> Engine:
         engine = create_engine(resolved, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         _configure_sqlite(engine)
         return engine
+    if resolved.startswith("postgresql"):
+        engine = create_engine(resolved, pool_pre_ping=True, isolation_level="REPEATABLE READ")
+        _configure_postgresql(engine)
+        return engine
     return create_engine(resolved, pool_pre_ping=True)
 
 
+def writing(engine: Engine) -> Connection:
+    """A connection for one write transaction (`with writing(engine) as conn, conn.begin(): ...`): it holds the
+    store's write lock from its first statement, so concurrent writers queue instead of failing or interleaving."""
+    options: dict[str, object] = {"write": True}
+    if engine.dialect.name == "postgresql":
+        options["isolation_level"] = "READ COMMITTED"
+    return engine.connect().execution_options(**options)
+
+
+# --- schema: Alembic migrations ---------------------------------------------------------------------------------
+
+MIGRATIONS = ROOT / "migrations"
+FIRST_REVISION = "0001"
+_migrated: weakref.WeakSet[Engine] = weakref.WeakSet()  # engines already checked in this process
+_migrate_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _alembic_config():  # type: ignore[no-untyped-def]
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+@lru_cache(maxsize=1)
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    return str(ScriptDirectory.from_config(_alembic_config()).get_current_head())
+
+
+def current_revision(conn: Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    return MigrationContext.configure(conn).get_current_revision()
+
+
 def create_schema(engine: Engine) -> None:
-    """Create every table that does not exist yet."""
-    Base.metadata.create_all(engine)
+    """Bring the store's schema to the newest migration: a new store gets every table; an existing one is upgraded
+    in place. A store made before migrations existed (tables but no version) is recognised as the first revision."""
+    if engine in _migrated:
+        return
+    with _migrate_lock, writing(engine) as conn:
+        with conn.begin():
+            at = current_revision(conn)
+            if at != head_revision():
+                _upgrade(conn, at)
+        _migrated.add(engine)
+
+
+def _upgrade(conn: Connection, at: str | None) -> None:
+    from alembic import command
+
+    config = _alembic_config()
+    config.attributes["connection"] = conn
+    try:
+        if at is None and inspect(conn).has_table("observation"):
+            command.stamp(config, FIRST_REVISION)
+        command.upgrade(config, "head")
+    finally:
+        config.attributes.pop("connection", None)

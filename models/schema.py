@@ -200,3 +200,22 @@ class ReviewEvent(Base):
     by: Mapped[str] = mapped_column(String(100))
     at: Mapped[dt.datetime] = mapped_column(DateTime)
     comment: Mapped[LongText]
+
+
+class UploadAttempt(Base):
+    """Every file a department tried to send in the browser, refused ones included (their bytes are not kept): the
+    报送情况 board counts attempts and refusals from it. Written apart from the ingest, so a refused file still leaves
+    the store's data unchanged."""
+
+    __tablename__ = "upload_attempt"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    username: Mapped[str] = mapped_column(String(100))
+    department: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
+    file_name: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    outcome: Mapped[str] = mapped_column(String(20))  # accepted | rejected | unchanged
+    n_hard: Mapped[int] = mapped_column(Integer, default=0)
+    n_soft: Mapped[int] = mapped_column(Integer, default=0)
+    submission_id: Mapped[int | None] = mapped_column(Integer, nullable=True)

@@ -11,6 +11,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine, select
 
+from models.db import writing
 from models.schema import User as UserRow
 from pipelines.catalog import t
 
@@ -82,7 +83,7 @@ def add_user(engine: Engine, username: str, display_name: str, password: str, ro
         return refusal("submitter-needs-department")
     if not password:
         return refusal("empty-password")
-    with engine.begin() as conn:
+    with writing(engine) as conn, conn.begin():
         if conn.execute(select(UserRow.username).where(UserRow.username == username)).first():
             return refusal("user-exists", username=username)
         conn.execute(UserRow.__table__.insert().values(
@@ -103,7 +104,7 @@ def list_users(engine: Engine) -> list[User]:
 
 
 def set_active(engine: Engine, username: str, active: bool) -> Refusal | None:
-    with engine.begin() as conn:
+    with writing(engine) as conn, conn.begin():
         done = conn.execute(UserRow.__table__.update().where(UserRow.username == username).values(active=active))
     return None if done.rowcount else refusal("no-such-user", username=username)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine
 
-from models.db import create_schema
+from models.db import create_schema, writing
 from models.queries import read_table
 from pipelines.ingest import IngestResult, ingest_bytes
 from pipelines.issue import Issue
@@ -27,7 +27,7 @@ def build_store(engine: Engine, plan_dir: Path, now: dt.datetime | None = None) 
     if isinstance(plan, list):
         return plan
     create_schema(engine)
-    with engine.connect().execution_options(write=True) as conn:
+    with writing(engine) as conn:
         with conn.begin() as transaction:
             problems = save_plan(conn, plan, now or dt.datetime.now())
             if problems:

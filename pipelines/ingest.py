@@ -11,6 +11,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine
 
 from models.columns import CODE
+from models.db import writing
 from models.queries import APPROVED, find_submission_by_hash, read_current_values
 from pipelines.issue import Issue, make_issue, sort_issues
 from pipelines.config import Limits
@@ -67,7 +68,7 @@ def ingest_bytes(
         return IngestResult(file_name, REJECTED, hard=tuple(raw))
     department = department or department_of(raw, plan)
     sha = hashlib.sha256(data).hexdigest()
-    with engine.connect().execution_options(write=True) as conn, conn.begin():
+    with writing(engine) as conn, conn.begin():
         earlier = find_submission_by_hash(conn, sha)
         if earlier:
             note = make_issue(file_name, None, "", "identical-file", "", submission=earlier[0], when=str(earlier[1])[:19])

@@ -15,6 +15,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, insert, select, text, update
 
 from models.columns import CODE, PERIOD, VALUE
+from models.db import writing
 from models.queries import read_current_values
 from models.schema import Evidence, PeriodLock, ReviewEvent, Submission, ValueNarrative
 from models.submissions import APPROVED, PENDING, RETURNED, find_pending_by_hash, read_locks
@@ -223,7 +224,7 @@ def approve(engine: Engine, user: User | None, submission_id: int, *, comment: s
     if denied:
         return denied
     assert user is not None
-    with engine.connect().execution_options(write=True) as conn, conn.begin():
+    with writing(engine) as conn, conn.begin():
         problem = _pending(conn, submission_id)
         if problem:
             return problem
@@ -244,7 +245,7 @@ def return_submission(engine: Engine, user: User | None, submission_id: int, com
     assert user is not None
     if not is_real_explanation(comment):
         return refusal("return-needs-comment")
-    with engine.connect().execution_options(write=True) as conn, conn.begin():
+    with writing(engine) as conn, conn.begin():
         problem = _pending(conn, submission_id)
         if problem:
             return problem
@@ -294,7 +295,7 @@ def lock_quarter(engine: Engine, user: User | None, period: str, *, now: dt.date
     parsed = parse_period(period)
     if parsed is None or parsed.frequency != "quarterly":
         return refusal("bad-quarter", value=period)
-    with engine.connect().execution_options(write=True) as conn, conn.begin():
+    with writing(engine) as conn, conn.begin():
         if parsed.code in read_locks(conn):
             return refusal("already-locked", quarter=parsed.label())
         conn.execute(insert(PeriodLock).values(period=parsed.code, locked_by=user.username,

@@ -10,6 +10,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, func, select, tuple_
 
 from models.columns import CODE, DEPARTMENT, FILE, PERIOD, REVISION, SUBMITTED_AT, SUBMITTER, VALUE
+from models.db import writing
 from models.queries import APPROVED
 from models.schema import Observation as ObservationRow
 from models.schema import Snapshot, Submission
@@ -50,7 +51,7 @@ def freeze(engine: Engine, as_of: Period, *, replace: bool = False, now: dt.date
     standing = read_standing(engine, as_of)
     if standing is None:
         return None
-    with engine.connect().execution_options(write=True) as conn, conn.begin():
+    with writing(engine) as conn, conn.begin():
         existing = read_snapshot(conn, as_of)
         if existing is not None and not replace:
             return existing
