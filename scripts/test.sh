@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
-# Set up (with the test dependencies) and run the whole test suite.
+# Set up (with the test dependencies) and run the whole test suite. The store tests run twice: on SQLite and on a
+# throw-away PostgreSQL server this script starts on loopback (installed from the distribution's packages when
+# missing); if it cannot be had, those runs are reported as skipped with the reason.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/system_packages.sh
 bash scripts/setup.sh dev
-exec .venv/bin/python -m pytest -q "$@"
+if [ -z "${KPI_TEST_PG_URL:-}" ]; then
+  pg_url=$(bash scripts/postgres_test_server.sh | tail -1)
+  case "$pg_url" in postgresql*) export KPI_TEST_PG_URL="$pg_url" ;; esac
+fi
+exec .venv/bin/python -m pytest -q -rs "$@"

@@ -1,15 +1,18 @@
-"""Shared fixtures: a fresh store per test holding the shipped plan, a fixed 'today', and file builders."""
+"""Shared fixtures: a fresh store per test holding the shipped plan (on SQLite and, when a server is there, on
+PostgreSQL), a fixed 'today', and file builders."""
 from __future__ import annotations
 
 import csv
 import datetime as dt
 import io
+import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import openpyxl
 import pytest
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Engine, create_engine, inspect, text
+from sqlalchemy.exc import OperationalError
 
 from models.db import make_engine
 from pipelines.build import build_store
@@ -43,9 +46,49 @@ def xlsx_bytes(rows: Sequence[Cells], sheet: str = "填报表") -> bytes:
     return buffer.getvalue()
 
 
-def new_store(folder: Path, plan_dir: Path = PLAN_DIR) -> tuple[Engine, PlanData]:
-    """A new SQLite file in a folder, with the schema and a plan stored through build_store."""
-    engine = make_engine(f"sqlite:///{folder / 'store.sqlite3'}")
+# The store tests run once per back end. scripts/test.sh starts a throw-away PostgreSQL server on loopback and names
+# it here; without one, the PostgreSQL runs are skipped and the reason is printed (never passed silently).
+PG_URL_ENV = "KPI_TEST_PG_URL"
+BACKENDS = ("sqlite", "postgresql")
+
+
+def postgres_unavailable() -> str | None:
+    """Why the PostgreSQL runs cannot happen, or None when the test server answers."""
+    url = os.environ.get(PG_URL_ENV)
+    if not url:
+        return f"PostgreSQL 测试跳过 / skipped: {PG_URL_ENV} is not set (bash scripts/test.sh starts a local server)"
+    probe = create_engine(url)
+    try:
+        with probe.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except OperationalError as error:
+        return f"PostgreSQL 测试跳过 / skipped: no server at {PG_URL_ENV} ({str(error).splitlines()[0]})"
+    finally:
+        probe.dispose()
+    return None
+
+
+def require_backend(backend: str) -> None:
+    if backend == "postgresql" and (reason := postgres_unavailable()):
+        pytest.skip(reason)
+
+
+def empty_store_url(folder: Path, backend: str = "sqlite") -> str:
+    """Where a new, empty store lives: a SQLite file in the folder, or the PostgreSQL test database emptied."""
+    if backend == "sqlite":
+        return f"sqlite:///{folder / 'store.sqlite3'}"
+    url = os.environ[PG_URL_ENV]
+    reset = create_engine(url, isolation_level="AUTOCOMMIT")
+    with reset.connect() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    reset.dispose()
+    return url
+
+
+def new_store(folder: Path, plan_dir: Path = PLAN_DIR, backend: str = "sqlite") -> tuple[Engine, PlanData]:
+    """A new store (SQLite file in a folder, or the emptied PostgreSQL test database) with a plan stored."""
+    engine = make_engine(empty_store_url(folder, backend))
     plan = build_store(engine, plan_dir)
     assert isinstance(plan, PlanData), plan
     return engine, plan
@@ -64,9 +107,19 @@ def today() -> dt.date:
     return TODAY
 
 
+def pytest_report_header() -> str:
+    return f"PostgreSQL: {postgres_unavailable() or 'store tests also run on ' + os.environ[PG_URL_ENV]}"
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    require_backend(request.param)
+    return str(request.param)
+
+
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[tuple[Engine, PlanData]]:
-    engine, plan = new_store(tmp_path)
+def store(tmp_path: Path, backend: str) -> Iterator[tuple[Engine, PlanData]]:
+    engine, plan = new_store(tmp_path, backend=backend)
     yield engine, plan
     engine.dispose()
 

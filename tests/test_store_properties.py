@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine
 
-from conftest import HEADER, TODAY, csv_bytes, new_store, snapshot_store, xlsx_bytes
+from conftest import BACKENDS, HEADER, TODAY, csv_bytes, new_store, require_backend, snapshot_store, xlsx_bytes
 from models.queries import read_current_values, read_history, read_submission_file
 from pipelines.config import PLAN_DIR
 from pipelines.export import build_export, to_csv_bytes
@@ -142,12 +142,14 @@ def broken_files(draw: st.DrawFn) -> File:
 Stores = Callable[[], AbstractContextManager[tuple[Engine, PlanData]]]
 
 
-@pytest.fixture(scope="module")
-def stores(tmp_path_factory: pytest.TempPathFactory) -> Stores:
+@pytest.fixture(scope="module", params=BACKENDS)
+def stores(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Stores:
     """A maker of fresh stores: Hypothesis runs many examples per test, and each example needs its own store."""
+    require_backend(request.param)
+
     @contextmanager
     def fresh() -> Iterator[tuple[Engine, PlanData]]:
-        engine, plan = new_store(tmp_path_factory.mktemp("store"))
+        engine, plan = new_store(tmp_path_factory.mktemp("store"), backend=request.param)
         try:
             yield engine, plan
         finally:
