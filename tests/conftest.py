@@ -2,8 +2,10 @@
 PostgreSQL), a fixed 'today', and file builders."""
 from __future__ import annotations
 
+import atexit
 import csv
 import datetime as dt
+import functools
 import io
 import os
 from collections.abc import Iterator, Sequence
@@ -11,7 +13,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from sqlalchemy import Engine, create_engine, inspect, text
+from sqlalchemy import Engine, create_engine, inspect, make_url, text
 from sqlalchemy.exc import OperationalError
 
 from models.db import make_engine
@@ -77,13 +79,33 @@ def empty_store_url(folder: Path, backend: str = "sqlite") -> str:
     """Where a new, empty store lives: a SQLite file in the folder, or the PostgreSQL test database emptied."""
     if backend == "sqlite":
         return f"sqlite:///{folder / 'store.sqlite3'}"
-    url = os.environ[PG_URL_ENV]
+    url = _own_database()
     reset = create_engine(url, isolation_level="AUTOCOMMIT")
     with reset.connect() as conn:
         conn.execute(text("DROP SCHEMA public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
     reset.dispose()
     return url
+
+
+@functools.cache
+def _own_database() -> str:
+    """A database of this test process's own on the test server (so two pytest runs never empty each other's store),
+    dropped when the process ends."""
+    base = make_url(os.environ[PG_URL_ENV])
+    name = f"{base.database}_{os.getpid()}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    atexit.register(drop)
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 def new_store(folder: Path, plan_dir: Path = PLAN_DIR, backend: str = "sqlite") -> tuple[Engine, PlanData]:
