@@ -105,10 +105,23 @@ def _append_values(conn: Connection, submission_id: int, rows: pd.DataFrame) -> 
     records = list(zip(frame[CODE].tolist(), frame[PERIOD].tolist(), frame[VALUE].astype(float).tolist(),
                        frame[NOTE].astype(str).tolist(), frame[REVISION].tolist(), [submission_id] * len(frame),
                        frame[ROW].astype(int).tolist()))
+    columns = "indicator_code, period, value, note, revision, submission_id, source_row"
+    if conn.dialect.name == "postgresql":
+        _copy_rows(conn, f"COPY observation ({columns}) FROM STDIN", records)
+        return
     marks = ", ".join(["?"] * 7) if conn.dialect.paramstyle == "qmark" else ", ".join(["%s"] * 7)
-    sql = ("INSERT INTO observation (indicator_code, period, value, note, revision, submission_id, source_row) "
-           f"VALUES ({marks})")
-    conn.exec_driver_sql(sql, records)
+    conn.exec_driver_sql(f"INSERT INTO observation ({columns}) VALUES ({marks})", records)
+
+
+def _copy_rows(conn: Connection, sql: str, records: list[tuple[object, ...]]) -> None:
+    """PostgreSQL's COPY, in the connection's own transaction: several times faster than INSERTs for big files."""
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        with cursor.copy(sql) as copy:
+            for record in records:
+                copy.write_row(record)
+    finally:
+        cursor.close()
 
 
 def count_rows(conn: Connection) -> dict[str, int]:
