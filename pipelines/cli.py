@@ -55,7 +55,8 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-_EXTRA_VERB_MODULES = ("pipelines.cli_progress", "pipelines.cli_users", "pipelines.cli_briefing")
+_EXTRA_VERB_MODULES = ("pipelines.cli_progress", "pipelines.cli_users", "pipelines.cli_briefing",
+                       "pipelines.cli_migrate")
 
 
 def _extra_verbs() -> list:  # type: ignore[type-arg]
