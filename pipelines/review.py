@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, insert, select, text, update
+from sqlalchemy import Connection, Engine, delete, insert, select, text, update
 
 from models.columns import CODE, PERIOD, VALUE
 from models.db import writing
@@ -303,5 +303,21 @@ def lock_quarter(engine: Engine, user: User | None, period: str, *, now: dt.date
     return None
 
 
+def unlock_quarter(engine: Engine, user: User | None, period: str) -> Refusal | None:
+    """Open a locked quarter again (admin only), e.g. when its briefing must be redone; submissions are then accepted
+    for it without an admin again."""
+    denied = check_is_admin(user)
+    if denied:
+        return denied
+    parsed = parse_period(period)
+    if parsed is None or parsed.frequency != "quarterly":
+        return refusal("bad-quarter", value=period)
+    with writing(engine) as conn, conn.begin():
+        if parsed.code not in read_locks(conn):
+            return refusal("not-locked", quarter=parsed.label())
+        conn.execute(delete(PeriodLock).where(PeriodLock.period == parsed.code))
+    return None
+
+
 __all__ = ["ACCEPTED", "EvidenceFile", "IngestResult", "Narrative", "Preview", "approve", "check_evidence",
-           "lock_quarter", "preview_file", "quarter_code", "red_indicators", "return_submission", "submit_file"]
+           "lock_quarter", "preview_file", "quarter_code", "red_indicators", "return_submission", "submit_file", "unlock_quarter"]

@@ -1,6 +1,7 @@
 """The leaders' board of the reporting cycle: per department and quarter 未填报 / 已上报 / 退回修改 / 审核通过, on time
-or late against the due date (quarter end + the plan's due days, default 15), 退回 attempts, 及时率, and the 催报
-list of departments that have not yet sent the open quarter. Pure: plan, submissions and today in, frames out."""
+or late against the due date (quarter end + the plan's due days, default 15), returns, uploads refused by the checks,
+及时率, and the 催报 list of departments that have not yet sent the open quarter. Pure: plan, submissions, upload
+attempts and today in, frames out."""
 from __future__ import annotations
 
 import datetime as dt
@@ -15,7 +16,8 @@ from pipelines.timeliness import owed_reports, quarter_of
 NOT_SENT, SENT, RETURNED, APPROVED = "not_sent", "sent", "returned", "approved"
 _RANK = {"approved": 3, "pending": 2, "returned": 1}
 _STATE_OF = {"approved": APPROVED, "pending": SENT, "returned": RETURNED}
-BOARD_COLUMNS = ["department", "quarter", "due", "state", "first_sent", "on_time", "returned_count"]
+BOARD_COLUMNS = ["department", "quarter", "due", "state", "first_sent", "on_time", "returned_count",
+                 "refused_count"]
 
 
 def open_quarter(plan: PlanData, today: dt.date) -> Period:
@@ -24,10 +26,13 @@ def open_quarter(plan: PlanData, today: dt.date) -> Period:
     return min(ended, latest_period_ending_by(plan.info.end_period.end_time, "quarterly"))
 
 
-def compute_board(plan: PlanData, sent: pd.DataFrame, today: dt.date) -> pd.DataFrame:
+def compute_board(plan: PlanData, sent: pd.DataFrame, today: dt.date,
+                  attempts: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per department and quarter it owes reports for, up to the open quarter.
 
     `sent` is models.submissions.read_submission_periods: submission_id, department, status, submitted_at, period.
+    `attempts` is pipelines.attempts.read_attempts: a refused upload counts for the quarter being reported when it
+    was tried (its file may name no readable period at all).
     """
     owed = owed_reports(plan, open_quarter(plan, today))
     slots = owed.groupby(["department", "quarter"], as_index=False)["due"].max()
@@ -38,7 +43,18 @@ def compute_board(plan: PlanData, sent: pd.DataFrame, today: dt.date) -> pd.Data
         mine = quarters[(quarters["department"] == department) & (quarters["quarter"] == quarter)]
         mine = mine.drop_duplicates("submission_id")
         rows.append(_slot(department, quarter, due, mine))
-    return pd.DataFrame(rows, columns=BOARD_COLUMNS)
+    board = pd.DataFrame(rows, columns=BOARD_COLUMNS[:-1])
+    refused = _refused_by_slot(plan, attempts)
+    board["refused_count"] = [refused.get((d, q), 0) for d, q in zip(board["department"], board["quarter"])]
+    return board
+
+
+def _refused_by_slot(plan: PlanData, attempts: pd.DataFrame | None) -> dict[tuple[str, str], int]:
+    if attempts is None or attempts.empty:
+        return {}
+    refused = attempts[(attempts["outcome"] == "rejected") & attempts["department"].notna()]
+    quarters = [open_quarter(plan, at.date()).code for at in refused["at"]]
+    return refused.assign(quarter=quarters).groupby(["department", "quarter"]).size().to_dict()
 
 
 def _slot(department: str, quarter: str, due: dt.date, mine: pd.DataFrame) -> dict[str, object]:
@@ -70,8 +86,9 @@ def chase_list(board: pd.DataFrame, plan: PlanData, today: dt.date) -> pd.DataFr
 
 # ---- as the page shows them --------------------------------------------------------------------------------
 
-def cell_text(state: str, on_time: object, returned: int, today: dt.date, due: dt.date, lang: str = "zh") -> str:
-    """审核通过·按时 / 已上报·逾期 / 未填报 / 退回修改 (退回1次) …"""
+def cell_text(state: str, on_time: object, returned: int, today: dt.date, due: dt.date, lang: str = "zh",
+              refused: int = 0) -> str:
+    """审核通过·按时 / 已上报·逾期 / 未填报 / 退回修改 (退回1次) / … ·上传被拒2次"""
     words = [t(f"board.state.{state}", lang)]
     if on_time is not None and not pd.isna(on_time):
         words.append(t("board.on-time" if on_time else "board.late", lang))
@@ -79,6 +96,8 @@ def cell_text(state: str, on_time: object, returned: int, today: dt.date, due: d
         words.append(t("board.overdue", lang))
     if returned:
         words.append(t("board.returned-n", lang, n=returned))
+    if refused:
+        words.append(t("board.refused-n", lang, n=refused))
     return "·".join(words)
 
 
@@ -86,8 +105,9 @@ def board_grid(board: pd.DataFrame, plan: PlanData, today: dt.date, lang: str = 
     """Departments (plan order) × quarters (oldest first), each cell the state in words."""
     names = {d.code: d.name_zh if lang == "zh" else d.name_en for d in plan.departments}
     order = [names[d.code] for d in plan.departments if d.code in set(board["department"])]
-    cells = board.assign(text=[cell_text(s, o, r, today, d, lang) for s, o, r, d in
-                               board[["state", "on_time", "returned_count", "due"]].itertuples(index=False)],
+    cells = board.assign(text=[cell_text(s, o, r, today, d, lang, x) for s, o, r, d, x in
+                               board[["state", "on_time", "returned_count", "due", "refused_count"]]
+                               .itertuples(index=False)],
                          name=board["department"].map(names),
                          label=[period_of_code(q).label(lang) for q in board["quarter"]])
     quarters = [period_of_code(q).label(lang) for q in sorted(set(board["quarter"]), key=lambda q: period_of_code(q).end_time)]

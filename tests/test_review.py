@@ -15,6 +15,7 @@ from pipelines.ingest import ACCEPTED, IngestResult
 from pipelines.plan import PlanData
 from pipelines.review import (
     EvidenceFile, Narrative, Preview, approve, lock_quarter, preview_file, return_submission, submit_file,
+    unlock_quarter,
 )
 
 KW = User("kw", "区科委填报员", (SUBMITTER,), ("KW",))
@@ -90,6 +91,18 @@ def test_a_locked_quarter_needs_an_admin(engine: Engine, plan: PlanData) -> None
     assert approve(engine, REVIEWER_, by_admin.submission_id).check == "quarter-locked"  # type: ignore[union-attr]
     assert approve(engine, ADMIN_, by_admin.submission_id) is None
     assert current_a03(engine) == {"2024Q1": 700.0}
+
+
+def test_an_admin_unlocks_a_quarter_and_submitters_may_send_for_it_again(engine: Engine, plan: PlanData) -> None:
+    assert lock_quarter(engine, ADMIN_, "2024Q1") is None
+    assert isinstance(send(engine, plan), Refusal)
+
+    assert unlock_quarter(engine, REVIEWER_, "2024Q1").check == "not-an-admin"  # type: ignore[union-attr]
+    assert unlock_quarter(engine, ADMIN_, "2024H1").check == "bad-quarter"  # type: ignore[union-attr]
+    assert unlock_quarter(engine, ADMIN_, "2024Q2").check == "not-locked"  # type: ignore[union-attr]
+    assert unlock_quarter(engine, ADMIN_, "2024Q1") is None
+    sent = send(engine, plan)
+    assert isinstance(sent, IngestResult) and sent.outcome == ACCEPTED
 
 
 def test_a_red_indicator_needs_problems_and_next_steps(engine: Engine, plan: PlanData) -> None:

@@ -6,12 +6,13 @@ import datetime as dt
 
 from sqlalchemy import Engine
 
-from conftest import HEADER, csv_bytes
+from conftest import HEADER, csv_bytes, snapshot_store
 from models.submissions import read_submission_periods
 from pipelines.accounts import REVIEWER, SUBMITTER, User
+from pipelines.attempts import read_attempts, record_attempt
 from pipelines.ingest import IngestResult
 from pipelines.plan import PlanData
-from pipelines.review import approve, return_submission, submit_file
+from pipelines.review import approve, preview_file, return_submission, submit_file
 from pipelines.submission_board import (
     APPROVED, NOT_SENT, RETURNED, SENT, board_grid, chase_list, compute_board, compute_rates, open_quarter,
 )
@@ -53,3 +54,34 @@ def test_board_states_timeliness_returns_and_chase_list(engine: Engine, plan: Pl
     grid = board_grid(board(engine, plan), plan, TODAY)
     kw_row = grid[grid["填报单位"] == "区科委"].iloc[0]
     assert kw_row["2024年第一季度"] == "审核通过·按时" and kw_row["2023年第四季度"] == "已上报·逾期"
+
+
+def test_refused_uploads_are_counted_in_the_quarter_being_reported(engine: Engine, plan: PlanData) -> None:
+    kw = User("kw", "区科委填报员", (SUBMITTER,), ("KW",))
+    broken = csv_bytes([HEADER, ["A03", "x", "2024Q1", "很多", ""]])
+    for when in (dt.datetime(2024, 4, 8, 9), dt.datetime(2024, 4, 9, 9), dt.datetime(2024, 2, 1, 9)):
+        check = preview_file(engine, plan, kw, "kw.csv", broken, department="KW", today=when.date())
+        record_attempt(engine, kw, "KW", "kw.csv", broken, check, now=when)
+    good = csv_bytes([HEADER, ["A03", "x", "2024Q1", "700", ""]])
+    record_attempt(engine, kw, "KW", "kw.csv", good, preview_file(engine, plan, kw, "kw.csv", good, department="KW",
+                                                                   today=TODAY), now=dt.datetime(2024, 4, 10, 9))
+    with engine.connect() as conn:
+        attempts = read_attempts(conn)
+        computed = compute_board(plan, read_submission_periods(conn), TODAY, attempts)
+    frame = computed.set_index(["department", "quarter"])
+    assert attempts["outcome"].tolist() == ["rejected", "rejected", "rejected", "checked"]
+    assert frame.loc[("KW", "2024Q1"), ["state", "refused_count"]].tolist() == [NOT_SENT, 2]
+    assert frame.loc[("KW", "2023Q4"), "refused_count"] == 1  # tried on 1 February, while 2023Q4 was being reported
+    assert frame.loc[("RCB", "2024Q1"), "refused_count"] == 0
+    grid = board_grid(computed, plan, TODAY)
+    assert grid[grid["填报单位"] == "区科委"].iloc[0]["2024年第一季度"] == "未填报·已逾期·上传被拒2次"
+
+
+def test_logging_an_attempt_changes_no_data_table(engine: Engine, plan: PlanData) -> None:
+    kw = User("kw", "区科委填报员", (SUBMITTER,), ("KW",))
+    before = {k: v for k, v in snapshot_store(engine).items() if k != "upload_attempt"}
+    broken = b"\x00\x01 not a table"
+    record_attempt(engine, kw, "KW", "x.xlsx", broken, preview_file(engine, plan, kw, "x.xlsx", broken, department="KW"))
+    after = snapshot_store(engine)
+    assert {k: v for k, v in after.items() if k != "upload_attempt"} == before
+    assert len(after["upload_attempt"]) == 1

@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from conftest import HEADER, csv_bytes, new_store
 from models.queries import read_current_values
 from pipelines.accounts import ensure_demo_accounts
+from pipelines.attempts import read_attempts
 from pipelines.config import ROOT
 from pipelines.plan import PlanData
 
@@ -123,6 +124,11 @@ def test_invalid_upload_lists_problems_in_two_tabs_with_excel_rows(store: tuple[
     assert "区人才办" in hard["问题及修改方法"].tolist()[1]
     assert [b.label for b in at.get("download_button")][-1].startswith("下载问题清单")
     assert not [b for b in at.button if b.key == "send"]
+    at.run()  # the page runs again (e.g. a widget changed): the same upload is not logged twice
+    with store[0].connect() as conn:
+        attempts = read_attempts(conn)
+    assert attempts[["department", "outcome", "file_name", "username"]].values.tolist() == [
+        ["KW", "rejected", "kw.csv", "demo-kw"]]
 
 
 def test_a_soft_check_answered_in_the_page(store: tuple[Engine, PlanData]) -> None:
@@ -191,6 +197,7 @@ def test_board_shows_the_chase_list_and_the_grid_to_a_leader(store: tuple[Engine
     assert "区人才办" in chase["填报单位"].tolist()
     assert "区科委" in grid["填报单位"].tolist() and "及时率" in rates.columns
     assert any("已上报" in str(v) for v in grid[grid["填报单位"] == "区科委"].iloc[0].tolist())
+    assert any("上传被拒" in c.value for c in board.caption)
 
 
 def test_evidence_of_the_wrong_type_is_refused_and_a_real_image_is_kept(store: tuple[Engine, PlanData]) -> None:

@@ -10,6 +10,7 @@ from models.submissions import read_submission_periods
 from pages.shared.shell import lang
 from pages.shared.signin import signed_in_page, store_engine
 from pipelines.accounts import REVIEWER, VIEWER
+from pipelines.attempts import read_attempts
 from pipelines.catalog import t
 from pipelines.submission_board import (
     board_grid, chase_list, chase_rows, compute_board, compute_rates, open_quarter, rates_rows,
@@ -31,7 +32,7 @@ def main() -> None:
         return
     today = dt.date.today()
     with store_engine().connect() as conn:
-        board = compute_board(plan, read_submission_periods(conn), today)
+        board = compute_board(plan, read_submission_periods(conn), today, read_attempts(conn))
     quarter = open_quarter(plan, today).label(L)
     chase = chase_list(board, plan, today)
     st.subheader(t("board.chase", L, quarter=quarter))
@@ -43,7 +44,7 @@ def main() -> None:
     st.dataframe(rates_rows(compute_rates(board, today), plan, L), hide_index=True, width="stretch")
     st.subheader(t("board.grid", L, days=plan.info.due_days))
     st.dataframe(board_grid(board, plan, today, L), hide_index=True, width="stretch")
-    st.caption(t("board.refused-not-counted", L))
+    st.caption(t("board.refused-note", L))
 
 
 main()

@@ -16,7 +16,7 @@ from pipelines.accounts import ADMIN, Refusal, User, check_can_review, list_user
 from pipelines.catalog import t
 from pipelines.periods import period_of_code
 from pipelines.plan import PlanData
-from pipelines.review import approve, lock_quarter, return_submission
+from pipelines.review import approve, lock_quarter, return_submission, unlock_quarter
 from pipelines.submit_view import history_frame, selectable_quarters
 
 L = lang()  # the language chosen in the sidebar (zh by default)
@@ -94,6 +94,10 @@ def render_admin(plan: PlanData, user: User) -> None:
         locks = read_locks(conn)
     if locks:
         st.caption(t("review.locked", L, quarters="、".join(period_of_code(q).label(L) for q in sorted(locks))))
+        unlock = st.selectbox(t("review.unlock-quarter", L), sorted(locks), key="unlock-quarter",
+                              format_func=lambda q: period_of_code(q).label(L))
+        if st.button(t("review.unlock", L), key="unlock"):
+            _done(unlock_quarter(store_engine(), user, unlock), t("review.unlock-done", L, quarter=unlock))
     open_quarters = [q for q in selectable_quarters(plan, dt.date.today()) if q not in locks]
     if open_quarters:
         quarter = st.selectbox(t("review.lock-quarter", L), open_quarters, key="lock-quarter",

@@ -12,6 +12,7 @@ from models.submissions import read_submission_list
 from pages.shared.shell import lang
 from pages.shared.signin import signed_in_page, store_engine
 from pipelines.accounts import ADMIN, Refusal, User
+from pipelines.attempts import record_attempt
 from pipelines.catalog import t
 from pipelines.export import to_xlsx_bytes
 from pipelines.ingest import ACCEPTED, IngestResult
@@ -77,12 +78,21 @@ def render_upload(plan: PlanData, user: User, department: str) -> None:
     explanations = _explanations(hashlib.sha256(data).hexdigest())
     preview = preview_file(store_engine(), plan, user, uploaded.name, data, department=department,
                            explanations=explanations)
+    _log_once(user, department, uploaded.name, data, preview)
     if isinstance(preview, Refusal):
         st.error(preview.message(L))
     elif not preview.accepted:
         render_problems(preview)
     else:
         render_preview(plan, user, department, preview, uploaded.name, data, explanations)
+
+
+def _log_once(user: User, department: str, file_name: str, data: bytes, preview: Refusal | Preview) -> None:
+    """Each uploaded file is logged once as an attempt (re-runs of the page while answering questions are not)."""
+    key = (department, hashlib.sha256(data).hexdigest(), st.session_state.get("upload_round", 0))
+    if st.session_state.get("logged_upload") != key:
+        record_attempt(store_engine(), user, department, file_name, data, preview)
+        st.session_state["logged_upload"] = key
 
 
 def _explanations(file_hash: str) -> dict[int, str]:
