@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # A throw-away PostgreSQL server for the test suite: installs Debian's postgresql when missing, starts a private
-# cluster on loopback (port 54329, data under .pg-test/, owned by the postgres user when run as root) and creates the
-# database kpi_test. Prints the SQLAlchemy URL on its last line; the store tests then run on it a second time.
+# cluster on loopback (port 54329, data under /tmp/kpi-pg-test/ — outside the clone, which the postgres user may not
+# be able to enter — owned by the postgres user when run as root) and creates the database kpi_test. Prints the SQLAlchemy URL on its last line; the store tests then run on it a second time.
 # Where PostgreSQL cannot be installed or started it says why and exits 0: those runs are then reported as skipped.
 # Usage: bash scripts/postgres_test_server.sh [stop]
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PORT="${KPI_TEST_PG_PORT:-54329}"
-DATA="$PWD/.pg-test/data"
-SOCKETS="$PWD/.pg-test/run"
+HOME_DIR="${KPI_TEST_PG_DIR:-/tmp/kpi-pg-test}"
+DATA="$HOME_DIR/data"
+SOCKETS="$HOME_DIR/run"
 URL="postgresql+psycopg://kpi@127.0.0.1:${PORT}/kpi_test"
 
 note() { echo "注意 / NOTE: $* — the PostgreSQL runs of the store tests will be skipped." >&2; }
@@ -43,15 +44,15 @@ if [ -z "$BIN" ]; then
 fi
 
 mkdir -p "$DATA" "$SOCKETS"
-[ "$(id -u)" -eq 0 ] && chown -R postgres "$PWD/.pg-test" && chmod o+x "$PWD" 2>/dev/null
+[ "$(id -u)" -eq 0 ] && chown -R postgres "$HOME_DIR"
 if [ ! -f "$DATA/PG_VERSION" ]; then
   as_owner "$BIN/initdb" -D "$DATA" -U kpi --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null \
     || { note "initdb failed"; exit 0; }
 fi
 if ! as_owner "$BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1; then
-  as_owner "$BIN/pg_ctl" -D "$DATA" -l "$PWD/.pg-test/server.log" -w -t 60 \
+  as_owner "$BIN/pg_ctl" -D "$DATA" -l "$HOME_DIR/server.log" -w -t 60 \
     -o "-c listen_addresses=127.0.0.1 -p $PORT -k $SOCKETS -c fsync=off -c max_connections=200" start >/dev/null \
-    || { note "the server did not start (see .pg-test/server.log)"; exit 0; }
+    || { note "the server did not start (see $HOME_DIR/server.log)"; exit 0; }
 fi
 as_owner "$BIN/psql" -h 127.0.0.1 -p "$PORT" -U kpi -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='kpi_test'" \
   | grep -q 1 || as_owner "$BIN/createdb" -h 127.0.0.1 -p "$PORT" -U kpi kpi_test
