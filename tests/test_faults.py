@@ -1,0 +1,372 @@
+"""Fault tests, each on SQLite and on PostgreSQL: an ingest killed at any moment leaves all of its file or none of it
+(and every earlier value as it was); departments submitting at the same moment lose nothing and number revisions
+without gaps or twins, and no "database is locked" reaches anyone; a reader during an ingest sees the state before it
+or after it, never half of it.
+
+Large files are generated over a synthetic plan of many quarterly indicators (the approach of
+benchmarks/bench_ingest.py). Ingests that are killed run in a separate process (tests/fault_worker.py), which prints a
+marker at each step (READY, BEGIN, SAVED, RESULT), so that the test knows where a kill landed and can hold the worker
+inside its open write transaction, every row inserted and nothing committed. Random moments come from a seeded RNG.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Connection, Engine, inspect, text
+
+from benchmarks.bench_ingest import write_plan
+from conftest import HEADER, TODAY, csv_bytes, new_store
+from models.queries import read_current_values
+from pipelines.config import Limits
+from pipelines.ingest import ACCEPTED, UNCHANGED, IngestResult, ingest_bytes
+from pipelines.periods import Period
+from pipelines.plan import PlanData
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKER = Path(__file__).resolve().parent / "fault_worker.py"
+WORKER_APP = "kpi_fault_worker"  # application_name of a worker's PostgreSQL connections, to see them go away
+
+BIG_INDICATORS = 300  # × 400 quarters = 120,000 rows (about 2.2 MB), seconds to ingest on either back end
+QUARTERS = 400  # 1925Q1 … 2024Q4 (the synthetic plan runs 1925Q1–2025Q4)
+EARLIER_INDICATORS, EARLIER_QUARTERS = 50, 8  # the earlier file: 400 values the large files then revise
+PROBE_CODES = ["K0000", "K0001", "K0150", f"K{BIG_INDICATORS - 1:04d}"]  # a reader's sample of current values
+
+SEED = 20260120
+STEP_TIMEOUT = 120.0  # generous bound for any one step on a loaded 2-core machine
+LOCKED = "database is locked"
+
+
+# --- files ------------------------------------------------------------------------------------------------------
+
+def synthetic_store(tmp_path: Path, backend: str, indicators: int = BIG_INDICATORS) -> tuple[Engine, PlanData]:
+    folder = tmp_path / "synthetic-plan"
+    folder.mkdir()
+    write_plan(folder, indicators)
+    return new_store(tmp_path, folder, backend)
+
+
+Row = tuple[str, str, float]
+
+
+def synthetic_rows(indicators: int, quarters: int, shift: float) -> list[Row]:
+    """Values rising period by period (no 核实性 finding), shifted so that each file differs from every other."""
+    periods = [Period(1925 + q // 4, "Q", q % 4 + 1).code for q in range(quarters)]
+    return [(f"K{n:04d}", period, 100.0 + q + n % 7 + shift)
+            for n in range(indicators) for q, period in enumerate(periods)]
+
+
+def rows_csv(rows: Sequence[Row]) -> bytes:
+    lines = ["指标编码,统计期,数值,备注\n"] + [f"{code},{period},{value:g},\n" for code, period, value in rows]
+    return "".join(lines).encode("utf-8-sig")
+
+
+def big_limits(data: bytes) -> Limits:
+    return Limits(max_file_bytes=len(data) + 1)
+
+
+def department_file(plan: PlanData, codes: Sequence[str], base: float) -> bytes:
+    """A department's quarterly file over the shipped plan: 2023Q1–2025Q4 for each of its 'annual' indicators."""
+    rows: list[list[object]] = [HEADER]
+    for code in codes:
+        for year in (2023, 2024, 2025):
+            rows += [[code, plan.indicator(code).name_zh, f"{year}Q{q}", base + q, ""] for q in range(1, 5)]
+    return csv_bytes(rows)
+
+
+KW_CODES, RCB_CODES = ["A10", "A13"], ["C05", "C06"]  # quarterly 'annual' indicators of 区科委 and 区人才办
+ONE_CELL = ("A10", "2024Q2")  # the indicator and period that concurrent writers all revise
+
+
+def one_cell_file(plan: PlanData, value: float, writer: int) -> bytes:
+    code, period = ONE_CELL
+    return csv_bytes([HEADER, [code, plan.indicator(code).name_zh, period, value, f"第{writer}次填报"]])
+
+
+# --- the store ----------------------------------------------------------------------------------------------------
+
+def url_of(engine: Engine, app: str | None = None) -> str:
+    url = engine.url
+    if app and engine.dialect.name == "postgresql":
+        url = url.update_query_dict({"application_name": app})
+    return url.render_as_string(hide_password=False)
+
+
+class State(dict):  # type: ignore[type-arg]
+    """table → rows (tuples ordered by primary key); `columns[table]` names the tuple fields."""
+
+    columns: dict[str, list[str]]
+
+    def pick(self, table: str, row: tuple[Any, ...], names: Sequence[str]) -> tuple[Any, ...]:
+        return tuple(row[self.columns[table].index(name)] for name in names)
+
+
+def store_state(engine: Engine) -> State:
+    """Every row of every table (file bytes included) ordered by primary key, read in one transaction."""
+    state = State()
+    state.columns = {}
+    with engine.connect() as conn:
+        found = inspect(conn)
+        for table in sorted(found.get_table_names()):
+            columns = [c["name"] for c in found.get_columns(table)]
+            key = found.get_pk_constraint(table)["constrained_columns"] or columns
+            order = ", ".join(f'"{c}"' for c in key)
+            state.columns[table] = columns
+            state[table] = [tuple(bytes(v) if isinstance(v, memoryview) else v for v in row)
+                            for row in conn.execute(text(f'SELECT * FROM "{table}" ORDER BY {order}'))]
+    return state
+
+
+def observations(conn: Connection, where: str = "", **params: object) -> list[tuple[Any, ...]]:
+    sql = ("SELECT indicator_code, period, revision, value, submission_id FROM observation "
+           f"{where} ORDER BY indicator_code, period, revision")
+    return [tuple(r) for r in conn.execute(text(sql), params)]
+
+
+def assert_revisions_contiguous(engine: Engine) -> None:
+    """No twin (indicator, period, revision) and, for every indicator and period, revisions exactly 1..n."""
+    with engine.connect() as conn:
+        twins = conn.execute(text("SELECT indicator_code, period, revision, COUNT(*) FROM observation "
+                                  "GROUP BY indicator_code, period, revision HAVING COUNT(*) > 1")).all()
+        gaps = conn.execute(text("SELECT indicator_code, period, COUNT(*), MIN(revision), MAX(revision) "
+                                 "FROM observation GROUP BY indicator_code, period "
+                                 "HAVING MIN(revision) <> 1 OR MAX(revision) <> COUNT(*)")).all()
+    assert not twins, f"duplicate revisions: {twins[:5]}"
+    assert not gaps, f"revisions not 1..n: {gaps[:5]}"
+
+
+def assert_store_sound(engine: Engine) -> None:
+    """SQLite: the file passes PRAGMA integrity_check. PostgreSQL: no killed client's session or lock is left."""
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA integrity_check").scalars().all() == ["ok"]
+        return
+    deadline = time.monotonic() + 30
+    while True:
+        with engine.connect() as conn:
+            sessions = conn.execute(text("SELECT pid, state FROM pg_stat_activity WHERE application_name = :app"),
+                                    {"app": WORKER_APP}).all()
+            locks = conn.execute(text("SELECT pid, mode, granted FROM pg_locks WHERE locktype = 'advisory' "
+                                      "AND pid <> pg_backend_pid()")).all()
+        if not sessions and not locks:
+            return
+        assert time.monotonic() < deadline, f"a killed client is still there: sessions {sessions}, locks {locks}"
+        time.sleep(0.1)
+
+
+def run_bounded(action: Callable[[], Any], timeout: float = STEP_TIMEOUT) -> Any:
+    """Run an action in a thread and fail (instead of hanging) when it does not finish in time: a lingering lock."""
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["value"] = action()
+        except BaseException as error:  # noqa: BLE001 - re-raised in the test's thread
+            box["error"] = error
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    thread.join(timeout)
+    assert not thread.is_alive(), f"did not finish within {timeout:.0f} s: the store stays locked"
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
+def assert_nothing_locked(*texts: object) -> None:
+    for item in texts:
+        assert LOCKED not in str(item).lower(), f"'{LOCKED}' reached the user: {item}"
+
+
+# --- a worker process ---------------------------------------------------------------------------------------------
+
+class Worker:
+    """tests/fault_worker.py in a subprocess; its marker lines are collected with the moment they arrived."""
+
+    def __init__(self, engine: Engine, file: Path, *extra: str) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, str(WORKER), url_of(engine, WORKER_APP), str(file), *extra], cwd=ROOT,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")
+        self.started = time.monotonic()
+        self.lines: list[tuple[float, str]] = []
+        self.stderr: list[str] = []
+        self.changed = threading.Condition()
+        self._threads = [threading.Thread(target=self._read_stdout, daemon=True),
+                         threading.Thread(target=self._read_stderr, daemon=True)]
+        for thread in self._threads:
+            thread.start()
+
+    def _read_stdout(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            with self.changed:
+                self.lines.append((time.monotonic(), line.rstrip("\n")))
+                self.changed.notify_all()
+        with self.changed:
+            self.lines.append((time.monotonic(), "EOF"))
+            self.changed.notify_all()
+
+    def _read_stderr(self) -> None:
+        assert self.proc.stderr is not None
+        self.stderr.extend(self.proc.stderr)
+
+    def seen(self, marker: str) -> float | None:
+        """When the marker line arrived (monotonic clock), None while it has not."""
+        with self.changed:
+            return next((at for at, line in self.lines if line.split(" ", 1)[0] == marker), None)
+
+    def line(self, marker: str) -> str:
+        with self.changed:
+            return next(line for _, line in self.lines if line.split(" ", 1)[0] == marker)
+
+    def wait_for(self, marker: str, timeout: float = STEP_TIMEOUT) -> float:
+        deadline = time.monotonic() + timeout
+        with self.changed:
+            while True:
+                if (at := self.seen(marker)) is not None:
+                    return at
+                if any(line in ("EOF",) or line.startswith("ERROR") for _, line in self.lines):
+                    break
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self.changed.wait(left)
+        self.proc.poll()
+        raise AssertionError(f"worker never said {marker}: {self.describe()}")
+
+    def send(self, line: str = "go") -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(line + "\n")
+        self.proc.stdin.flush()
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(STEP_TIMEOUT)
+        self._join()
+
+    def result(self, timeout: float = STEP_TIMEOUT) -> dict[str, Any]:
+        """The worker's IngestResult (as a dict) once it has exited cleanly."""
+        try:
+            code = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            raise AssertionError(f"worker did not finish in {timeout:.0f} s: {self.describe()}") from None
+        self._join()
+        assert_nothing_locked(self.describe())
+        assert code == 0 and self.seen("RESULT") is not None, self.describe()
+        return dict(json.loads(self.line("RESULT").split(" ", 1)[1]))
+
+    def _join(self) -> None:
+        for thread in self._threads:
+            thread.join(10)
+
+    def describe(self) -> str:
+        return (f"exit {self.proc.returncode}; stdout {[line[:300] for _, line in self.lines]}; "
+                f"stderr {''.join(self.stderr)[-3000:]}")
+
+
+# --- 1. SIGKILL at a random point of a large ingest -------------------------------------------------------------
+
+def check_all_or_none(before: State, after: State, sha: str, rows: Sequence[Row]) -> str:
+    """The store after a killed ingest of `rows` is the store before it ('none'), or that plus exactly one submission
+    holding every row of the file as the next revision ('all'); every earlier row is kept as it was."""
+    if after == before:
+        return "none"
+    tables = set(before) | set(after)
+    changed = sorted(t for t in tables if before.get(t) != after.get(t))
+    assert changed == ["observation", "submission"], f"killed ingest changed {changed}"
+    old_subs, new_subs = before["submission"], after["submission"]
+    assert new_subs[:len(old_subs)] == old_subs, "an earlier submission changed"
+    added = new_subs[len(old_subs):]
+    assert len(added) == 1, f"{len(added)} submissions appeared for one file"
+    sub = dict(zip(("id", "sha256", "n_new", "n_revised"),
+                   after.pick("submission", added[0], ("id", "sha256", "n_new", "n_revised"))))
+    assert sub["sha256"] == sha
+    assert sub["n_new"] + sub["n_revised"] == len(rows), sub
+    old_obs, new_obs = set(before["observation"]), set(after["observation"])
+    assert old_obs <= new_obs, "an earlier value was changed or lost"
+    names = ("indicator_code", "period", "revision", "value", "submission_id")
+    top: dict[tuple[str, str], int] = {}
+    for code, period, revision, *_ in (before.pick("observation", r, names) for r in before["observation"]):
+        top[(code, period)] = max(top.get((code, period), 0), revision)
+    got = sorted(after.pick("observation", r, names) for r in new_obs - old_obs)
+    want = sorted((code, period, top.get((code, period), 0) + 1, value, sub["id"]) for code, period, value in rows)
+    assert len(got) == len(want), f"the store holds {len(got)} of the file's {len(want)} rows"
+    assert got == want, "the file's rows are not stored as their next revisions"
+    return "all"
+
+
+def test_sigkill_during_large_ingest_leaves_all_or_nothing(tmp_path: Path, backend: str) -> None:
+    engine, plan = synthetic_store(tmp_path, backend)
+    try:
+        earlier = rows_csv(synthetic_rows(EARLIER_INDICATORS, EARLIER_QUARTERS, 0.25))
+        first = ingest_bytes(engine, plan, "earlier.csv", earlier, today=TODAY)
+        assert first.outcome == ACCEPTED, first.as_dict("en")
+        rng = random.Random(SEED)
+        outcomes: list[tuple[str, float | None, str, str]] = []  # (round, delay, where the kill landed, all/none)
+        # Round 0 holds the worker inside its open write transaction, every row inserted: the kill surely lands
+        # mid-write, and the time it took to get there scales the random delays of the following rounds.
+        # Rounds 1–3 kill after a random delay, one drawn in each third of [0, 1.2 × that time].
+        write_time = 0.0
+        for round_no, window in enumerate([None, (0.0, 0.4), (0.4, 0.8), (0.8, 1.2)]):
+            rows = synthetic_rows(BIG_INDICATORS, QUARTERS, 1.0 + round_no)
+            data = rows_csv(rows)
+            path = tmp_path / f"big-{round_no}.csv"
+            path.write_bytes(data)
+            before = store_state(engine)
+            worker = Worker(engine, path, *(["--hold"] if window is None else []))
+            try:
+                ready = worker.wait_for("READY")
+                if window is None:
+                    worker.wait_for("SAVED")
+                    write_time = time.monotonic() - ready
+                    delay = None
+                else:
+                    delay = rng.uniform(*window) * write_time
+                    time.sleep(max(0.0, ready + delay - time.monotonic()))
+            finally:
+                worker.kill()
+            landed = ("after commit" if worker.seen("RESULT") else "mid-write, all rows in" if worker.seen("SAVED")
+                      else "mid-write" if worker.seen("BEGIN") else "before the write")
+            assert worker.seen("ERROR") is None, worker.describe()
+            assert_store_sound(engine)
+            after = store_state(engine)
+            kept = check_all_or_none(before, after, hashlib.sha256(data).hexdigest(), rows)
+            outcomes.append((f"round {round_no}", delay, landed, kept))
+            if landed != "after commit":
+                assert kept == "none", (landed, kept)
+            # The store takes the next ingest at once (no lock of the dead writer left behind).
+            nxt = run_bounded(lambda: ingest_bytes(engine, plan, f"next-{round_no}.csv",
+                                                   rows_csv([("K0003", "1925Q2", 120.5 + round_no)]), today=TODAY))
+            assert nxt.outcome == ACCEPTED, nxt.as_dict("en")
+        assert outcomes[0][2] == "mid-write, all rows in" and outcomes[0][3] == "none", outcomes
+        print(f"\n[{backend}] write took {write_time:.2f} s; kills: {outcomes}")
+        # Finally the command line ingests a file to its end: the store works, and holds every row of it.
+        rows = synthetic_rows(BIG_INDICATORS // 4, QUARTERS, 9.0)
+        data = rows_csv(rows)
+        path = tmp_path / "big-final.csv"
+        path.write_bytes(data)
+        before = store_state(engine)
+        done = subprocess.run([sys.executable, "-m", "pipelines", "ingest", str(path), "--db", url_of(engine),
+                               "--json"], cwd=ROOT, capture_output=True, text=True, encoding="utf-8",
+                              timeout=STEP_TIMEOUT)
+        assert done.returncode == 0, done.stderr[-3000:]
+        assert_nothing_locked(done.stdout, done.stderr)
+        assert json.loads(done.stdout)[0]["outcome"] == ACCEPTED
+        assert check_all_or_none(before, store_state(engine), hashlib.sha256(data).hexdigest(), rows) == "all"
+        assert_store_sound(engine)
+        assert_revisions_contiguous(engine)
+    finally:
+        engine.dispose()
