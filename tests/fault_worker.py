@@ -1,19 +1,21 @@
 """A separate process that ingests one file into a store, for the fault tests (tests/test_faults.py).
 
-    python tests/fault_worker.py URL FILE [--department D] [--start-at EPOCH] [--hold] [--today YYYY-MM-DD]
+    python tests/fault_worker.py URL FILE [--department D] [--wait-go] [--hold] [--linger S] [--today YYYY-MM-DD]
 
 It calls the same `ingest_bytes` as `python -m pipelines ingest` (with the file-size limit raised for large files) and
 prints one marker line per step, flushed at once, so that the parent knows where the ingest is when it kills it:
 
-    READY               imports done, store opened, file read: ingest_bytes is called next
+    LOADED              imports done, store opened, file read (with --wait-go: waiting for a line on stdin)
+    READY               ingest_bytes is called next
     BEGIN               the write transaction has begun (BEGIN IMMEDIATE / the advisory lock is being taken)
     SAVED <id>          every row of the file is inserted, the transaction is not committed yet
     RESULT <json>       ingest_bytes returned (committed, or nothing to commit)
     ERROR <text>        ingest_bytes raised
 
-With --hold the worker stops at SAVED (inside the open write transaction) until a line arrives on stdin, so that a
-kill or a reader surely lands while every row is written but not committed. With --start-at it waits until that
-wall-clock time before ingesting, so that several processes submit at the same moment.
+With --wait-go the worker waits for a line on stdin before ingesting, so that the parent releases several workers at
+the same moment. With --hold it stops at SAVED (inside the open write transaction) until a line arrives on stdin, so
+that a kill or a reader surely lands while every row is written but not committed. With --linger S it stays S seconds
+inside the transaction after SAVED, so that writers released together surely queue behind one another.
 """
 from __future__ import annotations
 
@@ -46,8 +48,9 @@ def main() -> int:
     parser.add_argument("url")
     parser.add_argument("file", type=Path)
     parser.add_argument("--department")
-    parser.add_argument("--start-at", type=float)
+    parser.add_argument("--wait-go", action="store_true")
     parser.add_argument("--hold", action="store_true")
+    parser.add_argument("--linger", type=float, default=0.0)
     parser.add_argument("--today", default="2026-01-20")
     args = parser.parse_args()
 
@@ -62,12 +65,14 @@ def main() -> int:
         say(f"SAVED {submission_id}")
         if args.hold:
             sys.stdin.readline()  # the parent kills us here, or lets us commit by sending a line
+        time.sleep(args.linger)
 
     with engine.connect() as conn:
         plan = plan_from_store(conn)
     data = args.file.read_bytes()
-    if args.start_at:
-        time.sleep(max(0.0, args.start_at - time.time()))
+    say("LOADED")
+    if args.wait_go:
+        sys.stdin.readline()
     say("READY")
     try:
         result = ingest_bytes(engine, plan, args.file.name, data, department=args.department,

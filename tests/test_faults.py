@@ -345,7 +345,9 @@ def test_sigkill_during_large_ingest_leaves_all_or_nothing(tmp_path: Path, backe
             after = store_state(engine)
             kept = check_all_or_none(before, after, hashlib.sha256(data).hexdigest(), rows)
             outcomes.append((f"round {round_no}", delay, landed, kept))
-            if landed != "after commit":
+            if kept == "all":  # committed: the kill came after every row was in (maybe before RESULT was printed)
+                assert worker.seen("SAVED") is not None, (landed, kept)
+            if landed != "after commit" and not worker.seen("SAVED"):
                 assert kept == "none", (landed, kept)
             # The store takes the next ingest at once (no lock of the dead writer left behind).
             nxt = run_bounded(lambda: ingest_bytes(engine, plan, f"next-{round_no}.csv",
@@ -369,4 +371,298 @@ def test_sigkill_during_large_ingest_leaves_all_or_nothing(tmp_path: Path, backe
         assert_store_sound(engine)
         assert_revisions_contiguous(engine)
     finally:
+        engine.dispose()
+
+
+# --- 2. submitting at the same moment ---------------------------------------------------------------------------
+
+LINGER = 0.5  # seconds each writer stays in its write transaction, so that writers released together surely queue
+Job = tuple[str, bytes, str]  # file name, bytes, department
+
+
+def ingest_together(engine: Engine, plan: PlanData, jobs: Sequence[Job], mode: str,
+                    folder: Path) -> tuple[list[dict[str, Any]], list[tuple[float, float]]]:
+    """Start every job at the same moment and return their results (IngestResult.as_dict) and (start, end) times.
+
+    threads: one thread per job behind a Barrier, sharing one engine as the app's sessions do; processes: one worker
+    per job with its own engine, all loaded first and then released together. Any exception fails the test."""
+    if mode == "threads":
+        barrier = threading.Barrier(len(jobs))
+        results: list[dict[str, Any]] = [{} for _ in jobs]
+        spans = [(0.0, 0.0)] * len(jobs)
+        errors: list[str] = []
+
+        def run(number: int) -> None:
+            name, data, department = jobs[number]
+            barrier.wait(STEP_TIMEOUT)
+            start = time.monotonic()
+            try:
+                result = ingest_bytes(engine, plan, name, data, department=department, today=TODAY,
+                                      after_save=lambda *_: time.sleep(LINGER))
+                results[number] = result.as_dict("en")
+            except Exception as error:  # noqa: BLE001 - every error fails the test, with its text
+                errors.append(f"{name}: {type(error).__name__}: {error}")
+            spans[number] = (start, time.monotonic())
+
+        threads = [threading.Thread(target=run, args=(n,), daemon=True) for n in range(len(jobs))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(STEP_TIMEOUT)
+        assert not any(thread.is_alive() for thread in threads), "a writer hung"
+        assert_nothing_locked(*errors)
+        assert not errors, errors
+        return results, spans
+    workers = []
+    try:
+        for number, (name, data, department) in enumerate(jobs):
+            path = folder / f"job-{number}" / name
+            path.parent.mkdir(parents=True)
+            path.write_bytes(data)
+            workers.append(Worker(engine, path, "--wait-go", "--department", department, "--linger", str(LINGER)))
+        for worker in workers:
+            worker.wait_for("LOADED")
+        for worker in workers:
+            worker.send()
+        results = [worker.result() for worker in workers]
+    finally:
+        for worker in workers:
+            worker.kill()
+    return results, [(w.wait_for("READY"), w.wait_for("RESULT")) for w in workers]
+
+
+def assert_overlapped(spans: Sequence[tuple[float, float]]) -> None:
+    """Every writer had started before the first one finished: they really submitted at the same moment."""
+    assert max(start for start, _ in spans) < min(end for _, end in spans), spans
+
+
+def current_cells(engine: Engine) -> set[tuple[str, str, float]]:
+    with engine.connect() as conn:
+        frame = read_current_values(conn)
+    return {(str(c), str(p), float(v)) for c, p, v in zip(frame["indicator_code"], frame["period"], frame["value"])}
+
+
+def file_cells(plan: PlanData, codes: Sequence[str], base: float) -> set[tuple[str, str, float]]:
+    return {(code, f"{year}Q{q}", base + q) for code in codes for year in (2023, 2024, 2025) for q in range(1, 5)}
+
+
+MODES = ["threads", "processes"]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_two_departments_at_the_same_moment(store: tuple[Engine, PlanData], tmp_path: Path, mode: str) -> None:
+    engine, plan = store
+    jobs = [("kw.csv", department_file(plan, KW_CODES, 10.0), "KW"),
+            ("rcb.csv", department_file(plan, RCB_CODES, 30.0), "RCB")]
+    results, spans = ingest_together(engine, plan, jobs, mode, tmp_path)
+    assert_nothing_locked(results)
+    assert [r["outcome"] for r in results] == [ACCEPTED, ACCEPTED], results
+    assert [r["counts"]["new"] for r in results] == [24, 24], results
+    assert len({r["submission_id"] for r in results}) == 2
+    assert_overlapped(spans)
+    assert current_cells(engine) == file_cells(plan, KW_CODES, 10.0) | file_cells(plan, RCB_CODES, 30.0)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM observation")).scalar_one() == 48
+        assert conn.execute(text("SELECT COUNT(*) FROM submission")).scalar_one() == 2
+    assert_revisions_contiguous(engine)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_same_file_twice_at_the_same_moment(store: tuple[Engine, PlanData], tmp_path: Path, mode: str) -> None:
+    engine, plan = store
+    data = department_file(plan, KW_CODES, 10.0)
+    results, spans = ingest_together(engine, plan, [("kw.csv", data, "KW")] * 2, mode, tmp_path)
+    assert_nothing_locked(results)
+    assert sorted(r["outcome"] for r in results) == [ACCEPTED, UNCHANGED], results
+    accepted = next(r for r in results if r["outcome"] == ACCEPTED)
+    unchanged = next(r for r in results if r["outcome"] == UNCHANGED)
+    assert unchanged["submission_id"] == accepted["submission_id"]  # "identical to submission N"
+    assert accepted["counts"]["new"] == 24
+    assert_overlapped(spans)
+    assert current_cells(engine) == file_cells(plan, KW_CODES, 10.0)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM submission")).scalar_one() == 1
+        assert observations(conn, "WHERE revision <> 1") == []
+        assert conn.execute(text("SELECT COUNT(*) FROM observation")).scalar_one() == 24
+    assert_revisions_contiguous(engine)
+
+
+WRITERS = {"threads": 8, "processes": 4}  # each process imports pandas first: 4 keep the test to seconds
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_many_writers_revise_one_value_at_the_same_moment(store: tuple[Engine, PlanData], tmp_path: Path,
+                                                          mode: str) -> None:
+    engine, plan = store
+    writers = WRITERS[mode]
+    values = [11.0 + n for n in range(writers)]
+    jobs = [(f"writer-{n}.csv", one_cell_file(plan, value, n), "KW") for n, value in enumerate(values)]
+    results, spans = ingest_together(engine, plan, jobs, mode, tmp_path)
+    assert_nothing_locked(results)
+    assert [r["outcome"] for r in results] == [ACCEPTED] * writers, results
+    assert sorted((r["counts"]["new"], r["counts"]["revised"]) for r in results) == [(0, 1)] * (writers - 1) + [(1, 0)]
+    assert_overlapped(spans)
+    code, period = ONE_CELL
+    with engine.connect() as conn:
+        history = observations(conn, "WHERE indicator_code = :code AND period = :period", code=code, period=period)
+        current = read_current_values(conn, [code])
+    assert [revision for _, _, revision, _, _ in history] == list(range(1, writers + 1))  # no gap, no twin
+    assert sorted(value for *_, value, _ in history) == values  # no lost update: every writer's value is kept
+    submissions = [submission for *_, submission in history]
+    assert submissions == sorted(submissions)  # revisions numbered in the order the writers committed
+    assert {r["submission_id"] for r in results} == set(submissions)
+    now = current[(current["indicator_code"] == code) & (current["period"] == period)]
+    assert now["revision"].tolist() == [writers] and now["value"].tolist() == [history[-1][3]]
+    assert_revisions_contiguous(engine)
+
+
+# --- 3. a reader during an ingest ---------------------------------------------------------------------------------
+
+View = tuple[Any, ...]
+
+
+def read_view(engine: Engine) -> View:
+    """What a dashboard page reads in one connection: observation count, current values of a few indicators, and
+    the submissions' counts — separate statements that must all come from one state of the store."""
+    with engine.connect() as conn:
+        count = conn.execute(text("SELECT COUNT(*) FROM observation")).scalar_one()
+        frame = read_current_values(conn, PROBE_CODES)
+        values = tuple(zip(frame["indicator_code"], frame["period"], frame["value"].astype(float), frame["revision"]))
+        submissions, changed = conn.execute(
+            text("SELECT COUNT(*), COALESCE(SUM(n_new + n_revised), 0) FROM submission")).one()
+    return int(count), values, int(submissions), int(changed)
+
+
+def expected_new_view(old: View, rows: Sequence[Row]) -> View:
+    count, values, submissions, changed = old
+    current = {(code, period): (value, revision) for code, period, value, revision in values}
+    for code, period, value in rows:
+        if code in PROBE_CODES:
+            current[(code, period)] = (value, current.get((code, period), (0.0, 0))[1] + 1)
+    new_values = tuple((code, period, value, revision) for (code, period), (value, revision) in sorted(current.items()))
+    return count + len(rows), new_values, submissions + 1, changed + len(rows)
+
+
+class Writer:
+    """The large ingest, in a thread of this process (sharing the reader's engine) or in a worker process; it stops
+    after inserting every row, inside its open transaction, until released."""
+
+    def __init__(self, mode: str, engine: Engine, plan: PlanData, path: Path) -> None:
+        self.mode = mode
+        self.begun: float | None = None
+        if mode == "process":
+            self.worker = Worker(engine, path, "--hold")
+            return
+        self.saved, self.go, self.box = threading.Event(), threading.Event(), {}
+
+        def after_save(*_: object) -> None:
+            self.saved_at = time.monotonic()
+            self.saved.set()
+            self.go.wait(STEP_TIMEOUT)
+
+        def run() -> None:
+            try:
+                data = path.read_bytes()
+                self.box["result"] = ingest_bytes(engine, plan, path.name, data, today=TODAY,
+                                                  limits=big_limits(data), after_save=after_save).as_dict("en")
+            except Exception as error:  # noqa: BLE001 - fails the test with its text
+                self.box["error"] = f"{type(error).__name__}: {error}"
+                self.saved.set()
+
+        self.thread = threading.Thread(target=run, daemon=True)
+        self.thread.start()
+
+    def wait_saved(self) -> float:
+        if self.mode == "process":
+            return self.worker.wait_for("SAVED")
+        assert self.saved.wait(STEP_TIMEOUT) and "error" not in self.box, self.box
+        return self.saved_at
+
+    def release(self) -> None:
+        if self.mode == "process":
+            self.worker.send()
+        else:
+            self.go.set()
+
+    def result(self) -> dict[str, Any]:
+        if self.mode == "process":
+            return self.worker.result()
+        self.thread.join(STEP_TIMEOUT)
+        assert not self.thread.is_alive() and "error" not in self.box, self.box
+        return dict(self.box["result"])
+
+    def stop(self) -> None:
+        if self.mode == "process":
+            self.worker.kill()
+        else:
+            self.go.set()
+
+
+@pytest.mark.parametrize("writer_mode", ["thread", "process"])
+def test_reader_during_ingest_sees_old_or_new_state(tmp_path: Path, backend: str, writer_mode: str) -> None:
+    engine, plan = synthetic_store(tmp_path, backend)
+    writer = None
+    try:
+        earlier = rows_csv(synthetic_rows(EARLIER_INDICATORS, EARLIER_QUARTERS, 0.25))
+        assert ingest_bytes(engine, plan, "earlier.csv", earlier, today=TODAY).outcome == ACCEPTED
+        rows = synthetic_rows(BIG_INDICATORS, QUARTERS, 1.0)
+        path = tmp_path / "big.csv"
+        path.write_bytes(rows_csv(rows))
+        old = read_view(engine)
+        new = expected_new_view(old, rows)
+        reads: list[tuple[float, float, View]] = []
+        stop = threading.Event()
+        reader_errors: list[str] = []
+
+        def reader() -> None:  # the dashboard, refreshing as fast as it can all along
+            while not stop.is_set():
+                start = time.monotonic()
+                try:
+                    view = read_view(engine)
+                except Exception as error:  # noqa: BLE001 - fails the test with its text
+                    reader_errors.append(f"{type(error).__name__}: {error}")
+                    return
+                reads.append((start, time.monotonic(), view))
+
+        loop = threading.Thread(target=reader, daemon=True)
+        loop.start()
+        writer = Writer(writer_mode, engine, plan, path)
+        saved = writer.wait_saved()
+        # The writer now holds its open transaction with every row inserted. Reads here surely overlap the write.
+        held = [read_view(engine) for _ in range(3)]
+        # A reader whose transaction began before the commit keeps seeing the old state after it, in every statement.
+        with engine.connect() as conn:
+            count_before = conn.execute(text("SELECT COUNT(*) FROM observation")).scalar_one()
+            released = time.monotonic()
+            writer.release()
+            result = writer.result()
+            committed = time.monotonic()
+            count_after = conn.execute(text("SELECT COUNT(*) FROM observation")).scalar_one()
+            submissions_after = conn.execute(text("SELECT COUNT(*) FROM submission")).scalar_one()
+        assert result["outcome"] == ACCEPTED, result
+        while sum(start > committed for start, _, _ in reads) < 3 and loop.is_alive():
+            time.sleep(0.01)
+        stop.set()
+        loop.join(STEP_TIMEOUT)
+        assert not reader_errors, reader_errors
+        assert_nothing_locked(reader_errors, result)
+
+        assert held == [old] * 3, "a reader saw rows of an uncommitted ingest"
+        assert (count_before, count_after, submissions_after) == (old[0], old[0], old[2]), \
+            "a reader's transaction saw a commit that happened after it began (half of two states)"
+        assert read_view(engine) == new
+        views = [view for _, _, view in reads]
+        assert all(view in (old, new) for view in views), \
+            f"a reader saw a state between old and new: {[v[0::2] for v in views if v not in (old, new)][:3]}"
+        during = [r for r in reads if r[0] >= saved and r[1] <= released]
+        writing_phase = (writer.worker.seen("BEGIN") if writer_mode == "process" else None)
+        assert views[0] == old and views[-1] == new, "the reader loop did not span the ingest"
+        assert len(during) + len(held) >= 3
+        print(f"\n[{backend}/{writer_mode}] {len(reads)} reads ({sum(v == old for v in views)} old, "
+              f"{sum(v == new for v in views)} new); {len(during) + len(held)} while every row was inserted and not "
+              f"committed" + (f"; {sum(writing_phase <= r[0] and r[1] <= saved for r in reads)} while inserting"
+                               if writing_phase else ""))
+    finally:
+        if writer is not None:
+            writer.stop()
         engine.dispose()
