@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,7 +38,7 @@ from pipelines.catalog import t
 
 CHUNK_ROWS = 5_000  # rows per round trip for ordinary tables
 BLOB_CHUNK_ROWS = 20  # rows per round trip for tables holding files (a submission may be 10 MB)
-NULL = None  # None is encoded as JSON null, which no other value's canonical form can be
+NULL_MARK = "~"  # a None; every other value is written <length>:<text>, which never starts with "~"
 ALEMBIC_TABLE = "alembic_version"
 
 Progress = Callable[[str, int], None]  # (table, rows copied so far)
@@ -157,9 +156,26 @@ def verify_stores(source: Engine, target: Engine, *, chunk_rows: int = CHUNK_ROW
 
 
 def _insert_rows(conn: Connection, table: Table, rows: Sequence[Row], progress: Progress | None) -> None:
-    conn.execute(insert(table), [row._asdict() for row in rows])
+    keys = table.columns.keys()
+    if conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg":
+        _copy_rows(conn, table, rows)
+    else:
+        conn.execute(insert(table), [dict(zip(keys, row)) for row in rows])
     if progress is not None:
         progress(table.name, len(rows))
+
+
+def _copy_rows(conn: Connection, table: Table, rows: Sequence[Row]) -> None:
+    """PostgreSQL's COPY on the connection's own transaction (several times faster than INSERTs); psycopg writes each
+    Python value (datetime, bool, bytes, float) in PostgreSQL's own text form."""
+    columns = ", ".join(f'"{name}"' for name in table.columns.keys())
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        with cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
+            for row in rows:
+                copy.write_row(tuple(row))
+    finally:
+        cursor.close()
 
 
 def _reset_sequences(conn: Connection, tables: Iterable[Table]) -> None:
@@ -229,13 +245,15 @@ def _scan(conn: Connection, table: Table, chunk_rows: int,
         if each_chunk is not None:
             each_chunk(rows)
         for row in rows:
-            digest.update(_line([NULL if value is None else encode(value) for encode, value in zip(encoders, row)]))
+            digest.update(_line([None if value is None else encode(value) for encode, value in zip(encoders, row)]))
         count += len(rows)
     return count, digest.hexdigest()
 
 
 def _line(values: list[str | None]) -> bytes:
-    return json.dumps(values, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
+    """One row's bytes: each value as <length>:<text> (length in characters), None as "~" — unambiguous whatever the
+    text holds, so two different rows never give the same bytes."""
+    return ("".join(NULL_MARK if value is None else f"{len(value)}:{value}" for value in values) + "\n").encode()
 
 
 def _in_byte_order(column: Column, conn: Connection):  # type: ignore[no-untyped-def]
@@ -249,7 +267,7 @@ def _in_byte_order(column: Column, conn: Connection):  # type: ignore[no-untyped
 def _encoder(column: Column) -> Callable[[object], str]:
     """A value's canonical text, the same whichever back end it was read from: booleans 0/1, integers in decimal,
     floats via repr (exact round trip), datetimes ISO 8601 with microseconds and no time zone, bytes as hex, text as
-    itself. (None is encoded as JSON null by the caller.)"""
+    itself. (None becomes NULL_MARK in `_line`.)"""
     kind = column.type
     if isinstance(kind, Boolean):
         return lambda value: "1" if value else "0"
