@@ -93,6 +93,10 @@ def _engine(url: str, which: str, lang: str, *, must_exist: bool) -> Engine:
             raise _Failed(t("cli.migrate-no-file", lang, which=t(f"cli.migrate-{which}", lang), path=path))
     try:
         return make_engine(parsed.render_as_string(hide_password=False))
+    except OSError as error:  # a SQLite file's folder that cannot be made
+        raise _Failed(t("cli.migrate-unreachable", lang, which=t(f"cli.migrate-{which}", lang),
+                        url=parsed.render_as_string(hide_password=True),
+                        reason=error.strerror or type(error).__name__)) from None
     except (ImportError, ArgumentError) as error:
         raise UsageError(t("cli.migrate-bad-url", lang, url=parsed.render_as_string(hide_password=True))
                          + f" ({type(error).__name__})") from None

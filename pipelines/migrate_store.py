@@ -32,7 +32,7 @@ from sqlalchemy import (
     insert, inspect, select, text,
 )
 
-from models.db import create_schema, current_revision, head_revision, writing
+from models.db import MIGRATIONS, create_schema, current_revision, head_revision, writing
 from models.schema import Base
 from pipelines.catalog import t
 
@@ -208,7 +208,22 @@ def _check_source(conn: Connection, url: str) -> None:
     if at is None and not inspect(conn).has_table("observation"):
         raise MigrationRefused("cli.migrate-source-not-store", url=url)
     if at != head_revision():
-        raise MigrationRefused("cli.migrate-source-behind", url=url, at=at or "-", head=head_revision())
+        key = "cli.migrate-source-behind" if at is None or _known_revision(at) else "cli.migrate-source-newer"
+        raise MigrationRefused(key, url=url, at=at or "-", head=head_revision())
+
+
+def _known_revision(revision: str) -> bool:
+    """Whether this program's migrations know the revision (an unknown one was made by a newer program)."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    try:
+        return ScriptDirectory.from_config(config).get_revision(revision) is not None
+    except CommandError:
+        return False
 
 
 def _check_target_empty(conn: Connection, url: str) -> None:

@@ -311,6 +311,18 @@ def test_a_source_behind_the_newest_migration_is_refused_and_not_upgraded(source
     old.dispose()
 
 
+def test_a_source_made_by_a_newer_program_is_refused(source: Engine, tmp_path: Path) -> None:
+    newer = copy_sqlite(source, tmp_path / "newer.sqlite3")
+    with newer.connect() as conn, conn.begin():
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+
+    with pytest.raises(MigrationRefused) as refused:
+        migrate_store(newer, make_engine(sqlite_url(tmp_path)))
+
+    assert refused.value.key == "cli.migrate-source-newer" and "较新版本" in refused.value.message("zh")
+    newer.dispose()
+
+
 def test_a_database_without_tables_is_not_a_source(tmp_path: Path) -> None:
     empty = make_engine(sqlite_url(tmp_path, "empty.sqlite3"))
 
@@ -518,6 +530,17 @@ def test_cli_missing_source_file_is_refused_without_creating_it(tmp_path: Path,
     assert code == 1
     assert capsys.readouterr().err.strip() == f"源数据库文件“{missing}”不存在，请检查路径"
     assert not missing.exists()
+
+
+def test_cli_target_folder_that_cannot_be_made_is_one_line(source: Engine, tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "a-file").write_text("x")
+
+    code = run(["migrate-store", "--from", str(source.url), "--to", sqlite_url(tmp_path / "a-file" / "sub")])
+
+    err = capsys.readouterr().err
+    assert code == 1
+    assert err.startswith("无法连接目标数据库") and "Traceback" not in err
 
 
 @pytest.mark.parametrize("argv", [
