@@ -165,23 +165,32 @@ def assert_store_sound(engine: Engine) -> None:
         time.sleep(0.1)
 
 
-def run_bounded(action: Callable[[], Any], timeout: float = STEP_TIMEOUT) -> Any:
-    """Run an action in a thread and fail (instead of hanging) when it does not finish in time: a lingering lock."""
-    box: dict[str, Any] = {}
+class Background:
+    """An action running in a thread of this process; `outcome` fails (instead of hanging) when it does not finish in
+    time, as a writer would behind a lock that a killed client left behind."""
 
-    def target() -> None:
-        try:
-            box["value"] = action()
-        except BaseException as error:  # noqa: BLE001 - re-raised in the test's thread
-            box["error"] = error
+    def __init__(self, action: Callable[[], Any]) -> None:
+        self.box: dict[str, Any] = {}
 
-    thread = threading.Thread(target=target, daemon=True)
-    thread.start()
-    thread.join(timeout)
-    assert not thread.is_alive(), f"did not finish within {timeout:.0f} s: the store stays locked"
-    if "error" in box:
-        raise box["error"]
-    return box["value"]
+        def target() -> None:
+            try:
+                self.box["value"] = action()
+            except BaseException as error:  # noqa: BLE001 - re-raised in the test's thread
+                self.box["error"] = error
+
+        self.thread = threading.Thread(target=target, daemon=True)
+        self.thread.start()
+
+    def done(self) -> bool:
+        return not self.thread.is_alive()
+
+    def outcome(self, timeout: float = STEP_TIMEOUT) -> Any:
+        self.thread.join(timeout)
+        assert self.done(), f"did not finish within {timeout:.0f} s: the store stays locked"
+        if "error" in self.box:
+            assert_nothing_locked(self.box["error"])
+            raise self.box["error"]
+        return self.box["value"]
 
 
 def assert_nothing_locked(*texts: object) -> None:
@@ -279,6 +288,16 @@ class Worker:
 
 # --- 1. SIGKILL at a random point of a large ingest -------------------------------------------------------------
 
+def without_submission(state: State, submission_id: int) -> State:
+    """The state less one submission and its values (the small ingest that followed a killed one)."""
+    out = State(state)
+    out.columns = state.columns
+    sid, oid = state.columns["submission"].index("id"), state.columns["observation"].index("submission_id")
+    out["submission"] = [r for r in state["submission"] if r[sid] != submission_id]
+    out["observation"] = [r for r in state["observation"] if r[oid] != submission_id]
+    return out
+
+
 def check_all_or_none(before: State, after: State, sha: str, rows: Sequence[Row]) -> str:
     """The store after a killed ingest of `rows` is the store before it ('none'), or that plus exactly one submission
     holding every row of the file as the next revision ('all'); every earlier row is kept as it was."""
@@ -325,34 +344,48 @@ def test_sigkill_during_large_ingest_leaves_all_or_nothing(tmp_path: Path, backe
             data = rows_csv(rows)
             path = tmp_path / f"big-{round_no}.csv"
             path.write_bytes(data)
+            small = rows_csv([("K0003", "1925Q2", 120.5 + round_no)])
+
+            def next_ingest(name: str = f"next-{round_no}.csv", small: bytes = small) -> IngestResult:
+                return ingest_bytes(engine, plan, name, small, today=TODAY)
+
             before = store_state(engine)
             worker = Worker(engine, path, *(["--hold"] if window is None else []))
+            queued = None
             try:
                 ready = worker.wait_for("READY")
                 if window is None:
                     worker.wait_for("SAVED")
                     write_time = time.monotonic() - ready
                     delay = None
+                    # Another department submits now: it waits behind the held write lock…
+                    queued = Background(next_ingest)
+                    time.sleep(1.0)
+                    assert not queued.done(), "a second writer did not wait for the first one's write lock"
                 else:
                     delay = rng.uniform(*window) * write_time
                     time.sleep(max(0.0, ready + delay - time.monotonic()))
             finally:
                 worker.kill()
+            # …and goes through once the writer is killed; otherwise the store takes the next ingest at once: no
+            # lock of the dead writer is left behind.
+            nxt = (queued or Background(next_ingest)).outcome()
+            assert nxt.outcome == ACCEPTED, nxt.as_dict("en")
             landed = ("after commit" if worker.seen("RESULT") else "mid-write, all rows in" if worker.seen("SAVED")
                       else "mid-write" if worker.seen("BEGIN") else "before the write")
             assert worker.seen("ERROR") is None, worker.describe()
             assert_store_sound(engine)
             after = store_state(engine)
-            kept = check_all_or_none(before, after, hashlib.sha256(data).hexdigest(), rows)
+            assert ("K0003", "1925Q2", 120.5 + round_no, nxt.submission_id) in {
+                after.pick("observation", r, ("indicator_code", "period", "value", "submission_id"))
+                for r in after["observation"]}
+            kept = check_all_or_none(before, without_submission(after, nxt.submission_id),
+                                     hashlib.sha256(data).hexdigest(), rows)
             outcomes.append((f"round {round_no}", delay, landed, kept))
             if kept == "all":  # committed: the kill came after every row was in (maybe before RESULT was printed)
                 assert worker.seen("SAVED") is not None, (landed, kept)
             if landed != "after commit" and not worker.seen("SAVED"):
                 assert kept == "none", (landed, kept)
-            # The store takes the next ingest at once (no lock of the dead writer left behind).
-            nxt = run_bounded(lambda: ingest_bytes(engine, plan, f"next-{round_no}.csv",
-                                                   rows_csv([("K0003", "1925Q2", 120.5 + round_no)]), today=TODAY))
-            assert nxt.outcome == ACCEPTED, nxt.as_dict("en")
         assert outcomes[0][2] == "mid-write, all rows in" and outcomes[0][3] == "none", outcomes
         print(f"\n[{backend}] write took {write_time:.2f} s; kills: {outcomes}")
         # Finally the command line ingests a file to its end: the store works, and holds every row of it.
