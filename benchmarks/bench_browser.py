@@ -13,17 +13,18 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT)]
+
+from benchmarks.serve import ServerError, serve  # noqa: E402
+
 CHROMIUM = "/usr/bin/chromium"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                "--disable-component-update", "--disable-sync"]
@@ -40,27 +41,6 @@ FIRST_CHART_JS = """() => {
         && !document.querySelector('[data-testid="stSkeleton"], [data-testid="stSkeletonElement"]');
     return done && !document.querySelector('[data-testid="stPlotlyChart"]') ? 'no chart' : false;
 }"""
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_healthy(url: str, process: subprocess.Popen[bytes], limit_s: float = 90) -> None:
-    deadline = time.monotonic() + limit_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            sys.exit(f"streamlit exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.2)
-    sys.exit(f"streamlit not healthy after {limit_s:.0f} s")
 
 
 # Marks, in ms since navigation start, when the app shell, the page's title (h1) and the first chart first appear.
@@ -119,18 +99,8 @@ def main() -> int:
                                    cwd=ROOT, capture_output=True, text=True, check=False)
             if build.returncode:
                 sys.exit(f"building the store failed:\n{build.stdout[-2000:]}\n{build.stderr[-2000:]}")
-        port = free_port()
-        with (Path(folder) / "streamlit.log").open("wb") as log:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-                 "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
-                 "--server.fileWatcherType", "none"],  # an edit elsewhere must not show "Rerun?"
-                cwd=ROOT, env={**os.environ, "KPI_DB_URL": db_url}, stdout=log, stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL)
         try:
-            base = f"http://127.0.0.1:{port}/"
-            wait_healthy(base + "_stcore/health", process)
-            with sync_playwright() as playwright:
+            with serve(db_url, Path(folder) / "streamlit.log") as base, sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
                 try:
                     cold, _ = one_visit(browser, base)[0]
@@ -143,13 +113,8 @@ def main() -> int:
                         print(f"run {run}: new visitor {first[0]:.2f} s, cached browser {again[0]:.2f} s")
                 finally:
                     browser.close()
-        finally:
-            process.terminate()  # by its PID
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        except ServerError as error:
+            sys.exit(str(error))
     for label, visits in (("new visitor (empty browser cache)", fresh), ("cached browser", cached)):
         times = [seconds for seconds, _ in visits]
         median = statistics.median(times)
