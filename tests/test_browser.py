@@ -1,9 +1,14 @@
 """Real-browser tests: the dashboard served by `streamlit run`, opened in Debian's Chromium through Playwright.
 
-What only a browser shows: every page of the navigation renders without an exception or error box, the Chinese
-text is drawn with real glyphs (not boxes), the charts are drawn, screenshot mode (`?screenshot=1`) hides the
-sidebar, and the first chart of the overview appears in bounded time. A full-page screenshot of every page is
-written to test-artifacts/screenshots/<page>.png (git-ignored) for a person to look at.
+What only a browser shows: a deep link (/submit) as the very first request to a freshly started server opens its
+page with no "Page not found" dialog, and so does every page's deep link in a fresh browser; every page of the
+navigation renders without an exception or error box, the Chinese text is drawn with real glyphs (not boxes), the
+charts are drawn, screenshot mode (`?screenshot=1`) hides the sidebar, and the first chart of the overview appears in
+bounded time. A full-page screenshot of every page is written to test-artifacts/screenshots/<page>.png (git-ignored)
+for a person to look at.
+
+The server is started and stopped by benchmarks/serve.py (shared with the browser benchmark): one per module, whose
+first request is the deep link, opened by the `served` fixture in a fresh browser context and recorded.
 
 Needs /usr/bin/chromium, the `playwright` package and a CJK font (scripts/test.sh installs the system packages):
 without them the whole module is skipped, with the reason. Never `playwright install`: it downloads a browser.
@@ -13,17 +18,18 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+
+from benchmarks.serve import ServerError, serve
+from pipelines.catalog import t
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -35,7 +41,6 @@ PLAN_TITLE = "上海硅巷"
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 VIEWPORT = {"width": 1440, "height": 900}
 SCREENSHOT_VIEWPORT = {"width": 1600, "height": 900}  # screenshot mode draws a fixed 1600 × 900 canvas
-SERVER_START_S = 90  # cold start on 2 cores, imports included
 RENDER_TIMEOUT_MS = 60_000  # a page's script run and its charts; generous, CI shares the machine
 FIRST_CHART_BOUND_S = 30  # the bounded time of the first-chart test (the goal, 3 s, is the benchmark's business)
 
@@ -45,6 +50,27 @@ CHART = '[data-testid="stPlotlyChart"]'
 CHART_SVG = '[data-testid="stPlotlyChart"] .main-svg'
 NAV_LINKS = '[data-testid="stSidebarNav"] a, [data-testid="stTopNav"] a'
 ERRORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
+DIALOG = '[role="dialog"]'  # Streamlit's modal dialogs, "Page not found" among them
+HEADING = '[data-testid="stMain"] h1'
+# Every page of the navigation by its URL path (the default page at the root) and the heading it shows, in Chinese.
+# The overview's heading is the plan's title; the others' are the page titles of the catalog.
+PAGE_HEADINGS = {
+    "": PLAN_TITLE,
+    "actions": t("ui.page.actions", "zh"),
+    "indicator": t("ui.page.indicator", "zh"),
+    "departments": t("ui.page.departments", "zh"),
+    "briefing": t("briefing.page-title", "zh"),
+    "submit": t("submit.title", "zh"),
+    "review": t("review.title", "zh"),
+    "board": t("board.title", "zh"),
+    "methodology": t("ui.page.methodology", "zh"),
+}
+FIRST_DEEP_LINK = "submit"  # the first request to each module's new server
+# Streamlit (1.67) decides once per server process, when the first session starts, whether the app is a v1 multipage
+# app: it is when a pages/ folder sits beside the entry script. That first session's run then goes through the v1
+# navigation (app.py and the scripts at the top of pages/), which knows no /submit and sends "Page not found", before
+# app.py's own st.navigation switches the process to v2. Renaming the pages/ package ends it.
+PAGES_BESIDE_ENTRY = (ROOT / "pages").is_dir()
 
 
 def _missing_requirement() -> str | None:
@@ -68,25 +94,12 @@ if _why_not:
     pytest.skip(f"browser tests skipped: {_why_not}", allow_module_level=True)
 
 from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
+from playwright.sync_api import Error as PlaywrightError  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
 
 # ---------------------------------------------------------------------------------------------------- fixtures
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return response.status == 200 and response.read().strip() == b"ok"
-    except (urllib.error.URLError, OSError):
-        return False
-
 
 @pytest.fixture(scope="session")
 def browser_store(tmp_path_factory: pytest.TempPathFactory) -> str:
@@ -99,39 +112,6 @@ def browser_store(tmp_path_factory: pytest.TempPathFactory) -> str:
     return db_url
 
 
-@pytest.fixture(scope="session")
-def app_url(browser_store: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The app served by `streamlit run` on a free loopback port, over the store of `browser_store`."""
-    db_url = browser_store
-    folder = tmp_path_factory.mktemp("streamlit")
-    port = _free_port()
-    env = {**os.environ, "KPI_DB_URL": db_url}
-    log_path = folder / "streamlit.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-             "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
-             "--server.fileWatcherType", "none"],  # an edit elsewhere must not turn the status widget into "Rerun?"
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    try:
-        base = f"http://127.0.0.1:{port}/"
-        deadline = time.monotonic() + SERVER_START_S
-        while not _healthy(base + "_stcore/health"):
-            if process.poll() is not None:
-                pytest.fail(f"streamlit exited with {process.returncode}:\n{log_path.read_text(errors='replace')}")
-            if time.monotonic() > deadline:
-                pytest.fail(f"streamlit not healthy after {SERVER_START_S} s:\n{log_path.read_text(errors='replace')}")
-            time.sleep(0.2)
-        yield base
-    finally:
-        process.terminate()  # by its PID
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
-
-
 @pytest.fixture(scope="module")  # per module: a module importing these fixtures gets its own, one at a time
 def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
@@ -142,15 +122,78 @@ def browser() -> Iterator[Browser]:
             chromium.close()
 
 
+@dataclass(frozen=True)
+class Visit:
+    """What a fresh browser saw on opening a URL: the dialog's text if one was shown, the page's heading, and what
+    went wrong otherwise (an error box, a timeout)."""
+
+    url: str
+    dialog: str | None
+    heading: str | None
+    problem: str | None
+
+
+@dataclass(frozen=True)
+class Served:
+    base: str
+    first_visit: Visit  # the server's very first request: the deep link FIRST_DEEP_LINK
+
+
+def new_page(browser: Browser) -> Page:
+    """A page in a fresh browser context: a new Streamlit session, empty browser cache (close its context after)."""
+    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
+    context.set_default_timeout(RENDER_TIMEOUT_MS)
+    return context.new_page()
+
+
+def visit(browser: Browser, url: str, screenshot: Path | None = None) -> Visit:
+    """Open `url` in a fresh browser context, wait for the run to finish, and note the dialog and the heading."""
+    page = new_page(browser)
+    try:
+        open_page(page, url)
+        if screenshot is not None:
+            screenshot.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(screenshot))
+        dialogs = page.locator(DIALOG)
+        dialog = dialogs.first.inner_text() if dialogs.count() else None
+        headings = page.locator(HEADING)
+        heading = headings.first.inner_text() if headings.count() and headings.first.is_visible() else None
+        errors = page.locator(ERRORS)
+        problem = f"error shown: {errors.first.inner_text()[:2000]}" if errors.count() else None
+        return Visit(url, dialog, heading, problem)
+    except PlaywrightError as error:  # a timeout: say so in the test that reads the visit, not in a fixture
+        return Visit(url, None, None, f"{type(error).__name__}: {str(error)[:2000]}")
+    finally:
+        page.context.close()
+
+
+@pytest.fixture(scope="module")
+def served(browser_store: str, browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """A new `streamlit run` over the store of `browser_store`, one per module; its very first request, before any
+    test's, is the deep link FIRST_DEEP_LINK in a fresh browser context, recorded for the tests to check."""
+    log_path = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
+    try:
+        with serve(browser_store, log_path) as base:
+            first = visit(browser, urljoin(base, FIRST_DEEP_LINK), SCREENSHOTS / "first-deep-link.png")
+            yield Served(base, first)
+    except ServerError as error:
+        pytest.fail(str(error))
+
+
+@pytest.fixture(scope="module")
+def app_url(served: Served) -> str:
+    """The base URL of the module's server ("http://127.0.0.1:PORT/")."""
+    return served.base
+
+
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
     """A fresh browser context (a new Streamlit session) per test."""
-    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
-    context.set_default_timeout(RENDER_TIMEOUT_MS)
+    page = new_page(browser)
     try:
-        yield context.new_page()
+        yield page
     finally:
-        context.close()
+        page.context.close()
 
 
 @pytest.fixture(scope="session")
@@ -253,6 +296,29 @@ def app_has_screenshot_mode() -> bool:
 
 
 # ---------------------------------------------------------------------------------------------------- tests
+
+@pytest.mark.xfail(PAGES_BESIDE_ENTRY, strict=True, reason=(
+    "known bug: a pages/ folder beside app.py makes Streamlit run the server's first session as a v1 multipage app, "
+    "which sends 'Page not found' for a deep link; fixed by renaming the pages/ package (see PAGES_BESIDE_ENTRY)"))
+def test_a_deep_link_as_the_first_request_of_a_fresh_server_opens_its_page(served: Served) -> None:
+    first = served.first_visit
+    assert first.problem is None, f"{first.url}: {first.problem}"
+    assert first.dialog is None, f"{first.url}, the server's first request, shows a dialog: {first.dialog!r}"
+    assert first.heading == PAGE_HEADINGS[FIRST_DEEP_LINK], f"{first.url}: heading {first.heading!r}"
+
+
+def test_every_page_opens_from_its_deep_link_in_a_fresh_browser(served: Served, browser: Browser, page: Page,
+                                                                subtests: pytest.Subtests) -> None:
+    paths = sorted(urlsplit(url).path.strip("/") for url in discover_pages(page, served.base).values())
+    assert paths == sorted(PAGE_HEADINGS), "the navigation's pages are not those of PAGE_HEADINGS: add the new one"
+    for path, heading in PAGE_HEADINGS.items():
+        url = urljoin(served.base, path)
+        with subtests.test(msg=path or "home", url=url):
+            seen = visit(browser, url)
+            assert seen.problem is None, f"{url}: {seen.problem}"
+            assert seen.dialog is None, f"{url} shows a dialog: {seen.dialog!r}"
+            assert seen.heading is not None and heading in seen.heading, f"{url}: heading {seen.heading!r}"
+
 
 def test_every_page_renders_with_chinese_glyphs(app_url: str, page: Page, screenshots: Path,
                                                 subtests: pytest.Subtests) -> None:

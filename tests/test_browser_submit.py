@@ -1,9 +1,11 @@
 """Real-browser test of the 数据填报 page: the demo submitter demo-kw signs in, uploads a GB18030 CSV (what "CSV (逗号分隔)"
 saves on Chinese Windows) for 区科委 through the page's file uploader, presses 上报 and sees the receipt with its
-submission number. The app, the browser and the store (plan and samples) are test_browser.py's fixtures, imported:
-pytest then instantiates them once for each module (a second server when both modules run; the browser is
-module-scoped so the two Playwright instances never overlap). The demo accounts are added to the store through the
-command line. The receipt's screenshot is written to test-artifacts/screenshots/submit-receipt.png (git-ignored).
+submission number. The page is opened straight from its deep link, in a fresh browser. The app, the browser and the
+store (plan and samples) are test_browser.py's fixtures, imported: pytest then instantiates them once for each module
+(this module's own server, started by benchmarks/serve.py, whose first request is the deep link /submit, checked in
+test_browser.py; the browser is module-scoped so the two Playwright instances never overlap). The demo accounts are
+added to the store through the command line. The receipt's screenshot is written to
+test-artifacts/screenshots/submit-receipt.png (git-ignored).
 
 Skipped, with test_browser.py's reason, when Chromium, Playwright or a CJK font is missing (importing that module
 skips this one too).
@@ -20,6 +22,7 @@ import pytest
 
 from conftest import HEADER, csv_bytes
 from test_browser import (  # noqa: F401  (fixtures are used by name)
+    DIALOG,
     ROOT,
     Page,
     app_url,
@@ -30,6 +33,7 @@ from test_browser import (  # noqa: F401  (fixtures are used by name)
     open_page,
     page,
     screenshots,
+    served,
     wait_rendered,
 )
 
@@ -52,12 +56,9 @@ def demo_accounts(browser_store: str) -> None:  # noqa: F811  (the imported fixt
 def test_demo_submitter_uploads_a_gb18030_csv_and_sees_the_receipt(
         app_url: str, demo_accounts: None, page: Page, screenshots: Path,  # noqa: F811  (imported fixtures)
         tmp_path: Path) -> None:
-    # A deep link as the server's first request shows Streamlit's "Page not found" dialog (the pages are not
-    # registered until the entry script has run once) over an inert page: open the overview first.
-    open_page(page, app_url)
     url = urljoin(app_url, "submit")
-    open_page(page, url)
-    assert page.locator('[role="dialog"]').count() == 0, page.locator('[role="dialog"]').first.inner_text()
+    open_page(page, url)  # the deep link, in a fresh browser: no overview first
+    assert page.locator(DIALOG).count() == 0, page.locator(DIALOG).first.inner_text()
     assert_no_error(page, url)
 
     page.get_by_label("账号", exact=True).fill("demo-kw")
