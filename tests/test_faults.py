@@ -475,7 +475,7 @@ def current_cells(engine: Engine) -> set[tuple[str, str, float]]:
     return {(str(c), str(p), float(v)) for c, p, v in zip(frame["indicator_code"], frame["period"], frame["value"])}
 
 
-def file_cells(plan: PlanData, codes: Sequence[str], base: float) -> set[tuple[str, str, float]]:
+def file_cells(codes: Sequence[str], base: float) -> set[tuple[str, str, float]]:
     return {(code, f"{year}Q{q}", base + q) for code in codes for year in (2023, 2024, 2025) for q in range(1, 5)}
 
 
@@ -493,7 +493,7 @@ def test_two_departments_at_the_same_moment(store: tuple[Engine, PlanData], tmp_
     assert [r["counts"]["new"] for r in results] == [24, 24], results
     assert len({r["submission_id"] for r in results}) == 2
     assert_overlapped(spans)
-    assert current_cells(engine) == file_cells(plan, KW_CODES, 10.0) | file_cells(plan, RCB_CODES, 30.0)
+    assert current_cells(engine) == file_cells(KW_CODES, 10.0) | file_cells(RCB_CODES, 30.0)
     with engine.connect() as conn:
         assert conn.execute(text("SELECT COUNT(*) FROM observation")).scalar_one() == 48
         assert conn.execute(text("SELECT COUNT(*) FROM submission")).scalar_one() == 2
@@ -512,7 +512,7 @@ def test_same_file_twice_at_the_same_moment(store: tuple[Engine, PlanData], tmp_
     assert unchanged["submission_id"] == accepted["submission_id"]  # "identical to submission N"
     assert accepted["counts"]["new"] == 24
     assert_overlapped(spans)
-    assert current_cells(engine) == file_cells(plan, KW_CODES, 10.0)
+    assert current_cells(engine) == file_cells(KW_CODES, 10.0)
     with engine.connect() as conn:
         assert conn.execute(text("SELECT COUNT(*) FROM submission")).scalar_one() == 1
         assert observations(conn, "WHERE revision <> 1") == []
