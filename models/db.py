@@ -12,7 +12,9 @@ from sqlalchemy import Connection, Engine, create_engine, event, inspect
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV_DB_URL = "KPI_DB_URL"
-SQLITE_BUSY_TIMEOUT_MS = 30_000
+# A writer waits this long for another's write to finish (readers never wait: WAL). Long enough for the largest file
+# on a busy machine; an ingest that still finds the store busy says so and changes nothing.
+SQLITE_BUSY_TIMEOUT_MS = 600_000
 
 
 def default_db_path() -> Path:
@@ -74,6 +76,12 @@ def make_engine(url: str | None = None) -> Engine:
         _configure_postgresql(engine)
         return engine
     return create_engine(resolved, pool_pre_ping=True)
+
+
+def is_busy_error(error: BaseException) -> bool:
+    """The store stayed busy with another write for longer than a writer waits (SQLite's "database is locked")."""
+    text = str(getattr(error, "orig", error)).lower()
+    return "database is locked" in text or "database is busy" in text or "lock timeout" in text
 
 
 def writing(engine: Engine) -> Connection:

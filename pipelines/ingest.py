@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import OperationalError
 
 from models.columns import CODE
-from models.db import writing
+from models.db import is_busy_error, writing
 from models.queries import APPROVED, find_submission_by_hash, read_current_values
 from pipelines.issue import Issue, make_issue, sort_issues
 from pipelines.config import Limits
@@ -67,6 +68,23 @@ def ingest_bytes(
     if not isinstance(raw, RawTable):
         return IngestResult(file_name, REJECTED, hard=tuple(raw))
     department = department or department_of(raw, plan)
+    try:
+        return _check_and_store(engine, plan, file_name, data, raw, department, submitter=submitter, channel=channel,
+                                status=status, submitted_at=submitted_at, today=today, limits=limits,
+                                explanations=explanations, after_save=after_save)
+    except OperationalError as error:
+        if not is_busy_error(error):
+            raise
+        # the transaction rolled back, so nothing of the file was stored; the department is told to send it again
+        return IngestResult(file_name, REJECTED, None, department, hard=(make_issue(file_name, None, "", "store-busy"),))
+
+
+def _check_and_store(
+    engine: Engine, plan: PlanData, file_name: str, data: bytes, raw: RawTable, department: str | None, *,
+    submitter: str | None, channel: str, status: str, submitted_at: dt.datetime | None, today: dt.date | None,
+    limits: Limits, explanations: Mapping[int, str] | None,
+    after_save: Callable[[Connection, int, pd.DataFrame], None] | None,
+) -> IngestResult:
     sha = hashlib.sha256(data).hexdigest()
     with writing(engine) as conn, conn.begin():
         earlier = find_submission_by_hash(conn, sha)

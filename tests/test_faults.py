@@ -15,6 +15,7 @@ import json
 import os
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -699,3 +700,28 @@ def test_reader_during_ingest_sees_old_or_new_state(tmp_path: Path, backend: str
         if writer is not None:
             writer.stop()
         engine.dispose()
+
+
+def test_a_writer_that_waits_too_long_is_told_the_store_is_busy_and_nothing_is_kept(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite: a writer waits (10 minutes by default) for another's write; if the store is still busy after that, the
+    department reads a message to send again, never "database is locked", and nothing of the file is stored."""
+    import models.db
+
+    monkeypatch.setattr(models.db, "SQLITE_BUSY_TIMEOUT_MS", 300)
+    engine, plan = new_store(tmp_path)
+    data = csv_bytes([HEADER, ["A03", "x", "2024Q1", "700", ""]])
+    holder = sqlite3.connect(tmp_path / "store.sqlite3", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another writer holds the store
+    try:
+        busy = ingest_bytes(engine, plan, "kw.csv", data, department="KW", today=TODAY)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert busy.outcome == "rejected" and [i.check for i in busy.hard] == ["store-busy"]
+    assert "请稍后重新提交" in busy.hard[0].message("zh")
+    assert_nothing_locked(json.dumps(busy.as_dict("zh"), ensure_ascii=False), json.dumps(busy.as_dict("en")))
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM submission")).scalar_one() == 0
+    assert ingest_bytes(engine, plan, "kw.csv", data, department="KW", today=TODAY).outcome == ACCEPTED
+    engine.dispose()
