@@ -4,26 +4,29 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
+from pandas._libs import lib
 from sqlalchemy import Connection, inspect, text
 
 from models.columns import CODE, DEPARTMENT, FILE, NOTE, PERIOD, REVISION, SUBMISSION, SUBMITTED_AT, SUBMITTER, VALUE
 
 APPROVED = "approved"
 
-_CURRENT = f"""
-SELECT o.indicator_code AS {CODE}, o.period AS {PERIOD}, o.value AS {VALUE}, o.note AS {NOTE},
-       o.revision AS {REVISION}, o.submission_id AS {SUBMISSION}, s.file_name AS {FILE},
-       s.department AS {DEPARTMENT}, s.submitter AS {SUBMITTER}, s.submitted_at AS {SUBMITTED_AT}
+# Every approved revision in key order (the table's clustered key on SQLite, its primary key index on PostgreSQL), so
+# the newest one of each indicator and period is the last of its run; provenance is joined per submission afterwards.
+_APPROVED_REVISIONS = """
+SELECT o.indicator_code, o.period, o.value, o.note, o.revision, o.submission_id
 FROM observation o
-JOIN submission s ON s.id = o.submission_id
-JOIN (SELECT o2.indicator_code, o2.period, MAX(o2.revision) AS top
-      FROM observation o2 JOIN submission s2 ON s2.id = o2.submission_id
-      WHERE s2.status = :approved {{filter2}}
-      GROUP BY o2.indicator_code, o2.period) m
-  ON m.indicator_code = o.indicator_code AND m.period = o.period AND m.top = o.revision
-{{filter}}
-ORDER BY o.indicator_code, o.period
+WHERE o.submission_id IN (SELECT s.id FROM submission s WHERE s.status = :approved){codes}
+ORDER BY o.indicator_code, o.period, o.revision
+"""
+_REVISION_COLUMNS = [CODE, PERIOD, VALUE, NOTE, REVISION, SUBMISSION]
+
+_PROVENANCE = f"""
+SELECT id AS {SUBMISSION}, file_name AS {FILE}, department AS {DEPARTMENT}, submitter AS {SUBMITTER},
+       submitted_at AS {SUBMITTED_AT}
+FROM submission WHERE status = :approved
 """
 
 _HISTORY = f"""
@@ -40,15 +43,50 @@ ORDER BY o.period, o.revision
 def read_current_values(conn: Connection, codes: Collection[str] | None = None) -> pd.DataFrame:
     """The current (newest approved) value of every indicator and period, with where it came from."""
     params: dict[str, object] = {"approved": APPROVED}
+    clause = ""
     if codes is not None:
         names = [f"c{i}" for i in range(len(codes))]
         params.update(dict(zip(names, codes)))
-        where = f"AND o2.indicator_code IN ({', '.join(':' + n for n in names)})" if names else "AND 1 = 0"
-        sql = _CURRENT.format(filter2=where, filter="")
-    else:
-        sql = _CURRENT.format(filter2="", filter="")
-    frame = pd.read_sql_query(text(sql), conn, params=params)
-    return _typed(frame)
+        clause = f" AND o.indicator_code IN ({', '.join(':' + n for n in names)})" if names else " AND 1 = 0"
+    revisions = _driver_rows(conn, _APPROVED_REVISIONS.format(codes=clause), params)
+    current = _newest_revisions(revisions)
+    provenance = pd.read_sql_query(text(_PROVENANCE), conn, params={"approved": APPROVED}, index_col=SUBMISSION)
+    provenance[SUBMITTED_AT] = pd.to_datetime(provenance[SUBMITTED_AT])  # per submission, not per value
+    sources = provenance.take(provenance.index.get_indexer(current[SUBMISSION]))
+    return _typed(pd.concat([current, sources.reset_index(drop=True)], axis=1))
+
+
+def _driver_rows(conn: Connection, sql: str, params: dict[str, object]) -> list[tuple]:
+    """Rows straight from the DB-API cursor, in the driver's parameter style: no Row objects for a million values."""
+    compiled = text(sql).compile(dialect=conn.dialect)
+    bound = compiled.construct_params(params)
+    args = tuple(bound[name] for name in compiled.positiontup or ()) if compiled.positional else bound
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(compiled.string, args)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+def _newest_revisions(rows: list[tuple]) -> pd.DataFrame:
+    """The last row of each (indicator, period) run of rows in key order: its newest revision."""
+    table = lib.to_object_array_tuples(rows) if rows else np.empty((0, len(_REVISION_COLUMNS)), dtype=object)
+    codes, periods = table[:, 0], table[:, 1]
+    last = np.ones(len(table), dtype=bool)
+    last[:-1] = (codes[1:] != codes[:-1]) | (periods[1:] != periods[:-1])
+    kept = table[last]
+    return pd.DataFrame({
+        CODE: _strings(kept[:, 0]), PERIOD: _strings(kept[:, 1]), VALUE: kept[:, 2].astype(float),
+        NOTE: _strings(kept[:, 3]), REVISION: kept[:, 4].astype(np.int64),
+        SUBMISSION: kept[:, 5].astype(np.int64),
+    })
+
+
+def _strings(objects: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """A string column built from its distinct values: codes, periods and notes repeat, so few strings are copied."""
+    ids, distinct = pd.factorize(objects)
+    return pd.array(distinct, dtype="str").take(ids, allow_fill=True)
 
 
 def read_history(conn: Connection, code: str) -> pd.DataFrame:
