@@ -1,7 +1,9 @@
 """Read a department's CSV or XLSX as it comes from Excel or WPS on Chinese Windows into one tidy table of strings.
 
 Finds the column header below titles, form header blocks (表名 / 报告期 / 填报单位 …) and blank rows, keeps every
-data row's Excel row number, and turns unreadable files into Issues instead of exceptions.
+data row's Excel row number, and turns unreadable files into Issues instead of exceptions. Hostile files (zip bombs,
+forged row numbers and widths, millions of lines, text in an encoding other than the one it seems) are refused before
+they can take unbounded time or memory, or be read as something other than what they say.
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import io
 import itertools
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -21,6 +24,8 @@ from pipelines.config import HEADER_SEARCH_ROWS, Limits
 from pipelines.issue import Issue, make_issue
 
 MAX_COLUMNS = 1_000
+EXCEL_MAX_ROW = 1_048_576  # a row number beyond Excel's last row is forged
+UTF8_EVIDENCE = 4  # this many non-ASCII characters read as UTF-8 before a bad byte: the file is damaged UTF-8
 FORM_FIELDS = ("表名", "报告期", "填报单位", "填报人", "联系电话", "审核人")
 _XLSX_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"
@@ -44,7 +49,7 @@ def read_submission(file_name: str, data: bytes, limits: Limits = Limits()) -> R
         return [problem]
     if data.startswith(_XLSX_MAGIC):
         return _read_xlsx(file_name, data, limits)
-    return _read_csv(file_name, data)
+    return _read_csv(file_name, data, limits)
 
 
 def _check_envelope(file_name: str, data: bytes, limits: Limits) -> Issue | None:
@@ -65,28 +70,59 @@ def _check_envelope(file_name: str, data: bytes, limits: Limits) -> Issue | None
 
 # ---- CSV ---------------------------------------------------------------------------------------------------
 
-def _decode(data: bytes) -> tuple[str, str] | None:
-    """UTF-8 (with or without BOM), Excel's "Unicode text" (UTF-16 with BOM), then GBK/GB18030."""
+def _decode(file_name: str, data: bytes) -> tuple[str, str] | Issue:
+    """UTF-8 (with or without BOM), Excel's "Unicode text" (UTF-16 with BOM), then GBK/GB18030.
+
+    A file that is mostly UTF-8 but has a bad byte (cut short, or text pasted in another encoding) is damaged UTF-8,
+    not GB18030; and bytes that only decode as GB18030 into rare characters (Latin-1, Shift-JIS) are not Chinese text.
+    """
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError:
-            return None
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding), encoding
-        except UnicodeDecodeError:
-            continue
-    return None
+            return make_issue(file_name, None, "", "bad-encoding")
+    try:
+        return data.decode("utf-8").removeprefix("\ufeff"), "utf-8-sig"
+    except UnicodeDecodeError as error:
+        if _is_utf8(data[:error.start]):
+            return make_issue(file_name, data.count(b"\n", 0, error.start) + 1, "", "damaged-utf8")
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        return make_issue(file_name, None, "", "bad-encoding")
+    return (text, "gb18030") if _reads_as_chinese(text) else make_issue(file_name, None, "", "bad-encoding")
 
 
-def _read_csv(file_name: str, data: bytes) -> RawTable | list[Issue]:
-    decoded = _decode(data)
-    if decoded is None:
-        return [make_issue(file_name, None, "", "bad-encoding")]
+def _is_utf8(good: bytes) -> bool:
+    """The bytes before the first bad one hold several non-ASCII characters, which only UTF-8 reads so (GB18030
+    text fails as UTF-8 at its first or second Chinese character)."""
+    text = good.decode("utf-8").removeprefix("\ufeff")
+    return len(text) - len(text.encode("ascii", "ignore")) >= UTF8_EVIDENCE
+
+
+def _reads_as_chinese(text: str) -> bool:
+    """At least half of the non-ASCII characters are common Chinese (GB2312); GB18030 read from Latin-1 or
+    Shift-JIS bytes gives mostly rare ones."""
+    foreign = len(text) - len(text.encode("ascii", "ignore"))
+    rare = text.encode("gb2312", "replace").count(b"?") - text.count("?")
+    return rare * 2 <= foreign
+
+
+def _line_count(text: str) -> int:
+    return text.count("\n") + text.count("\r") - text.count("\r\n")
+
+
+def _read_csv(file_name: str, data: bytes, limits: Limits) -> RawTable | list[Issue]:
+    decoded = _decode(file_name, data)
+    if isinstance(decoded, Issue):
+        return [decoded]
     text, encoding = decoded
     if "\x00" in text:
         return [make_issue(file_name, None, "", "binary-file")]
+    if not text.strip():  # only a BOM, blank lines or spaces
+        return [make_issue(file_name, None, "", "empty-file")]
+    if _line_count(text) > limits.row_limit:
+        return [make_issue(file_name, None, "", "too-many-rows", limit=limits.row_limit)]
     if "\r" in text and "\n" not in text:  # old Mac line endings
         text = text.replace("\r", "\n")
     delimiter = _delimiter(text)
@@ -130,17 +166,18 @@ def _csv_body(
     except pd.errors.EmptyDataError:
         body = pd.DataFrame(columns=wanted)
     except ValueError:  # ParserError, or a first data row wider than the header
-        body = _csv_body_ragged(text, lines_used, len(header), wanted, delimiter)
+        body = _csv_body_ragged(text, lines_used, wanted, delimiter)
     return _finish(file_name, body.fillna(""), len(top), found, header, top[:-1], encoding)
 
 
-def _csv_body_ragged(text: str, lines_used: int, width: int, wanted: list[int], delimiter: str = ",") -> pd.DataFrame:
-    """Slow path for files whose rows have more cells than the header (extra cells are ignored)."""
+def _csv_body_ragged(text: str, lines_used: int, wanted: list[int], delimiter: str = ",") -> pd.DataFrame:
+    """Slow path for files whose rows have more or fewer cells than the header (extra cells are ignored)."""
     source = io.StringIO(text)
     for _ in range(lines_used):
         source.readline()
-    records = [(r + [""] * width)[:width] for r in csv.reader(source, strict=True, delimiter=delimiter)]  # strict: an unclosed quote is an error
-    return pd.DataFrame(records, columns=list(range(width)))[wanted]
+    records = [[r[i] if i < len(r) else "" for i in wanted]
+               for r in csv.reader(source, strict=True, delimiter=delimiter)]  # strict: an unclosed quote is an error
+    return pd.DataFrame(records, columns=wanted) if records else pd.DataFrame(columns=wanted)
 
 
 # ---- XLSX --------------------------------------------------------------------------------------------------
@@ -153,14 +190,18 @@ def _read_xlsx(file_name: str, data: bytes, limits: Limits) -> RawTable | list[I
 
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except MemoryError:  # not a damaged file: the bounds above failed, which must be seen
+        raise
     except Exception:  # openpyxl raises many kinds for a damaged workbook; all mean the same to the user
         return [make_issue(file_name, None, "", "corrupt-file")]
     try:
         for sheet in book.worksheets:  # the first sheet that has the header
-            result = _read_sheet(file_name, sheet)
+            result = _read_sheet(file_name, sheet, limits)
             if result is not None:
                 return result
         return [make_issue(file_name, None, "", "no-header")]
+    except MemoryError:
+        raise
     except Exception:  # a damaged sheet part surfaces only while iterating
         return [make_issue(file_name, None, "", "corrupt-file")]
     finally:
@@ -168,41 +209,81 @@ def _read_xlsx(file_name: str, data: bytes, limits: Limits) -> RawTable | list[I
 
 
 def _check_zip(file_name: str, data: bytes, limits: Limits) -> Issue | None:
+    """Refuse a workbook before openpyxl opens it: not a zip, macros, no workbook part, a zip bomb, or more XML than
+    can be parsed in bounded time (openpyxl parses each cell in Python: tens of microseconds each)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
-    except zipfile.BadZipFile:
+            names = {m.filename.lower() for m in members}
+            if any(n.endswith("vbaproject.bin") for n in names):
+                return make_issue(file_name, None, "", "macro-workbook")
+            if "xl/workbook.xml" not in names:
+                return make_issue(file_name, None, "", "corrupt-file")
+            if sum(m.file_size for m in members) > limits.max_unpacked_bytes:
+                return make_issue(file_name, None, "", "unpacked-too-large",
+                                  limit_mb=f"{limits.max_unpacked_bytes / 2**20:g}")
+            if sum(m.file_size for m in members if _is_xml(archive, m)) > limits.max_xml_bytes:
+                return make_issue(file_name, None, "", "xml-too-large", limit_mb=f"{limits.max_xml_bytes / 2**20:g}")
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, OSError):
         return make_issue(file_name, None, "", "corrupt-file")
-    names = {m.filename.lower() for m in members}
-    if any(n.endswith("vbaproject.bin") for n in names):
-        return make_issue(file_name, None, "", "macro-workbook")
-    if "xl/workbook.xml" not in names:
-        return make_issue(file_name, None, "", "corrupt-file")
-    if sum(m.file_size for m in members) > limits.max_unpacked_bytes:
-        return make_issue(file_name, None, "", "unpacked-too-large", limit_mb=f"{limits.max_unpacked_bytes / 2**20:g}")
     return None
 
 
-def _read_sheet(file_name: str, sheet) -> RawTable | list[Issue] | None:  # type: ignore[no-untyped-def]
+def _is_xml(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
+    """A part that openpyxl may parse: it begins with "<" (after a BOM or blanks), whatever its name says."""
+    if member.is_dir() or not member.file_size:
+        return False
+    with archive.open(member) as part:
+        head = part.read(64)
+    return head.lstrip(b"\xef\xbb\xbf\xff\xfe\x00 \t\r\n").startswith(b"<")
+
+
+def _read_sheet(file_name: str, sheet, limits: Limits) -> RawTable | list[Issue] | None:  # type: ignore[no-untyped-def]
     """The sheet's table, its problems, or None when the sheet has no column header."""
     if (sheet.max_column or 0) > MAX_COLUMNS:
         return [make_issue(file_name, None, "", "too-many-columns", sheet.max_column, limit=MAX_COLUMNS)]
-    rows = sheet.iter_rows()
     top: list[list[str]] = []
-    for record in itertools.islice(rows, HEADER_SEARCH_ROWS):
+    for record in sheet.iter_rows(max_row=HEADER_SEARCH_ROWS):
         top.append([_shown_text(c) for c in record])
         found = _header_map(top[-1])
         if found is None:
             continue
         header = top[-1]
+        if len(header) > MAX_COLUMNS and any(header[MAX_COLUMNS:]):
+            return [make_issue(file_name, len(top), "", "too-many-columns", len(header), limit=MAX_COLUMNS)]
         problems = _column_problems(file_name, len(top), header)
         if problems:
             return problems
-        wanted = sorted(found.values())
-        records = [[_shown_text(r[i]) if i < len(r) else "" for i in wanted] for r in rows]
-        body = pd.DataFrame(records, columns=wanted) if records else pd.DataFrame(columns=wanted)
-        return _finish(file_name, body, len(top), found, header, top[:-1], "xlsx")
+        body = _sheet_body(file_name, sheet, len(top), sorted(found.values()), limits)
+        if isinstance(body, Issue):
+            return [body]
+        return _finish(file_name, body[0], len(top), found, header, top[:-1], "xlsx", body[1])
     return None
+
+
+def _sheet_body(file_name: str, sheet, header_row: int, wanted: list[int],  # type: ignore[no-untyped-def]
+                limits: Limits) -> tuple[pd.DataFrame, list[int]] | Issue:
+    """The non-blank rows below the header and their Excel row numbers, reading only the columns wanted (a cell in
+    column XFD widens no row); a row number beyond Excel's last row means a forged file, and more rows than the
+    limit are refused before they fill the memory."""
+    records: list[list[str]] = []
+    numbers: list[int] = []
+    blank = None  # openpyxl fills a jump in row numbers with one and the same empty row: seen once, skipped fast
+    rows = sheet.iter_rows(min_row=header_row + 1, max_col=wanted[-1] + 1)
+    for number, record in enumerate(rows, start=header_row + 1):
+        if number > EXCEL_MAX_ROW:
+            return make_issue(file_name, None, "", "corrupt-file")
+        if record is blank:
+            continue
+        cells = [_shown_text(record[i]) if i < len(record) else "" for i in wanted]
+        if not any(cells):
+            blank = record
+        elif len(records) >= limits.row_limit:
+            return make_issue(file_name, None, "", "too-many-rows", limit=limits.row_limit)
+        else:
+            records.append(cells)
+            numbers.append(number)
+    return pd.DataFrame(records, columns=wanted) if records else pd.DataFrame(columns=wanted), numbers
 
 
 def _shown_text(cell) -> str:  # type: ignore[no-untyped-def]
@@ -259,9 +340,10 @@ def _wanted_name(canonical: str) -> str:
 
 def _finish(
     file_name: str, body: pd.DataFrame, header_row: int, found: dict[str, int], header: list[str],
-    above: list[list[str]], encoding: str,
+    above: list[list[str]], encoding: str, numbers: list[int] | None = None,
 ) -> RawTable:
-    rows = pd.DataFrame({ROW: range(header_row + 1, header_row + 1 + len(body))})
+    """The table with each row's Excel row number: counted down from the header, or as given (blank rows skipped)."""
+    rows = pd.DataFrame({ROW: range(header_row + 1, header_row + 1 + len(body)) if numbers is None else numbers})
     for name in (CODE, PERIOD, VALUE, NOTE):
         rows[name] = body[found[name]].astype(str).to_numpy() if name in found else ""
     headers = {name: str(header[index]).strip() for name, index in found.items()}
