@@ -3,18 +3,22 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from itertools import repeat
 from typing import Callable, Iterable, Mapping, Sequence
+
+import numpy as np
 
 from pipelines.periods import FREQUENCIES, Period, kind_of_frequency, latest_period_ending_by
 from pipelines.rollup import RollUp, roll_up
+from pipelines.series import History, Observation, history_of
 from pipelines.status_rule import (
     EPS, GROUP_COLOR, POINTS, RATIO, STATUS_COLOR, STATUS_GROUP, STATUS_ICON, STATUSES, Cutoff, Phrase, StatusRule,
     amount, at_least, legend, pace_phrase, percent, status_name, status_phrase, status_rule_from,
 )
 
 __all__ = [
-    "KINDS", "DIRECTIONS", "LIKELY_TO_MEET", "IndicatorSpec", "Observation", "Assessment", "Change", "assess",
-    "assess_all", "diff_assessments", "spec_problem", "RollUp", "roll_up", "StatusRule", "RATIO", "POINTS",
+    "KINDS", "DIRECTIONS", "LIKELY_TO_MEET", "IndicatorSpec", "Observation", "History", "Assessment", "Change",
+    "assess", "assess_all", "diff_assessments", "spec_problem", "RollUp", "roll_up", "StatusRule", "RATIO", "POINTS",
     "status_rule_from", "legend", "status_name", "STATUSES", "STATUS_GROUP", "STATUS_ICON", "STATUS_COLOR",
     "GROUP_COLOR",
 ]
@@ -66,14 +70,6 @@ def spec_problem(spec: IndicatorSpec) -> str | None:
 
 
 @dataclass(frozen=True)
-class Observation:
-    """The current (newest accepted) value of one period."""
-
-    period: Period
-    value: float
-
-
-@dataclass(frozen=True)
 class Assessment:
     """One indicator's judgement as of a period: status, the numbers behind it, and the rule that was applied."""
 
@@ -121,13 +117,13 @@ class _Finding:
     score: float | None = None
 
 
-def assess(spec: IndicatorSpec, observations: Sequence[Observation], as_of: Period,
+def assess(spec: IndicatorSpec, observations: Sequence[Observation] | History, as_of: Period,
            rule: StatusRule = RATIO) -> Assessment:
-    """Judge one indicator as of a period under a status rule."""
-    current = _current(observations)
+    """Judge one indicator as of a period under a status rule (its values as given, or already a History)."""
+    current = history_of(observations)
     found = _ASSESSORS[spec.kind](spec, current, as_of, rule)
     due = _due_period(spec, as_of, found)
-    overdue = due is not None and due not in {o.period for o in current}
+    overdue = due is not None and not current.holds(due)
     story = Phrase.of("progress.with_overdue", story=found.story, period=due) if overdue else found.story
     zh, en = story.both()
     latest = found.latest
@@ -142,16 +138,11 @@ def assess(spec: IndicatorSpec, observations: Sequence[Observation], as_of: Peri
     )
 
 
-def assess_all(specs: Iterable[IndicatorSpec], observations_by_code: Mapping[str, Sequence[Observation]],
+def assess_all(specs: Iterable[IndicatorSpec],
+               observations_by_code: Mapping[str, Sequence[Observation] | History],
                as_of: Period, rule: StatusRule = RATIO) -> dict[str, Assessment]:
     """Judge every indicator of a plan as of a period, keyed by indicator code."""
     return {spec.code: assess(spec, observations_by_code.get(spec.code, ()), as_of, rule) for spec in specs}
-
-
-def _current(observations: Sequence[Observation]) -> list[Observation]:
-    """Finite values, one per period (the last one given wins), oldest first."""
-    by_period = {o.period: o for o in observations if math.isfinite(o.value)}
-    return sorted(by_period.values(), key=lambda o: _order(o.period))
 
 
 def _due_period(spec: IndicatorSpec, as_of: Period, found: _Finding) -> Period | None:
@@ -170,13 +161,14 @@ def _gap_points(found: _Finding) -> float | None:
 
 # ---- level: a value to reach (or get down to) by the target period -------------------------------------------
 
-def _assess_level(spec: IndicatorSpec, current: list[Observation], as_of: Period, rule: StatusRule) -> _Finding:
+def _assess_level(spec: IndicatorSpec, current: History, as_of: Period, rule: StatusRule) -> _Finding:
     window = _after_baseline(spec, current, as_of)
     if not window:
         return _no_data(spec, as_of)
-    latest = window[-1]
+    latest = current.observation(window.stop - 1)
     c, f = _completion(spec, latest.value), _time_share(spec, latest.period.end_time)
-    projected, ratio = _level_projection(spec, window)
+    run = slice(window.start, window.stop)
+    projected, ratio = _level_projection(spec, current.ends[run], current.values[run])
     found = _Finding(latest=latest, expected=_level_expected(spec, as_of),
                      completion=c, time_share=f, pace_ratio=c / f if c is not None and f > EPS else None,
                      projected=projected, projection_ratio=ratio, likely_to_meet=_likely(ratio))
@@ -213,37 +205,41 @@ def _level_expected(spec: IndicatorSpec, as_of: Period) -> float:
     return spec.baseline + (spec.target - spec.baseline) * _time_share(spec, as_of.end_time)
 
 
-def _level_projection(spec: IndicatorSpec, window: list[Observation]) -> tuple[float | None, float | None]:
-    """Least-squares line through the baseline and every value so far, read at the target period."""
-    points = [(spec.t0, spec.baseline)] + [(o.period.end_time, o.value) for o in window]
-    projected = _line_at(points, spec.t1)
+def _level_projection(spec: IndicatorSpec, ends: np.ndarray, values: np.ndarray) -> tuple[float | None, float | None]:
+    """Least-squares line through the baseline and every value so far (their periods' ends), read at the target."""
+    projected = _line_at(np.concatenate(([spec.t0], ends)), np.concatenate(([spec.baseline], values)), spec.t1)
     if projected is None or spec.target == spec.baseline:
         return projected, None
     return projected, (projected - spec.baseline) / (spec.target - spec.baseline)
 
 
-def _line_at(points: list[tuple[float, float]], time: float) -> float | None:
-    n = len(points)
-    mean_t, mean_v = sum(p[0] for p in points) / n, sum(p[1] for p in points) / n
-    sxx = sum((p[0] - mean_t) ** 2 for p in points)
+def _line_at(times: np.ndarray, values: np.ndarray, time: float) -> float | None:
+    """The fitted line at a time. Sums run left to right with Python's sum and squares use ** as ever (numpy's
+    pairwise sums and x*x can differ in the last bit), so every projection is the same to the bit."""
+    n = len(times)
+    mean_t, mean_v = sum(times.tolist()) / n, sum(values.tolist()) / n
+    dt = times - mean_t
+    sxx = sum(map(pow, dt.tolist(), repeat(2)))
     if sxx <= EPS:
         return None
-    slope = sum((p[0] - mean_t) * (p[1] - mean_v) for p in points) / sxx
+    slope = sum((dt * (values - mean_v)).tolist()) / sxx
     return mean_v + slope * (time - mean_t)
 
 
 # ---- annual: an amount to deliver within each year up to the target year -------------------------------------
 
-def _assess_annual(spec: IndicatorSpec, current: list[Observation], as_of: Period, rule: StatusRule) -> _Finding:
+def _assess_annual(spec: IndicatorSpec, current: History, as_of: Period, rule: StatusRule) -> _Finding:
     kind = kind_of_frequency(spec.frequency)  # sums only add periods of one kind, so a year is never counted twice
-    window = [o for o in current if o.period.kind == kind and _ends_by(o.period, as_of)
-              and spec.baseline_period.year < o.period.year <= spec.target_period.year]
-    if not window:
+    window = np.flatnonzero((current.kinds == kind) & (current.ends <= as_of.end_time + EPS)
+                            & (current.years > spec.baseline_period.year) & (current.years <= spec.target_period.year))
+    if not len(window):
         return _no_data(spec, as_of)
+    last = current.observation(window[-1])
     if _is_final(spec, as_of):
-        return _annual_final(spec, window, as_of)
-    year = window[-1].period.year
-    return _annual_year(spec, [o for o in window if o.period.year == year], as_of, rule)
+        in_target_year = window[current.years[window] == spec.target_period.year]
+        return _annual_final(spec, current.observations(in_target_year), last, as_of)
+    in_year = window[current.years[window] == last.period.year]
+    return _annual_year(spec, current.observations(in_year), as_of, rule)
 
 
 def _annual_year(spec: IndicatorSpec, in_year: list[Observation], as_of: Period, rule: StatusRule) -> _Finding:
@@ -261,15 +257,14 @@ def _annual_year(spec: IndicatorSpec, in_year: list[Observation], as_of: Period,
     return _settle(found, status, _clip(c / q), pace_phrase("progress.annual.pace", rule, status, c, q, words))
 
 
-def _annual_final(spec: IndicatorSpec, window: list[Observation], as_of: Period) -> _Finding:
-    """At or after the target period only the target year's total counts."""
-    in_year = [o for o in window if o.period.year == spec.target_period.year]
+def _annual_final(spec: IndicatorSpec, in_year: list[Observation], last: Observation, as_of: Period) -> _Finding:
+    """At or after the target period only the target year's total counts (`last`: the latest value in the window)."""
     total = sum(o.value for o in in_year)
     q, c = (in_year[-1].period.year_share if in_year else None), total / spec.target
     reached = _reached(spec, total)
     words = {"cutoff": Cutoff(as_of), "year": spec.target_period.year, "sum": amount(total, spec.unit),
              "target": amount(spec.target, spec.unit), "completion": percent(c)}
-    found = _Finding(latest=window[-1], expected=spec.target, completion=c,
+    found = _Finding(latest=last, expected=spec.target, completion=c,
                      time_share=q, pace_ratio=c / q if q else None, projected=total / q if q else None,
                      projection_ratio=c / q if q else None)
     status = "achieved" if reached else "not_achieved"
@@ -279,11 +274,11 @@ def _annual_final(spec: IndicatorSpec, window: list[Observation], as_of: Period)
 
 # ---- milestone: done (1) or not yet (0) by the target period ---------------------------------------------------
 
-def _assess_milestone(spec: IndicatorSpec, current: list[Observation], as_of: Period, rule: StatusRule) -> _Finding:
+def _assess_milestone(spec: IndicatorSpec, current: History, as_of: Period, rule: StatusRule) -> _Finding:
     window = _after_baseline(spec, current, as_of)
     if not window:
         return _no_data(spec, as_of)
-    latest = window[-1]
+    latest = current.observation(window.stop - 1)
     words = {"cutoff": Cutoff(latest.period), "target_period": spec.target_period}
     found = _Finding(latest=latest, completion=0.0)
     if latest.value >= 1 - EPS:
@@ -294,7 +289,7 @@ def _assess_milestone(spec: IndicatorSpec, current: list[Observation], as_of: Pe
     return _settle(found, "pending", None, Phrase.of("progress.milestone.pending", **words))
 
 
-_ASSESSORS: Mapping[str, Callable[[IndicatorSpec, list[Observation], Period, StatusRule], _Finding]] = {
+_ASSESSORS: Mapping[str, Callable[[IndicatorSpec, History, Period, StatusRule], _Finding]] = {
     "level": _assess_level, "annual": _assess_annual, "milestone": _assess_milestone,
 }
 
@@ -314,19 +309,10 @@ def _settle(found: _Finding, status: str, score: float | None, story: Phrase, li
                    likely_to_meet=found.likely_to_meet if likely is None else likely)
 
 
-def _order(period: Period) -> tuple[float, float]:
-    """Period's own sort key (end, then start), computed once: comparing Periods directly is slow at scale."""
-    return (period.end_time, period.start_time)
-
-
-def _after_baseline(spec: IndicatorSpec, current: list[Observation], as_of: Period) -> list[Observation]:
-    """Values of periods after the baseline period and ending by as_of: the ones a level or milestone reads."""
-    baseline, end = _order(spec.baseline_period), as_of.end_time + EPS
-    return [o for o in current if _order(o.period) > baseline and o.period.end_time <= end]
-
-
-def _ends_by(period: Period, as_of: Period) -> bool:
-    return period.end_time <= as_of.end_time + EPS
+def _after_baseline(spec: IndicatorSpec, current: History, as_of: Period) -> range:
+    """Positions of the values of periods after the baseline period and ending by as_of: what a level or milestone
+    reads (one run of the history, which is ordered by period end, then start)."""
+    return range(current.first_after(spec.baseline_period), current.count_ending_by(as_of.end_time + EPS))
 
 
 def _is_final(spec: IndicatorSpec, as_of: Period) -> bool:

@@ -10,14 +10,15 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import Engine
 
-from models.columns import CODE, PERIOD, VALUE
+from models.columns import PERIOD
 from models.queries import read_current_values
 from pipelines.build import plan_from_store
 from pipelines.periods import Period, latest_period_ending_by, period_of_code
 from pipelines.plan import IndicatorDef, PlanData
 from pipelines.progress import (
-    Assessment, IndicatorSpec, Observation, RollUp, StatusRule, assess_all, roll_up, status_rule_from,
+    Assessment, History, IndicatorSpec, Observation, RollUp, StatusRule, assess_all, roll_up, status_rule_from,
 )
+from pipelines.series import histories_from
 
 
 @dataclass(frozen=True)
@@ -40,17 +41,6 @@ def rule_of(plan: PlanData) -> StatusRule:
     return status_rule_from(plan.info.status_rule, dict(plan.info.thresholds) or None)
 
 
-def observations_from(current: pd.DataFrame) -> dict[str, list[Observation]]:
-    """Current values grouped by indicator, as the engine takes them."""
-    periods = {code: period_of_code(code) for code in current[PERIOD].unique()}
-    out: dict[str, list[Observation]] = {}
-    # Plain lists rather than itertuples: a million values group in a third of the time.
-    columns = current[CODE].tolist(), current[PERIOD].tolist(), current[VALUE].astype(float).tolist()
-    for code, period, value in zip(*columns):
-        out.setdefault(code, []).append(Observation(periods[period], value))
-    return out
-
-
 def default_as_of(plan: PlanData, current: pd.DataFrame) -> Period:
     """The latest quarter with data, not past the plan's end (the plan's first quarter when there is none)."""
     if current.empty:
@@ -60,15 +50,15 @@ def default_as_of(plan: PlanData, current: pd.DataFrame) -> Period:
 
 
 def compute_standing(plan: PlanData, current: pd.DataFrame, as_of: Period | None = None,
-                     observations: Mapping[str, Sequence[Observation]] | None = None) -> Standing:
+                     observations: Mapping[str, Sequence[Observation] | History] | None = None) -> Standing:
     """Assess every indicator and roll up to sub-items, actions and the plan.
 
-    `observations` is observations_from(current) when the caller already has it (the dashboard assesses several
+    `observations` is histories_from(current) when the caller already has it (the dashboard assesses several
     quarters of one store and groups its values once).
     """
     as_of = as_of or default_as_of(plan, current)
     rule = rule_of(plan)
-    grouped = observations if observations is not None else observations_from(current)
+    grouped = observations if observations is not None else histories_from(current)
     assessments = assess_all([spec_of(i) for i in plan.indicators], grouped, as_of, rule)
     rollups = roll_up(assessments, plan.tree(), plan.info.code, rule)
     return Standing(plan, as_of, rule, assessments, rollups, current)

@@ -22,9 +22,10 @@ from models.queries import (
 from pipelines.build import plan_from_store
 from pipelines.periods import periods_between, period_of_code
 from pipelines.plan import PlanData
-from pipelines.progress import Change, Observation, diff_assessments
+from pipelines.progress import Change, History, diff_assessments
 from pipelines.snapshot import read_revisions_since, read_snapshot
-from pipelines.standing import Standing, compute_standing, default_as_of, observations_from
+from pipelines.series import histories_from
+from pipelines.standing import Standing, compute_standing, default_as_of
 from pipelines.timeliness import compute_report_states
 
 Version = DataVersion
@@ -33,7 +34,7 @@ Version = DataVersion
 class Loaded(NamedTuple):
     plan: PlanData
     current: pd.DataFrame
-    observations: dict[str, list[Observation]]  # grouped once, shared by the standings of every quarter
+    observations: dict[str, History]  # grouped once, shared by the standings of every quarter
 
 
 def db_url() -> str:
@@ -60,7 +61,7 @@ def store(url: str, version: Version) -> Loaded | None:
         if plan is None:
             return None
         current = read_current_values(conn)
-    return Loaded(plan, current, observations_from(current))
+    return Loaded(plan, current, histories_from(current))
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
