@@ -1,5 +1,5 @@
-"""Imports point one way: pages → pipelines/models; pipelines → models; models import neither; only app.py and
-pages/ import Streamlit. Checked on the source with ast, so a lazy import inside a function counts too."""
+"""Imports point one way: views (the screens) → pipelines/models; pipelines → models; models import neither; only app.py and
+views/ import Streamlit. Checked on the source with ast, so a lazy import inside a function counts too."""
 from __future__ import annotations
 
 import ast
@@ -57,7 +57,7 @@ def test_layers_pipelines_never_import_streamlit() -> None:
     assert importers_of("streamlit", python_files(ROOT / "pipelines")) == []
 
 
-@pytest.mark.parametrize("package", ["pages", "app"])
+@pytest.mark.parametrize("package", ["views", "app"])
 def test_layers_pipelines_and_models_never_import_the_pages(package: str) -> None:
     assert importers_of(package, python_files(ROOT / "pipelines") + python_files(ROOT / "models")) == []
 
@@ -65,6 +65,6 @@ def test_layers_pipelines_and_models_never_import_the_pages(package: str) -> Non
 def test_layers_only_app_and_pages_import_streamlit() -> None:
     # benchmarks/ drive the app through Streamlit's AppTest, as tests/ do; they are harnesses, not layers of the app.
     allowed = [p for p in importers_of("streamlit", python_files())
-               if p == "app.py" or p.startswith("pages/") or p.startswith("benchmarks/")]
+               if p == "app.py" or p.startswith("views/") or p.startswith("benchmarks/")]
 
     assert importers_of("streamlit", python_files()) == allowed

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
-from pages.shared import data
+from views.shared import data
 from pipelines.catalog import DEFAULT_LANG, LANGS, t
 from pipelines.formatting import format_time, name_of
 from pipelines.periods import Period, parse_period, period_of_code

@@ -10,8 +10,8 @@ import streamlit as st
 from models.submissions import (
     PENDING, read_evidence_file, read_evidence_list, read_locks, read_submission_list, read_submission_values,
 )
-from pages.shared.shell import lang
-from pages.shared.signin import signed_in_page, store_engine
+from views.shared.shell import lang
+from views.shared.signin import signed_in_page, store_engine
 from pipelines.accounts import ADMIN, Refusal, User, check_can_review, list_users
 from pipelines.catalog import t
 from pipelines.periods import period_of_code

@@ -6,8 +6,8 @@ import datetime as dt
 
 import streamlit as st
 
-from pages.shared import data
-from pages.shared.shell import open_view, page_choice, render_chart, render_footer, render_legend
+from views.shared import data
+from views.shared.shell import open_view, page_choice, render_chart, render_footer, render_legend
 from pipelines.charts import build_status_bar, build_timeliness_grid, timeliness_legend
 from pipelines.formatting import format_count, format_rank, format_rank_change, format_rate, name_of
 from pipelines.tables import (

@@ -1,6 +1,5 @@
-"""Sign-in for the submission, review and board pages (kept under pages/shared/: a top-level pages/*.py would be a
-Streamlit v1 page): the district's identity provider through st.login when [auth] is configured in secrets, otherwise a
-local account form. Who may do what is decided by pipelines.accounts."""
+"""Sign-in for the submission, review and board pages: the district's identity provider through st.login when [auth]
+is configured in secrets, otherwise a local account form. Who may do what is decided by pipelines.accounts."""
 from __future__ import annotations
 
 import streamlit as st

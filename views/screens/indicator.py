@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages.shared import data
-from pages.shared.shell import open_view, page_choice, render_chart, render_footer, render_legend
+from views.shared import data
+from views.shared.shell import open_view, page_choice, render_chart, render_footer, render_legend
 from pipelines.charts import build_indicator_chart
 from pipelines.export import to_csv_bytes, to_xlsx_bytes
 from pipelines.formatting import format_amount, format_points, format_rate, name_of, status_badge

@@ -9,8 +9,8 @@ import streamlit as st
 
 from models.queries import read_current_values, read_submission_file
 from models.submissions import read_submission_list
-from pages.shared.shell import lang
-from pages.shared.signin import signed_in_page, store_engine
+from views.shared.shell import lang
+from views.shared.signin import signed_in_page, store_engine
 from pipelines.accounts import ADMIN, Refusal, User
 from pipelines.attempts import record_attempt
 from pipelines.catalog import t

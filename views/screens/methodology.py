@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages.shared.shell import lang, open_view, render_footer, render_legend
+from views.shared.shell import lang, open_view, render_footer, render_legend
 from pipelines.catalog import t
 from pipelines.methodology import METHODOLOGY, methodology_text, split_methodology
 

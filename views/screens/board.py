@@ -7,8 +7,8 @@ import datetime as dt
 import streamlit as st
 
 from models.submissions import read_submission_periods
-from pages.shared.shell import lang
-from pages.shared.signin import signed_in_page, store_engine
+from views.shared.shell import lang
+from views.shared.signin import signed_in_page, store_engine
 from pipelines.accounts import REVIEWER, VIEWER
 from pipelines.attempts import read_attempts
 from pipelines.catalog import t

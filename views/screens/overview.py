@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages.shared import data
-from pages.shared.shell import open_view, render_chart, render_footer, render_legend
+from views.shared import data
+from views.shared.shell import open_view, render_chart, render_footer, render_legend
 from pipelines.charts import build_action_chart, build_hierarchy_chart, build_status_bar
 from pipelines.formatting import format_count, format_rate, status_badge
 from pipelines.periods import latest_period_ending_by
