@@ -284,7 +284,7 @@ def _page(store: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     monkeypatch.setenv("KPI_DB_URL", store)
     st.cache_data.clear()
     st.cache_resource.clear()
-    at = AppTest.from_file(str(ROOT / "pages/screens/briefing.py"), default_timeout=180)
+    at = AppTest.from_file(str(ROOT / "views/screens/briefing.py"), default_timeout=180)
     at.session_state["lang"], at.session_state["as_of"], at.session_state["screenshot"] = "zh", "2025Q4", False
     return at.run()
 

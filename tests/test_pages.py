@@ -25,9 +25,9 @@ from tests.dashboard_fixtures import Store, fresh_sample_store, plan_only_store,
 
 APP = str(ROOT / "app.py")
 PAGES = {
-    "overview": "pages/screens/overview.py", "actions": "pages/screens/actions.py",
-    "indicator": "pages/screens/indicator.py", "departments": "pages/screens/departments.py",
-    "methodology": "pages/screens/methodology.py",
+    "overview": "views/screens/overview.py", "actions": "views/screens/actions.py",
+    "indicator": "views/screens/indicator.py", "departments": "views/screens/departments.py",
+    "methodology": "views/screens/methodology.py",
 }
 Open = Callable[..., AppTest]
 

@@ -15,7 +15,7 @@ from conftest import new_store
 from pipelines.accounts import SUBMITTER, add_user, set_active
 from pipelines.config import ROOT
 
-SUBMIT = str(ROOT / "pages" / "screens" / "submit.py")
+SUBMIT = str(ROOT / "views" / "screens" / "submit.py")
 AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "test-only",
         "client_id": "kpi", "client_secret": "test-only",
         "server_metadata_url": "https://idp.example.invalid/.well-known/openid-configuration"}

@@ -18,8 +18,8 @@ from pipelines.attempts import read_attempts
 from pipelines.config import ROOT
 from pipelines.plan import PlanData
 
-SUBMIT = str(ROOT / "pages" / "screens" / "submit.py")
-REVIEW = str(ROOT / "pages" / "screens" / "review.py")
+SUBMIT = str(ROOT / "views" / "screens" / "submit.py")
+REVIEW = str(ROOT / "views" / "screens" / "review.py")
 GOOD = csv_bytes([HEADER, ["A03", "高成长性科技企业数", "2024Q1", "700", "<script>alert(1)</script>"]])
 RED = csv_bytes([HEADER, ["A03", "高成长性科技企业数", "2024Q1", "505", ""]])
 JUMP = csv_bytes([HEADER, ["A03", "高成长性科技企业数", "2024Q1", "2100", ""]])
@@ -192,7 +192,7 @@ def test_board_shows_the_chase_list_and_the_grid_to_a_leader(store: tuple[Engine
     at = upload(open_page(SUBMIT, "demo-kw"), "kw.csv", GOOD)
     at.button(key="send").click().run()
 
-    board = open_page(str(ROOT / "pages" / "screens" / "board.py"), "demo-leader")
+    board = open_page(str(ROOT / "views" / "screens" / "board.py"), "demo-leader")
     chase, rates, grid = (d.value for d in board.dataframe)
     assert "区人才办" in chase["填报单位"].tolist()
     assert "区科委" in grid["填报单位"].tolist() and "及时率" in rates.columns
@@ -215,16 +215,16 @@ def test_evidence_of_the_wrong_type_is_refused_and_a_real_image_is_kept(store: t
 
 
 def test_pages_name_the_plan_before_sign_in(store: tuple[Engine, PlanData]) -> None:
-    for path in (SUBMIT, REVIEW, str(ROOT / "pages" / "screens" / "board.py")):
+    for path in (SUBMIT, REVIEW, str(ROOT / "views" / "screens" / "board.py")):
         at = open_page(path, None)
         assert any("上海硅巷" in c for c in texts(at, "caption"))
         assert at.text_input(key="signin-username")
-    assert any("没有查看权限" in w for w in texts(open_page(str(ROOT / "pages" / "screens" / "board.py"), "demo-kw"),
+    assert any("没有查看权限" in w for w in texts(open_page(str(ROOT / "views" / "screens" / "board.py"), "demo-kw"),
                                               "warning"))
 
 
 def test_approving_refreshes_the_dashboards_cached_values(store: tuple[Engine, PlanData]) -> None:
-    from pages.shared import data
+    from views.shared import data
 
     engine, _ = store
     at = upload(open_page(SUBMIT, "demo-kw"), "kw.csv", GOOD)
