@@ -1,22 +1,52 @@
 """Hostile files through the whole ingest pipeline, on SQLite and on PostgreSQL: every file is refused with a message
 or loaded exactly; nothing crashes or hangs; a refusal leaves the store as it was.
 
-The corpus (tests/hostile.py, generated in code) covers: workbooks cut at several points or with damaged data, CSV
-cut in the middle of a UTF-8 character, wrong encodings (GB18030 that is not UTF-8, UTF-16 without BOM, Latin-1,
-Shift-JIS, mojibake), enormous cells (a 50 MB cell is over the 10 MB file limit; a 5 MB note is under it and is
-refused as longer than the 2,000 characters a note may hold), a million columns (CSV commas, an XLSX dimension of
-XFD1048576, cells in column XFD, row numbers far beyond Excel's last row), formula injection (kept as text in the
-store, neutralised by the export), zip bombs disguised as XLSX (1 GB of zeros, a size that lies, thousands of
-members, zips nested in an embedded object, a .csv that is a zip), an XML entity bomb, NUL bytes, random bytes,
-HTML named .xls/.xlsx/.csv, a file that is only a BOM, millions of junk or blank lines, a 9 MB line without newline,
-mixed line endings, deeply quoted fields and unterminated quotes.
+The corpus (tests/hostile.py, generated in code; nothing large is committed) covers:
+- truncated and damaged workbooks: cut at 10/50/90 %, inside the end record, by one byte, after the first local
+  header; overwritten sheet data (CRC); a shared-string index out of range; a workbook part that is not XML;
+- truncated CSV: UTF-8 (with and without BOM) and GB18030 cut in the middle of a character;
+- wrong encodings: GB18030 (tried as UTF-8 first: must load exactly, four-byte characters too), UTF-16 without BOM,
+  UTF-16 of odd length, UTF-8 read as Latin-1 and saved again (mojibake), Latin-1 and Shift-JIS files with an
+  English header (the bytes happen to be valid GB18030: they must not be stored as garbage Chinese), a stray
+  Latin-1 byte in a UTF-8 file;
+- enormous cells: 50 MB in one cell (over the 10 MB file limit: file-too-large); 5 MB of note in a CSV, in a
+  ragged row, above the header (under the file limit, refused: a note holds at most 2,000 characters); 5 MB and
+  1 MB notes in a workbook (over / under the 2 MB bound on a workbook's XML);
+- a million columns: a header or a title row with 1,000,000 commas, a data row with 1,000,000 commas (extra cells
+  ignored, loads exactly), a sheet dimension of A1:XFD1048576, a header cell in column XFD, 5,000 rows with a cell
+  in XFD, row numbers that jump to Excel's last row (loads) or to 100,000,000 (forged);
+- formula injection (=HYPERLINK, +cmd|' /C calc'!A0, @SUM(1), -2+3, =1+1, tab then =) in notes of CSV and XLSX:
+  stored exactly as text, and the export (CSV and XLSX) puts an apostrophe before each and writes no formula cell;
+  real formula cells load as their cached result; in the value or code column they are refused;
+- zip bombs disguised as XLSX: 1 GB of zeros in one member, the same declaring 1,000 bytes, 2,000 members of 1 MB,
+  zips nested three deep inside an embedded object (loads: embedded objects are not opened), 20,000 tiny members,
+  5,000,000 shared strings, a sheet of the densest cells just under and over the XML bound, a sheet part named
+  .png, an XML entity bomb, a .csv that is a zip bomb or a plain zip;
+- NUL bytes in a UTF-8 CSV (early, and after the first 64 KB); random bytes as .csv/.xlsx and after a zip magic;
+  HTML named .xls/.xlsx/.csv; only a UTF-8 or UTF-16 BOM (with or without blank lines);
+- many rows: the row limit of a department's file (50,000 lines) exactly (loads) and one over; 5,000,000 blank
+  lines, 1,000,000 and 4,000,000 junk lines (over it); 9,998 blank, 9,999 junk, all-distinct and conflicting
+  duplicate lines (under it: read and checked in full); 49,999 conflicting duplicates (a known defect of the checks,
+  below); 50,001 rows in a workbook; a 9 MB line without newline (one cell, or 4 million cells); mixed CR/LF/CRLF
+  line endings with blank lines between; a field of 1,000 doubled quotes; unterminated quotes in a data row, in the
+  header, before 5 MB.
+
+The reader's limits that these files meet (pipelines/config.py): 10 MB per file, 100 MB unpacked per workbook, 2 MB
+of XML per workbook (openpyxl parses every cell in Python, tens of microseconds each), 50,000 rows per file, 1,000
+columns, 2,000 characters per note.
+
+Known defect, shown as a strict xfail until it is mended: the duplicate check in pipelines/validate.py handles
+repeated rows one at a time (~300 µs each), so a file of 49,999 conflicting duplicates takes ~15 s on an idle
+machine; that file is held to 8 s, which a vectorised check meets with room to spare.
 
 Each file is ingested in a forked child process (the parent has everything imported, so a fork costs milliseconds)
-under hard bounds: the child's address space may grow by at most MEMORY_BOUND beyond what it had at the fork
-(RLIMIT_AS: an allocation past it raises MemoryError in the child, which fails the test), and it must answer within
-TIME_BOUND seconds of wall time or it is killed and the test fails as a hang. The child's peak resident memory
-(getrusage) is also checked against the same bound. The bounds are generous for a loaded 2-core machine; a file
-that trips them is a defect in the reader, not in the bound.
+under hard bounds: the child's address space may grow by at most MEMORY_BOUND (300 MB) beyond what it had at the
+fork (RLIMIT_AS: an allocation past it raises MemoryError, which the reader lets through and the test reports), and
+it must answer within TIME_BOUND (20 s) of wall time or it is killed and the test fails as a hang. The child's peak
+resident memory (VmHWM) beyond its resident memory at the fork is checked against the same bound. On the shared
+2-core machine the slowest file takes about 4 s and the largest peak is about 100 MB (the seconds and
+peak_growth_mb of each file: pytest --junitxml=FILE -o junit_family=legacy); a file that trips a bound is a defect
+in the pipeline, not in the bound.
 """
 from __future__ import annotations
 
@@ -62,8 +92,8 @@ class Outcome:
 class Bounded:
     outcome: Outcome | None
     error: str  # the traceback of an exception that escaped, or why the child died
-    seconds: float
-    peak_growth: int  # bytes of resident memory beyond the parent's at the fork
+    seconds: float  # wall time from the fork to the answer
+    peak_growth: int  # the child's peak resident memory (VmHWM) beyond its resident memory at the fork
 
 
 def _memory_status(field: str) -> int:
@@ -77,6 +107,7 @@ def _memory_status(field: str) -> int:
 
 def _child(url: str, name: str, data: bytes, out: int) -> None:
     """In the forked child: bound memory and time, ingest, report through the pipe, never return."""
+    resident = _memory_status("VmRSS")
     try:
         signal.alarm(int(TIME_BOUND) + 10)  # a last resort should the parent be gone
         limit = _memory_status("VmSize") + MEMORY_BOUND
@@ -90,7 +121,7 @@ def _child(url: str, name: str, data: bytes, out: int) -> None:
     except BaseException:  # noqa: BLE001 — whatever escapes is the finding
         report = traceback.format_exc()
     try:
-        _write_all(out, pickle.dumps(report))
+        _write_all(out, pickle.dumps((report, _memory_status("VmHWM") - resident)))
     finally:
         os._exit(0)
 
@@ -105,13 +136,12 @@ def _write_all(fd: int, payload: bytes) -> None:
 _plan_cache: dict[str, PlanData] = {}
 
 
-def ingest_bounded(engine: Engine, plan: PlanData, name: str, data: bytes) -> Bounded:
-    """Ingest one file in a forked child under TIME_BOUND and MEMORY_BOUND; what came back, or why nothing did."""
+def ingest_bounded(engine: Engine, plan: PlanData, name: str, data: bytes, bound: float = TIME_BOUND) -> Bounded:
+    """Ingest one file in a forked child within `bound` seconds and MEMORY_BOUND; what came back, or why nothing did."""
     url = engine.url.render_as_string(hide_password=False)
     _plan_cache[url] = plan
     engine.dispose()  # the child opens its own connections; none of the parent's cross the fork
     read_end, write_end = os.pipe()
-    rss_at_fork = _memory_status("VmRSS")
     start = time.monotonic()
     pid = os.fork()
     if pid == 0:
@@ -121,7 +151,7 @@ def ingest_bounded(engine: Engine, plan: PlanData, name: str, data: bytes) -> Bo
     chunks: list[bytes] = []
     hung = False
     while True:
-        left = TIME_BOUND - (time.monotonic() - start)
+        left = bound - (time.monotonic() - start)
         if left <= 0:
             hung = True
             break
@@ -135,13 +165,12 @@ def ingest_bounded(engine: Engine, plan: PlanData, name: str, data: bytes) -> Bo
     if hung:
         os.kill(pid, signal.SIGKILL)
     os.close(read_end)
-    _, status, usage = os.wait4(pid, 0)
-    growth = usage.ru_maxrss * 1024 - rss_at_fork
+    _, status = os.waitpid(pid, 0)
     if hung:
-        return Bounded(None, f"no answer within {TIME_BOUND:g} s: killed", seconds, growth)
+        return Bounded(None, f"no answer within {bound:g} s: killed", seconds, 0)
     if not chunks:
-        return Bounded(None, f"the child died without answering (wait status {status})", seconds, growth)
-    report = pickle.loads(b"".join(chunks))
+        return Bounded(None, f"the child died without answering (wait status {status})", seconds, 0)
+    report, growth = pickle.loads(b"".join(chunks))
     if isinstance(report, str):
         return Bounded(None, report, seconds, growth)
     return Bounded(report, "", seconds, growth)
@@ -153,15 +182,23 @@ def stored_rows(engine: Engine) -> set[tuple[str, str, float, str]]:
     return {(r.indicator_code, r.period, float(r.value), r.note or "") for r in current.itertuples()}
 
 
-@pytest.mark.parametrize("hostile", CORPUS, ids=str)
-def test_hostile_file_is_refused_with_a_message_or_loaded_exactly(store: tuple[Engine, PlanData],
-                                                                   hostile: Hostile) -> None:
+def _cases(corpus: list[Hostile]) -> list[object]:
+    """Each file, a known defect outside the reader marked as a strict xfail (it must fail until it is mended)."""
+    return [pytest.param(h, id=h.id, marks=pytest.mark.xfail(strict=True, reason=h.defect)) if h.defect else
+            pytest.param(h, id=h.id) for h in corpus]
+
+
+@pytest.mark.parametrize("hostile", _cases(CORPUS))
+def test_hostile_file_is_refused_with_a_message_or_loaded_exactly(store: tuple[Engine, PlanData], hostile: Hostile,
+                                                                   request: pytest.FixtureRequest) -> None:
     engine, plan = store
     data = hostile.build()
     before = snapshot_store(engine)
-    bounded = ingest_bounded(engine, plan, hostile.name, data)
+    bounded = ingest_bounded(engine, plan, hostile.name, data, hostile.seconds or TIME_BOUND)
+    request.node.user_properties += [("seconds", round(bounded.seconds, 2)),
+                                     ("peak_growth_mb", round(bounded.peak_growth / 2**20, 1))]
     assert bounded.error == "", bounded.error
-    assert bounded.seconds < TIME_BOUND
+    assert bounded.seconds < (hostile.seconds or TIME_BOUND)
     assert bounded.peak_growth < MEMORY_BOUND, f"peak resident memory grew by {bounded.peak_growth / 2**20:.0f} MB"
     result = bounded.outcome
     assert result is not None
