@@ -286,19 +286,18 @@ def _check_duplicates(frame: pd.DataFrame, ctx: _Context) -> pd.DataFrame:
     repeated = live[live.duplicated([CODE, PERIOD], keep=False)]
     if repeated.empty:
         return frame
-    first = repeated.drop_duplicates([CODE, PERIOD]).set_index([CODE, PERIOD])
-    drop = []
-    for index, row, code, period, value in repeated[[ROW, CODE, PERIOD, VALUE]].itertuples():
-        head = first.loc[(code, period)]
-        if head[ROW] == row:
-            continue
-        if head[VALUE] == value:
-            drop.append(index)
-            continue
-        ctx.add(row, VALUE, "duplicate-conflict", _fmt(value), code, period=period, other_row=head[ROW],
-                other_value=_fmt(head[VALUE]))
-        frame.loc[index, "bad"] = True
-    return frame.drop(index=drop)
+    later = repeated[repeated.duplicated([CODE, PERIOD], keep="first")]
+    first = repeated.drop_duplicates([CODE, PERIOD])[[CODE, PERIOD, ROW, VALUE]]
+    paired = later[[ROW, CODE, PERIOD, VALUE]].reset_index().merge(
+        first, on=[CODE, PERIOD], suffixes=("", "_first")).set_index("index")
+    same = paired[VALUE] == paired[f"{VALUE}_first"]
+    conflicts = paired[~same]
+    for row, code, period, value, other_row, other_value in conflicts[
+            [ROW, CODE, PERIOD, VALUE, f"{ROW}_first", f"{VALUE}_first"]].itertuples(index=False):
+        ctx.add(row, VALUE, "duplicate-conflict", _fmt(value), code, period=period, other_row=other_row,
+                other_value=_fmt(other_value))
+    frame.loc[conflicts.index, "bad"] = True
+    return frame.drop(index=paired.index[same])
 
 
 def _fmt(value: float) -> str:

@@ -35,9 +35,8 @@ The reader's limits that these files meet (pipelines/config.py): 10 MB per file,
 of XML per workbook (openpyxl parses every cell in Python, tens of microseconds each), 50,000 rows per file, 1,000
 columns, 2,000 characters per note.
 
-Known defect, shown as a strict xfail until it is mended: the duplicate check in pipelines/validate.py handles
-repeated rows one at a time (~300 µs each), so a file of 49,999 conflicting duplicates takes ~15 s on an idle
-machine; that file is held to 8 s, which a vectorised check meets with room to spare.
+A file of 49,999 conflicting duplicates is held to 8 s: the duplicate check pairs every repeat with the first row
+of its indicator and period in one merge (it once took ~15 s, row by row).
 
 Each file is ingested in a forked child process (the parent has everything imported, so a fork costs milliseconds)
 under hard bounds: the child's address space may grow by at most MEMORY_BOUND (300 MB) beyond what it had at the
