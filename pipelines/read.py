@@ -241,7 +241,7 @@ def _is_xml(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
 def _read_sheet(file_name: str, sheet, limits: Limits) -> RawTable | list[Issue] | None:  # type: ignore[no-untyped-def]
     """The sheet's table, its problems, or None when the sheet has no column header."""
     if (sheet.max_column or 0) > MAX_COLUMNS:
-        return [make_issue(file_name, None, "", "too-many-columns", sheet.max_column, limit=MAX_COLUMNS)]
+        return [make_issue(file_name, None, "", "sheet-too-many-columns", sheet.max_column, limit=MAX_COLUMNS)]
     top: list[list[str]] = []
     for record in sheet.iter_rows(max_row=HEADER_SEARCH_ROWS):
         top.append([_shown_text(c) for c in record])

@@ -380,7 +380,7 @@ CORPUS: list[Hostile] = [
     load("csv-a-million-commas-above-header", "报表.csv", lambda: csv_text(["," * 1_000_000, HEAD, ROW1]), GOOD[:1]),
     load("csv-data-row-with-a-million-commas", "报表.csv", lambda: csv_text([HEAD, ROW1 + "," * 1_000_000, ROW2])),
     refuse("xlsx-dimension-claims-XFD1048576", "报表.xlsx",
-           lambda: raw_xlsx(sheet_xml(good_rows_xml(), dimension="A1:XFD1048576")), "too-many-columns"),
+           lambda: raw_xlsx(sheet_xml(good_rows_xml(), dimension="A1:XFD1048576")), "sheet-too-many-columns"),
     refuse("xlsx-header-cell-in-column-XFD", "报表.xlsx",
            lambda: raw_xlsx(sheet_xml([row_xml(1, HEADER)[:-6] + cell_xml("XFD1", "多余") + "</row>",
                                        *good_rows_xml()[1:]])), "too-many-columns"),

@@ -20,7 +20,7 @@ SLUG = re.compile(r"^[a-z]+(?:-[a-z]+)+$")
 # The checks the data backbone documents (read → validate → ingest; plan; persist), written out as the spec.
 DOCUMENTED_CHECKS = {
     "file-too-large", "empty-file", "macro-workbook", "old-excel-format", "binary-file", "bad-encoding",
-    "unreadable-csv", "corrupt-file", "unpacked-too-large", "too-many-columns", "no-header", "missing-column",
+    "unreadable-csv", "corrupt-file", "unpacked-too-large", "too-many-columns", "sheet-too-many-columns", "no-header", "missing-column",
     "doubled-column", "no-data-rows", "missing-code", "unknown-indicator", "wrong-department", "missing-period",
     "bad-period", "period-outside-plan", "future-period", "wrong-frequency", "missing-value", "not-a-number",
     "not-finite", "percent-for-non-percent", "negative-count", "percent-out-of-range", "milestone-not-binary",

@@ -228,7 +228,9 @@ def test_ingest_lists_at_most_max_issues_and_counts_the_rest(engine: Engine, pla
 def test_read_submission_refuses_an_xlsx_sheet_wider_than_the_limit() -> None:
     wide = xlsx_bytes([HEADER + [None] * 996 + ["多余"], ["A03", "", "2025Q3", 520]])
 
-    assert flatten(read_submission("wide.xlsx", wide)) == {(None, "", "too-many-columns")}
+    refused = read_submission("wide.xlsx", wide)
+    assert flatten(refused) == {(None, "", "sheet-too-many-columns")}
+    assert refused[0].message("zh") == "工作表共有1002列，超过1000列上限，请删除多余的列后重新上传"  # type: ignore[index]
 
 
 def test_read_submission_ignores_cells_beyond_the_header_even_in_the_first_row() -> None:
