@@ -190,6 +190,18 @@ class PeriodLock(Base):
     locked_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
+class LockEvent(Base):
+    """Every lock and unlock of a quarter: who, when, and (for an unlock) why. period_lock holds the current state."""
+
+    __tablename__ = "lock_event"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    period: Mapped[str] = mapped_column(String(10), index=True)
+    action: Mapped[str] = mapped_column(String(10))  # lock | unlock
+    by: Mapped[str] = mapped_column(String(100))
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    reason: Mapped[LongText]
+
+
 class ReviewEvent(Base):
     """A reviewer's decision on a submission: approve (审核通过) or return (退回修改) with a comment."""
 

@@ -7,7 +7,7 @@ from collections.abc import Collection
 import pandas as pd
 from sqlalchemy import Connection, select, text
 
-from models.schema import Evidence, PeriodLock, ReviewEvent, ValueNarrative
+from models.schema import Evidence, LockEvent, PeriodLock, ReviewEvent, ValueNarrative
 
 PENDING, APPROVED, RETURNED = "pending", "approved", "returned"
 SUBMISSION_COLUMNS = ["id", "file_name", "department", "submitter", "channel", "status", "submitted_at", "n_new",
@@ -80,6 +80,13 @@ def read_locks(conn: Connection) -> dict[str, tuple[str, object]]:
     """Locked quarters: period code → (locked by, locked at)."""
     return {p: (b, a) for p, b, a in conn.execute(select(PeriodLock.period, PeriodLock.locked_by,
                                                          PeriodLock.locked_at))}
+
+
+def read_lock_events(conn: Connection) -> pd.DataFrame:
+    """Every lock and unlock of a quarter, newest first: period, action (lock | unlock), by, at, reason."""
+    rows = conn.execute(select(LockEvent.period, LockEvent.action, LockEvent.by, LockEvent.at, LockEvent.reason)
+                        .order_by(LockEvent.id.desc())).all()
+    return pd.DataFrame(rows, columns=["period", "action", "by", "at", "reason"])
 
 
 def read_narratives(conn: Connection, submission_id: int) -> pd.DataFrame:

@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Engine, delete, insert, select, text, update
 from models.columns import CODE, PERIOD, VALUE
 from models.db import writing
 from models.queries import read_current_values
-from models.schema import Evidence, PeriodLock, ReviewEvent, Submission, ValueNarrative
+from models.schema import Evidence, LockEvent, PeriodLock, ReviewEvent, Submission, ValueNarrative
 from models.submissions import APPROVED, PENDING, RETURNED, find_pending_by_hash, read_locks
 from pipelines.accounts import (
     ADMIN, Refusal, User, check_can_review, check_can_submit, check_is_admin, refusal,
@@ -298,24 +298,31 @@ def lock_quarter(engine: Engine, user: User | None, period: str, *, now: dt.date
     with writing(engine) as conn, conn.begin():
         if parsed.code in read_locks(conn):
             return refusal("already-locked", quarter=parsed.label())
-        conn.execute(insert(PeriodLock).values(period=parsed.code, locked_by=user.username,
-                                               locked_at=now or dt.datetime.now()))
+        at = now or dt.datetime.now()
+        conn.execute(insert(PeriodLock).values(period=parsed.code, locked_by=user.username, locked_at=at))
+        conn.execute(insert(LockEvent).values(period=parsed.code, action="lock", by=user.username, at=at, reason=""))
     return None
 
 
-def unlock_quarter(engine: Engine, user: User | None, period: str) -> Refusal | None:
-    """Open a locked quarter again (admin only), e.g. when its briefing must be redone; submissions are then accepted
-    for it without an admin again."""
+def unlock_quarter(engine: Engine, user: User | None, period: str, reason: str, *,
+                   now: dt.datetime | None = None) -> Refusal | None:
+    """Open a locked quarter again (admin only, with the reason, e.g. its briefing must be redone): submissions are then
+    accepted for it without an admin. The unlock is kept in the quarter's lock history with who, when and why."""
     denied = check_is_admin(user)
     if denied:
         return denied
+    assert user is not None
     parsed = parse_period(period)
     if parsed is None or parsed.frequency != "quarterly":
         return refusal("bad-quarter", value=period)
+    if not is_real_explanation(reason):
+        return refusal("unlock-needs-reason")
     with writing(engine) as conn, conn.begin():
         if parsed.code not in read_locks(conn):
             return refusal("not-locked", quarter=parsed.label())
         conn.execute(delete(PeriodLock).where(PeriodLock.period == parsed.code))
+        conn.execute(insert(LockEvent).values(period=parsed.code, action="unlock", by=user.username,
+                                              at=now or dt.datetime.now(), reason=reason.strip()))
     return None
 
 

@@ -95,3 +95,16 @@ def test_opening_a_store_twice_does_not_migrate_again(engine: Engine) -> None:
     before = snapshot_store(engine)
     create_schema(make_engine(engine.url.render_as_string(hide_password=False)))
     assert snapshot_store(engine) == before
+
+
+def test_quarters_locked_before_lock_events_existed_get_their_lock_as_first_event(tmp_path: Path, backend: str) -> None:
+    engine = make_engine(empty_store_url(tmp_path, backend))
+    _upgrade_to(engine, "0002")
+    with writing(engine) as conn, conn.begin():
+        conn.execute(text('INSERT INTO period_lock (period, locked_by, locked_at) VALUES '
+                          "('2024Q4', 'adm', '2025-01-20 09:00:00')"))
+    create_schema(engine)
+    with engine.connect() as conn:
+        events = conn.execute(text('SELECT period, action, "by", reason FROM lock_event')).all()
+    assert [tuple(e) for e in events] == [("2024Q4", "lock", "adm", "")]
+    engine.dispose()

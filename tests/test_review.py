@@ -9,7 +9,7 @@ from sqlalchemy import Engine, text
 
 from conftest import HEADER, TODAY, csv_bytes
 from models.queries import read_current_values
-from models.submissions import read_evidence_list, read_narratives, read_submission_list
+from models.submissions import read_evidence_list, read_lock_events, read_narratives, read_submission_list
 from pipelines.accounts import ADMIN, REVIEWER, SUBMITTER, Refusal, User
 from pipelines.ingest import ACCEPTED, IngestResult
 from pipelines.plan import PlanData
@@ -93,16 +93,24 @@ def test_a_locked_quarter_needs_an_admin(engine: Engine, plan: PlanData) -> None
     assert current_a03(engine) == {"2024Q1": 700.0}
 
 
-def test_an_admin_unlocks_a_quarter_and_submitters_may_send_for_it_again(engine: Engine, plan: PlanData) -> None:
-    assert lock_quarter(engine, ADMIN_, "2024Q1") is None
+def test_an_admin_unlocks_a_quarter_with_a_reason_and_submitters_may_send_for_it_again(
+        engine: Engine, plan: PlanData) -> None:
+    assert lock_quarter(engine, ADMIN_, "2024Q1", now=dt.datetime(2024, 5, 1, 9)) is None
     assert isinstance(send(engine, plan), Refusal)
+    reason = "2024年一季度简报需按更正后的统计口径重新汇报"
 
-    assert unlock_quarter(engine, REVIEWER_, "2024Q1").check == "not-an-admin"  # type: ignore[union-attr]
-    assert unlock_quarter(engine, ADMIN_, "2024H1").check == "bad-quarter"  # type: ignore[union-attr]
-    assert unlock_quarter(engine, ADMIN_, "2024Q2").check == "not-locked"  # type: ignore[union-attr]
-    assert unlock_quarter(engine, ADMIN_, "2024Q1") is None
+    assert unlock_quarter(engine, REVIEWER_, "2024Q1", reason).check == "not-an-admin"  # type: ignore[union-attr]
+    assert unlock_quarter(engine, ADMIN_, "2024H1", reason).check == "bad-quarter"  # type: ignore[union-attr]
+    assert unlock_quarter(engine, ADMIN_, "2024Q2", reason).check == "not-locked"  # type: ignore[union-attr]
+    assert unlock_quarter(engine, ADMIN_, "2024Q1", "无").check == "unlock-needs-reason"  # type: ignore[union-attr]
+    assert unlock_quarter(engine, ADMIN_, "2024Q1", reason, now=dt.datetime(2024, 5, 8, 10)) is None
     sent = send(engine, plan)
     assert isinstance(sent, IngestResult) and sent.outcome == ACCEPTED
+    with engine.connect() as conn:
+        history = read_lock_events(conn)
+    assert history.drop(columns="at").values.tolist() == [["2024Q1", "unlock", "adm", reason],
+                                                          ["2024Q1", "lock", "adm", ""]]
+    assert [str(a)[:16] for a in history["at"]] == ["2024-05-08 10:00", "2024-05-01 09:00"]
 
 
 def test_a_red_indicator_needs_problems_and_next_steps(engine: Engine, plan: PlanData) -> None:

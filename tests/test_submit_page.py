@@ -16,6 +16,7 @@ from models.queries import read_current_values
 from pipelines.accounts import ensure_demo_accounts
 from pipelines.attempts import read_attempts
 from pipelines.config import ROOT
+from pipelines.periods import period_of_code
 from pipelines.plan import PlanData
 
 SUBMIT = str(ROOT / "views" / "screens" / "submit.py")
@@ -237,3 +238,19 @@ def test_approving_refreshes_the_dashboards_cached_values(store: tuple[Engine, P
     after = data.data_version(url)
     assert after != version  # the decision changes the store's fingerprint, so every process re-reads
     assert data.store(url, after)[1]["value"].tolist() == [700.0]  # type: ignore[index]
+
+
+def test_an_admin_locks_and_unlocks_a_quarter_and_sees_its_history(store: tuple[Engine, PlanData]) -> None:
+    at = open_page(REVIEW, "demo-admin")
+    quarter = at.selectbox(key="lock-quarter").value
+    at.button(key="lock").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    at.button(key="unlock").click().run()  # no reason given: refused, the quarter stays locked
+    assert any("须写明原因" in e for e in texts(at, "error"))
+    at.text_input(key="unlock-reason").set_value("简报口径更正，需重新汇报本季度").run()
+    at.button(key="unlock").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    history = at.dataframe[-2].value
+    assert history["操作"].tolist() == ["解除锁定", "锁定"]
+    assert history["解除锁定原因"].tolist() == ["简报口径更正，需重新汇报本季度", ""]
+    assert history["报告期"].tolist() == [period_of_code(quarter).label("zh")] * 2

@@ -8,16 +8,17 @@ import pandas as pd
 import streamlit as st
 
 from models.submissions import (
-    PENDING, read_evidence_file, read_evidence_list, read_locks, read_submission_list, read_submission_values,
+    PENDING, read_evidence_file, read_evidence_list, read_lock_events, read_locks, read_submission_list,
+    read_submission_values,
 )
-from views.shared.shell import lang
-from views.shared.signin import signed_in_page, store_engine
 from pipelines.accounts import ADMIN, Refusal, User, check_can_review, list_users
 from pipelines.catalog import t
 from pipelines.periods import period_of_code
 from pipelines.plan import PlanData
 from pipelines.review import approve, lock_quarter, return_submission, unlock_quarter
 from pipelines.submit_view import history_frame, selectable_quarters
+from views.shared.shell import lang
+from views.shared.signin import signed_in_page, store_engine
 
 L = lang()  # the language chosen in the sidebar (zh by default)
 
@@ -96,14 +97,24 @@ def render_admin(plan: PlanData, user: User) -> None:
         st.caption(t("review.locked", L, quarters="、".join(period_of_code(q).label(L) for q in sorted(locks))))
         unlock = st.selectbox(t("review.unlock-quarter", L), sorted(locks), key="unlock-quarter",
                               format_func=lambda q: period_of_code(q).label(L))
+        reason = st.text_input(t("review.unlock-reason", L), key="unlock-reason")
         if st.button(t("review.unlock", L), key="unlock"):
-            _done(unlock_quarter(store_engine(), user, unlock), t("review.unlock-done", L, quarter=unlock))
+            _done(unlock_quarter(store_engine(), user, unlock, reason), t("review.unlock-done", L, quarter=unlock))
     open_quarters = [q for q in selectable_quarters(plan, dt.date.today()) if q not in locks]
     if open_quarters:
         quarter = st.selectbox(t("review.lock-quarter", L), open_quarters, key="lock-quarter",
                                format_func=lambda q: period_of_code(q).label(L))
         if st.button(t("review.lock", L), key="lock"):
             _done(lock_quarter(store_engine(), user, quarter), t("review.lock-done", L, quarter=quarter))
+    with store_engine().connect() as conn:
+        events = read_lock_events(conn)
+    if not events.empty:
+        st.caption(t("review.lock-history", L))
+        st.dataframe(pd.DataFrame({
+            t("submit.quarter", L): [period_of_code(p).label(L) for p in events["period"]],
+            t("review.lock-action", L): [t(f"review.lock-action.{a}", L) for a in events["action"]],
+            t("review.lock-by", L): events["by"], t("review.lock-at", L): events["at"].astype(str).str[:16],
+            t("review.unlock-reason", L): events["reason"]}), hide_index=True, width="stretch")
     accounts = pd.DataFrame([{t("signin.username", L): u.username, t("review.user-name", L): u.display_name,
                               t("review.user-roles", L): ",".join(u.roles),
                               t("review.user-departments", L): ",".join(u.departments),
