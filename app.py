@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from views.shared.shell import lang, render_controls
 from pipelines.catalog import t
+from views.shared.shell import lang, render_controls
 
 st.set_page_config(page_title=t("ui.app-title"), page_icon="📊", layout="wide")
 screenshot = render_controls()

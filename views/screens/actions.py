@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from views.shared import data
-from views.shared.shell import open_view, page_choice, render_chart, render_footer, render_legend
 from pipelines.charts import build_status_bar
 from pipelines.export import to_xlsx_bytes
 from pipelines.formatting import format_rate, name_of, pace_word, status_badge
@@ -13,6 +11,8 @@ from pipelines.tables import (
     COMPLETION, GAP, GROUPS, PACES, REPORT_COLUMNS, SORT_KEYS, SUB_ITEM, TIME_SHARE, TREND,
     completion_table, export_frame, filter_completion, localise, pace_lists, sort_completion, sub_item_rows,
 )
+from views.shared import data
+from views.shared.shell import open_view, page_choice, render_chart, render_footer, render_legend
 
 view = open_view("ui.page.actions")
 lang, standing = view.lang, view.standing

@@ -7,14 +7,14 @@ import datetime as dt
 import streamlit as st
 
 from models.submissions import read_submission_periods
-from views.shared.shell import lang
-from views.shared.signin import signed_in_page, store_engine
 from pipelines.accounts import REVIEWER, VIEWER
 from pipelines.attempts import read_attempts
 from pipelines.catalog import t
 from pipelines.submission_board import (
     board_grid, chase_list, chase_rows, compute_board, compute_rates, open_quarter, rates_rows,
 )
+from views.shared.shell import lang
+from views.shared.signin import signed_in_page, store_engine
 
 L = lang()  # the language chosen in the sidebar (zh by default)
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import streamlit as st
 
-from views.shared import data
-from views.shared.shell import open_view, render_footer, render_legend
 from pipelines.briefing import BriefingContent, SetupError, make_briefing, read_content
 from pipelines.formatting import format_rate, format_time, status_badge
 from pipelines.periods import period_of_code
+from views.shared import data
+from views.shared.shell import open_view, render_footer, render_legend
 
 DOWNLOADS = (("pptx", "briefing.button.pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
              ("pdf", "briefing.button.pdf", "application/pdf"),

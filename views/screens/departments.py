@@ -6,8 +6,6 @@ import datetime as dt
 
 import streamlit as st
 
-from views.shared import data
-from views.shared.shell import open_view, page_choice, render_chart, render_footer, render_legend
 from pipelines.charts import build_status_bar, build_timeliness_grid, timeliness_legend
 from pipelines.formatting import format_count, format_rank, format_rank_change, format_rate, name_of
 from pipelines.tables import (
@@ -15,6 +13,8 @@ from pipelines.tables import (
     localise,
 )
 from pipelines.timeliness import department_grid, grid_for_display, ranking_rows, timeliness_of, timeliness_ranking
+from views.shared import data
+from views.shared.shell import open_view, page_choice, render_chart, render_footer, render_legend
 
 view = open_view("ui.page.departments")
 lang, standing, plan = view.lang, view.standing, view.plan

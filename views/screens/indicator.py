@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from views.shared import data
-from views.shared.shell import open_view, page_choice, render_chart, render_footer, render_legend
 from pipelines.charts import build_indicator_chart
 from pipelines.export import to_csv_bytes, to_xlsx_bytes
 from pipelines.formatting import format_amount, format_points, format_rate, name_of, status_badge
 from pipelines.story import build_story, metadata_rows, revision_rows
 from pipelines.tables import achieved_value, localise
+from views.shared import data
+from views.shared.shell import open_view, page_choice, render_chart, render_footer, render_legend
 
 view = open_view("ui.page.indicator")
 lang, standing = view.lang, view.standing

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from views.shared.shell import lang, open_view, render_footer, render_legend
 from pipelines.catalog import t
 from pipelines.methodology import METHODOLOGY, methodology_text, split_methodology
+from views.shared.shell import lang, open_view, render_footer, render_legend
 
 view = open_view("ui.page.methodology", optional=True)  # the rules read the same with an empty store
 reader = lang()

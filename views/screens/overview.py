@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from views.shared import data
-from views.shared.shell import open_view, render_chart, render_footer, render_legend
 from pipelines.charts import build_action_chart, build_hierarchy_chart, build_status_bar
 from pipelines.formatting import format_count, format_rate, status_badge
 from pipelines.periods import latest_period_ending_by
@@ -13,6 +11,8 @@ from pipelines.tables import (
     GROUPS, action_rows, changes_rows, headline, hierarchy_nodes, likely_rows, localise, overdue_by_department,
     red_flags,
 )
+from views.shared import data
+from views.shared.shell import open_view, render_chart, render_footer, render_legend
 
 view = open_view("ui.page.overview", plan_title=True)
 lang, standing = view.lang, view.standing

@@ -9,8 +9,6 @@ import streamlit as st
 
 from models.queries import read_current_values, read_submission_file
 from models.submissions import read_submission_list
-from views.shared.shell import lang
-from views.shared.signin import signed_in_page, store_engine
 from pipelines.accounts import ADMIN, Refusal, User
 from pipelines.attempts import record_attempt
 from pipelines.catalog import t
@@ -21,6 +19,8 @@ from pipelines.plan import PlanData
 from pipelines.review import EvidenceFile, Narrative, Preview, preview_file, submit_file
 from pipelines.submit_view import history_frame, issues_frame, preview_frame, selectable_quarters
 from pipelines.template import build_csv_template, build_xlsx_template
+from views.shared.shell import lang
+from views.shared.signin import signed_in_page, store_engine
 
 L = lang()  # the language chosen in the sidebar (zh by default)
 

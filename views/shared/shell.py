@@ -9,7 +9,6 @@ import plotly.graph_objects as go
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
-from views.shared import data
 from pipelines.catalog import DEFAULT_LANG, LANGS, t
 from pipelines.formatting import format_time, name_of
 from pipelines.periods import Period, parse_period, period_of_code
@@ -18,6 +17,7 @@ from pipelines.progress import StatusRule, legend
 from pipelines.standing import Standing
 from pipelines.status_rule import rule_title
 from pipelines.tables import shows_illustrative
+from views.shared import data
 
 SCREENSHOT_WIDTH, SCREENSHOT_HEIGHT = 1600, 900
 CHART_CONFIG = {"displaylogo": False}
