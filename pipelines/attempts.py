@@ -14,17 +14,17 @@ from sqlalchemy import Connection, Engine, insert, select
 from models.db import writing
 from models.schema import UploadAttempt
 from pipelines.accounts import Refusal, User
+from pipelines.review import Preview
 
 REFUSED, TO_EXPLAIN, PASSED = "rejected", "to_explain", "checked"
 ATTEMPT_COLUMNS = ["department", "at", "outcome", "file_name", "username"]
 
 
 def record_attempt(engine: Engine, user: User, department: str | None, file_name: str, data: bytes,
-                   check: object, *, now: dt.datetime | None = None) -> None:
+                   check: Refusal | Preview, *, now: dt.datetime | None = None) -> None:
     """Log one upload: `check` is what preview_file returned. A refusal or a 强制性 problem is a refused attempt; a
     file with only 核实性 questions (answerable in the page) is logged as to be explained."""
-    hard = tuple(getattr(check, "hard", ()))
-    soft = tuple(getattr(check, "soft", ()))
+    hard, soft = ((), ()) if isinstance(check, Refusal) else (check.hard, check.soft)
     outcome = REFUSED if isinstance(check, Refusal) or hard else TO_EXPLAIN if soft else PASSED
     with writing(engine) as conn, conn.begin():
         conn.execute(insert(UploadAttempt).values(

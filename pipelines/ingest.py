@@ -68,46 +68,37 @@ def ingest_bytes(
     if not isinstance(raw, RawTable):
         return IngestResult(file_name, REJECTED, hard=tuple(raw))
     department = department or department_of(raw, plan)
+    sha = hashlib.sha256(data).hexdigest()
     try:
-        return _check_and_store(engine, plan, file_name, data, raw, department, submitter=submitter, channel=channel,
-                                status=status, submitted_at=submitted_at, today=today, limits=limits,
-                                explanations=explanations, after_save=after_save)
+        with writing(engine) as conn, conn.begin():
+            earlier = find_submission_by_hash(conn, sha)
+            if earlier:
+                note = make_issue(file_name, None, "", "identical-file", "", submission=earlier[0],
+                                  when=str(earlier[1])[:19])
+                return IngestResult(file_name, UNCHANGED, earlier[0], department, note=note)
+            codes = sorted({c for c in raw.rows[CODE].astype(str).str.strip().unique() if c})
+            current = read_current_values(conn, _plan_codes(plan, codes))
+            checked = check_submission(raw, plan, current, department=department, today=today, limits=limits,
+                                       explanations=explanations)
+            if not checked.accepted:
+                return _rejected(file_name, department, checked)
+            counts = _counts(checked)
+            changed = checked.rows[checked.rows[CHANGE] != "unchanged"]
+            if changed.empty:
+                return IngestResult(file_name, UNCHANGED, None, department, counts, explained=tuple(checked.explained),
+                                    note=make_issue(file_name, None, "", "all-unchanged", ""))
+            submission_id = save_submission(
+                conn, file_name=file_name, sha256=sha, content=data, department=department, submitter=submitter,
+                channel=channel, status=status, submitted_at=submitted_at or dt.datetime.now(), rows=changed,
+                counts=counts)
+            if after_save is not None:
+                after_save(conn, submission_id, checked.rows)
     except OperationalError as error:
         if not is_busy_error(error):
             raise
         # the transaction rolled back, so nothing of the file was stored; the department is told to send it again
-        return IngestResult(file_name, REJECTED, None, department, hard=(make_issue(file_name, None, "", "store-busy"),))
-
-
-def _check_and_store(
-    engine: Engine, plan: PlanData, file_name: str, data: bytes, raw: RawTable, department: str | None, *,
-    submitter: str | None, channel: str, status: str, submitted_at: dt.datetime | None, today: dt.date | None,
-    limits: Limits, explanations: Mapping[int, str] | None,
-    after_save: Callable[[Connection, int, pd.DataFrame], None] | None,
-) -> IngestResult:
-    sha = hashlib.sha256(data).hexdigest()
-    with writing(engine) as conn, conn.begin():
-        earlier = find_submission_by_hash(conn, sha)
-        if earlier:
-            note = make_issue(file_name, None, "", "identical-file", "", submission=earlier[0], when=str(earlier[1])[:19])
-            return IngestResult(file_name, UNCHANGED, earlier[0], department, note=note)
-        codes = sorted({c for c in raw.rows[CODE].astype(str).str.strip().unique() if c})
-        current = read_current_values(conn, _plan_codes(plan, codes))
-        checked = check_submission(raw, plan, current, department=department, today=today, limits=limits,
-                                   explanations=explanations)
-        if not checked.accepted:
-            return _rejected(file_name, department, checked)
-        counts = _counts(checked)
-        changed = checked.rows[checked.rows[CHANGE] != "unchanged"]
-        if changed.empty:
-            return IngestResult(file_name, UNCHANGED, None, department, counts, explained=tuple(checked.explained),
-                                note=make_issue(file_name, None, "", "all-unchanged", ""))
-        submission_id = save_submission(
-            conn, file_name=file_name, sha256=sha, content=data, department=department, submitter=submitter,
-            channel=channel, status=status, submitted_at=submitted_at or dt.datetime.now(), rows=changed,
-            counts=counts)
-        if after_save is not None:
-            after_save(conn, submission_id, checked.rows)
+        busy = make_issue(file_name, None, "", "store-busy")
+        return IngestResult(file_name, REJECTED, None, department, hard=(busy,))
     return IngestResult(file_name, ACCEPTED, submission_id, department, counts, explained=tuple(checked.explained))
 
 

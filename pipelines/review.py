@@ -25,7 +25,7 @@ from pipelines.accounts import (
 from pipelines.config import MAX_CELL_CHARS, Limits
 from pipelines.ingest import ACCEPTED, IngestResult, _plan_codes, department_of, ingest_bytes
 from pipelines.issue import Issue, sort_issues
-from pipelines.periods import latest_period_ending_by, parse_period, period_of_code
+from pipelines.periods import Period, latest_period_ending_by, parse_period, period_of_code
 from pipelines.plan import PlanData
 from pipelines.progress import STATUS_GROUP
 from pipelines.read import RawTable, read_submission
@@ -286,15 +286,23 @@ def _raise_to_top(conn: Connection, submission_id: int) -> None:
                               "AND revision = :r"), {"new": top + 1, "c": code, "p": period, "r": revision})
 
 
-def lock_quarter(engine: Engine, user: User | None, period: str, *, now: dt.datetime | None = None) -> Refusal | None:
-    """Lock a quarter after its briefing (admin only); later changes to it need an admin."""
+def _admin_quarter(user: User | None, period: str) -> Refusal | Period:
+    """The quarter an admin asks to lock or unlock, or why not (not an admin; not a quarter)."""
     denied = check_is_admin(user)
     if denied:
         return denied
-    assert user is not None
     parsed = parse_period(period)
     if parsed is None or parsed.frequency != "quarterly":
         return refusal("bad-quarter", value=period)
+    return parsed
+
+
+def lock_quarter(engine: Engine, user: User | None, period: str, *, now: dt.datetime | None = None) -> Refusal | None:
+    """Lock a quarter after its briefing (admin only); later changes to it need an admin."""
+    parsed = _admin_quarter(user, period)
+    if isinstance(parsed, Refusal):
+        return parsed
+    assert user is not None
     with writing(engine) as conn, conn.begin():
         if parsed.code in read_locks(conn):
             return refusal("already-locked", quarter=parsed.label())
@@ -308,13 +316,10 @@ def unlock_quarter(engine: Engine, user: User | None, period: str, reason: str, 
                    now: dt.datetime | None = None) -> Refusal | None:
     """Open a locked quarter again (admin only, with the reason, e.g. its briefing must be redone): submissions are then
     accepted for it without an admin. The unlock is kept in the quarter's lock history with who, when and why."""
-    denied = check_is_admin(user)
-    if denied:
-        return denied
+    parsed = _admin_quarter(user, period)
+    if isinstance(parsed, Refusal):
+        return parsed
     assert user is not None
-    parsed = parse_period(period)
-    if parsed is None or parsed.frequency != "quarterly":
-        return refusal("bad-quarter", value=period)
     if not is_real_explanation(reason):
         return refusal("unlock-needs-reason")
     with writing(engine) as conn, conn.begin():
@@ -327,4 +332,5 @@ def unlock_quarter(engine: Engine, user: User | None, period: str, reason: str, 
 
 
 __all__ = ["ACCEPTED", "EvidenceFile", "IngestResult", "Narrative", "Preview", "approve", "check_evidence",
-           "lock_quarter", "preview_file", "quarter_code", "red_indicators", "return_submission", "submit_file", "unlock_quarter"]
+           "lock_quarter", "preview_file", "quarter_code", "red_indicators", "return_submission", "submit_file",
+           "unlock_quarter"]

@@ -48,6 +48,17 @@ def _number(value: object) -> str:
     return "" if value is None or pd.isna(value) else f"{float(value):g}"  # type: ignore[arg-type]
 
 
+def lock_history_frame(events: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """Every lock and unlock of a quarter, newest first: quarter, action, by whom, when, and the reason to unlock."""
+    return pd.DataFrame({
+        t("submit.quarter", lang): [period_of_code(p).label(lang) for p in events["period"]],
+        t("review.lock-action", lang): [t(f"review.lock-action.{a}", lang) for a in events["action"]],
+        t("review.lock-by", lang): events["by"],
+        t("review.lock-at", lang): pd.to_datetime(events["at"]).dt.strftime("%Y-%m-%d %H:%M"),
+        t("review.unlock-reason", lang): events["reason"],
+    })
+
+
 def history_frame(submissions: pd.DataFrame, plan: PlanData, lang: str = "zh") -> pd.DataFrame:
     """A department's submissions: number, time, file, who, counts, status and the reviewer's comment."""
     departments = {d.code: d.name_zh if lang == "zh" else d.name_en for d in plan.departments}

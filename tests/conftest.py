@@ -9,6 +9,7 @@ import functools
 import io
 import os
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import openpyxl
@@ -88,24 +89,30 @@ def empty_store_url(folder: Path, backend: str = "sqlite") -> str:
     return url
 
 
-@functools.cache
-def _own_database() -> str:
-    """A database of this test process's own on the test server (so two pytest runs never empty each other's store),
-    dropped when the process ends."""
+@contextmanager
+def scratch_database(suffix: str) -> Iterator[str]:
+    """A new, empty database of this test process on the PostgreSQL test server (named after the process, so two
+    pytest runs never touch each other's), dropped when the block ends."""
     base = make_url(os.environ[PG_URL_ENV])
-    name = f"{base.database}_{os.getpid()}"
+    name = f"{base.database}_{os.getpid()}{suffix}"
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
 
-    atexit.register(drop)
-    return base.set(database=name).render_as_string(hide_password=False)
+
+@functools.cache
+def _own_database() -> str:
+    """The database the PostgreSQL store tests of this process use, dropped when the process ends."""
+    held = scratch_database("")
+    atexit.register(held.__exit__, None, None, None)
+    return held.__enter__()
 
 
 def new_store(folder: Path, plan_dir: Path = PLAN_DIR, backend: str = "sqlite") -> tuple[Engine, PlanData]:

@@ -7,17 +7,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, func, insert, inspect, make_url, select, text, update
+from sqlalchemy import Engine, func, insert, inspect, select, text, update
 from sqlalchemy.exc import OperationalError
 
 import pipelines.migrate_store as migrate_module
-from conftest import PG_URL_ENV, empty_store_url, require_backend, snapshot_store
+from conftest import empty_store_url, require_backend, scratch_database, snapshot_store
 from models.db import create_schema, head_revision, make_engine, writing
 from models.schema import (
     Base, Evidence, Observation, PeriodLock, ReviewEvent, Submission, UploadAttempt, ValueNarrative,
@@ -96,16 +95,8 @@ def pg_target(tmp_path: Path) -> Iterator[Engine]:
 def second_pg_url() -> Iterator[str]:
     """A second database on the test server, for a PostgreSQL → PostgreSQL copy; dropped afterwards."""
     require_backend("postgresql")
-    base = make_url(os.environ[PG_URL_ENV])
-    name = f"{base.database}_{os.getpid()}_migrate"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield base.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with scratch_database("_migrate") as url:
+        yield url
 
 
 def typed_rows(engine: Engine) -> dict[str, list[tuple[object, ...]]]:

@@ -16,7 +16,7 @@ from pipelines.catalog import t
 from pipelines.periods import period_of_code
 from pipelines.plan import PlanData
 from pipelines.review import approve, lock_quarter, return_submission, unlock_quarter
-from pipelines.submit_view import history_frame, selectable_quarters
+from pipelines.submit_view import history_frame, lock_history_frame, selectable_quarters
 from views.shared.shell import lang
 from views.shared.signin import signed_in_page, store_engine
 
@@ -110,11 +110,7 @@ def render_admin(plan: PlanData, user: User) -> None:
         events = read_lock_events(conn)
     if not events.empty:
         st.caption(t("review.lock-history", L))
-        st.dataframe(pd.DataFrame({
-            t("submit.quarter", L): [period_of_code(p).label(L) for p in events["period"]],
-            t("review.lock-action", L): [t(f"review.lock-action.{a}", L) for a in events["action"]],
-            t("review.lock-by", L): events["by"], t("review.lock-at", L): events["at"].astype(str).str[:16],
-            t("review.unlock-reason", L): events["reason"]}), hide_index=True, width="stretch")
+        st.dataframe(lock_history_frame(events, L), hide_index=True, width="stretch")
     accounts = pd.DataFrame([{t("signin.username", L): u.username, t("review.user-name", L): u.display_name,
                               t("review.user-roles", L): ",".join(u.roles),
                               t("review.user-departments", L): ",".join(u.departments),
