@@ -1,7 +1,9 @@
 """Benchmark: ingest 1,000,000 generated observation rows, against the floor of one executemany into SQLite.
 
 Run: .venv/bin/python benchmarks/bench_ingest.py [--rows N]
-Prints both times and the ratio, measured side by side in one run. Goal on 2 cores: < 15 s, ratio < 4.
+Prints both times and the ratio, measured side by side in one run; then the time the ingest spends after its commit
+keeping the dashboard's standings (pipelines.standing_cache: every current value read and two quarters assessed),
+which a department waits for too. Goal on 2 cores: < 15 s in all, ratio < 4.
 """
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from pipelines.build import build_store  # noqa: E402
 from pipelines.config import Limits  # noqa: E402
 from pipelines.ingest import ingest_bytes  # noqa: E402
 from pipelines.periods import Period  # noqa: E402
+from pipelines.standing_cache import refresh as refresh_standings  # noqa: E402
 
 QUARTERS = 400  # 1925Q1 … 2024Q4
 
@@ -91,13 +94,18 @@ def main() -> None:
         floor = time_floor(Path(tmp) / "floor.sqlite3", rows)
         start = time.perf_counter()
         result = ingest_bytes(engine, plan, "bench.csv", data, today=dt.date(2026, 1, 31),
-                              limits=Limits(max_file_bytes=len(data) + 1))
+                              limits=Limits(max_file_bytes=len(data) + 1), keep_standings=False)
         ours = time.perf_counter() - start
+        kept = refresh_standings(engine)
+        keeping = time.perf_counter() - start - ours
     assert result.outcome == "accepted", result.as_dict()
+    assert kept, "the standings were not kept"
     print(f"rows: {len(rows):,} ({indicators} indicators × {QUARTERS} quarters), file {len(data) / 2**20:.1f} MB")
     print(f"ingest (read + check + store, one transaction): {ours:.2f} s")
     print(f"floor (one executemany into a fresh SQLite table): {floor:.2f} s")
     print(f"ratio ours ÷ floor: {ours / floor:.2f}   (goal: under 15 s and ratio under 4)")
+    print(f"then keeping the dashboard's standings ({', '.join(q.code for q in kept)}): {keeping:.2f} s; "
+          f"the ingest in all: {ours + keeping:.2f} s")
 
 
 if __name__ == "__main__":

@@ -8,10 +8,12 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -118,11 +120,16 @@ class Observation(Base):
     """One accepted value of one indicator for one period; the highest revision is the current value.
 
     The key (indicator, period, revision) is the table's clustered key on SQLite (WITHOUT ROWID): revisions of a
-    value sit together, and a million-row ingest maintains one B-tree instead of two.
+    value sit together, and a million-row ingest maintains one B-tree instead of two. A small partial index lists the
+    values sent more than once, so "what was revised" never scans every value.
     """
 
     __tablename__ = "observation"
-    __table_args__ = {"sqlite_with_rowid": False}
+    __table_args__ = (
+        Index("ix_observation_revised", "indicator_code", "period",
+              sqlite_where=text("revision > 1"), postgresql_where=text("revision > 1")),
+        {"sqlite_with_rowid": False},
+    )
     indicator_code: Mapped[str] = mapped_column(ForeignKey("indicator.code"), primary_key=True)
     period: Mapped[str] = mapped_column(String(10), primary_key=True)
     revision: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
@@ -140,6 +147,21 @@ class Snapshot(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     rule: Mapped[str] = mapped_column(String(40))
     last_submission_id: Mapped[int] = mapped_column(Integer, default=0)
+    payload_json: Mapped[str] = mapped_column(Text)
+
+
+class StandingCache(Base):
+    """One quarter's assessments for one version of the data, written after every change of the values or the plan,
+    so that a dashboard's first render reads a few rows instead of every value (pipelines.standing_cache).
+
+    Derived data only: deleting every row loses nothing, the dashboard then computes what it needs.
+    """
+
+    __tablename__ = "standing_cache"
+    data_key: Mapped[str] = mapped_column(String(400), primary_key=True)
+    as_of: Mapped[str] = mapped_column(String(10), primary_key=True)
+    latest_period: Mapped[str] = mapped_column(String(10), default="")  # latest period with data; '' for none
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     payload_json: Mapped[str] = mapped_column(Text)
 
 

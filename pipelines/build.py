@@ -1,22 +1,20 @@
-"""Create or update a store from a plan folder, load the shipped samples, and read the plan back from a store."""
+"""Create or update a store from a plan folder and load the shipped samples (pipelines.persist reads the plan back)."""
 from __future__ import annotations
 
 import csv
 import datetime as dt
 import io
-import json
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Engine
 
 from models.db import create_schema, writing
-from models.queries import read_table
 from pipelines.ingest import IngestResult, ingest_bytes
 from pipelines.issue import Issue
-from pipelines.periods import period_of_code
 from pipelines.persist import save_plan
-from pipelines.plan import IndicatorDef, Named, PlanData, PlanInfo, SubItemDef, read_plan_folder, split_codes
+from pipelines.plan import PlanData, read_plan_folder
+from pipelines.standing_cache import refresh as refresh_standings
 
 MANIFEST = "manifest.csv"
 
@@ -33,6 +31,7 @@ def build_store(engine: Engine, plan_dir: Path, now: dt.datetime | None = None) 
             if problems:
                 transaction.rollback()
                 return problems
+    refresh_standings(engine, now)
     return plan
 
 
@@ -49,42 +48,11 @@ def load_samples(
         results.append(ingest_bytes(
             engine, plan, entry["file"], (samples_dir / entry["file"]).read_bytes(),
             department=entry.get("department") or None, submitter=entry.get("submitter") or None,
-            channel="sample", submitted_at=when, today=when.date()))
+            channel="sample", submitted_at=when, today=when.date(), keep_standings=False))
+    refresh_standings(engine)
     return results
 
 
 def _manifest(samples_dir: Path) -> list[dict[str, str]]:
     text = (samples_dir / MANIFEST).read_text(encoding="utf-8-sig")
     return [row for row in csv.DictReader(io.StringIO(text)) if row.get("file")]
-
-
-def plan_from_store(conn: Connection) -> PlanData | None:
-    """The plan as stored, or None for an empty store."""
-    plans = read_table(conn, "plan")
-    if plans.empty:
-        return None
-    p = plans.iloc[0]
-    info = PlanInfo(str(p["code"]), str(p["name_zh"]), str(p["name_en"]), period_of_code(str(p["start_period"])),
-                    period_of_code(str(p["end_period"])), str(p["status_rule"]),
-                    tuple(sorted(json.loads(p["thresholds_json"] or "{}").items())), int(p["due_days"]))
-    named = {t: tuple(Named(r.code, r.name_zh, r.name_en, getattr(r, "description_zh", "") or "")
-                      for r in read_table(conn, t).itertuples()) for t in ("department", "goal", "action")}
-    subs = tuple(SubItemDef(r.code, r.action_code, r.name_zh, r.name_en, r.lead_department)
-                 for r in read_table(conn, "sub_item").itertuples())
-    indicators = tuple(_indicator(r) for r in read_table(conn, "indicator").itertuples())
-    return PlanData(info, named["department"], named["goal"], named["action"], subs, indicators)
-
-
-def _text_or_none(value: object) -> str | None:
-    """A nullable text column as read by pandas (None, NaN or "" all mean no value)."""
-    return value if isinstance(value, str) and value else None
-
-
-def _indicator(r) -> IndicatorDef:  # type: ignore[no-untyped-def]
-    return IndicatorDef(
-        code=r.code, sub_item_code=r.sub_item_code, goal_code=_text_or_none(r.goal_code), name_zh=r.name_zh,
-        name_en=r.name_en, unit=r.unit, direction=r.direction, kind=r.kind, baseline=float(r.baseline),
-        baseline_period=period_of_code(r.baseline_period), target=float(r.target),
-        target_period=period_of_code(r.target_period), department=r.department,
-        supporting_departments=split_codes(r.supporting_departments or ""), frequency=r.frequency,
-        definition_zh=r.definition_zh or "", source=r.source or "")

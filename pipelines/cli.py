@@ -11,13 +11,14 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from models.db import create_schema, database_url, make_engine
 from models.queries import read_current_values
-from pipelines.build import build_store, load_samples, plan_from_store
+from pipelines.build import build_store, load_samples
 from pipelines.catalog import t
 from pipelines.config import PLAN_DIR, SAMPLES_DIR
 from pipelines.export import build_export, to_csv_bytes, to_xlsx_bytes
 from pipelines.ingest import REJECTED, IngestResult, ingest_bytes
 from pipelines.issue import Issue
 from pipelines.periods import parse_period
+from pipelines.persist import plan_from_store
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 

@@ -19,6 +19,7 @@ from pipelines.config import Limits
 from pipelines.persist import save_submission
 from pipelines.plan import PlanData
 from pipelines.read import RawTable, read_submission
+from pipelines.standing_cache import refresh as refresh_standings
 from pipelines.validate import CHANGE, Checked, check_submission
 
 ACCEPTED, REJECTED, UNCHANGED = "accepted", "rejected", "unchanged"
@@ -57,12 +58,14 @@ def ingest_bytes(
     department: str | None = None, submitter: str | None = None, channel: str = "cli", status: str = APPROVED,
     submitted_at: dt.datetime | None = None, today: dt.date | None = None, limits: Limits = Limits(),
     explanations: Mapping[int, str] | None = None,
-    after_save: Callable[[Connection, int, pd.DataFrame], None] | None = None,
+    after_save: Callable[[Connection, int, pd.DataFrame], None] | None = None, keep_standings: bool = True,
 ) -> IngestResult:
     """Check a file and, when it passes, store it whole in one transaction; a refused file changes nothing.
 
     `after_save(conn, submission_id, rows)` runs inside that transaction (the browser flow stores the narratives and
     evidence sent with the file there, so that the file and what came with it are kept together or not at all).
+    After the commit the standings the dashboard opens on are computed and kept (pipelines.standing_cache), unless
+    `keep_standings` is off because the caller stores several files and refreshes once at the end.
     """
     raw = read_submission(file_name, data, limits)
     if not isinstance(raw, RawTable):
@@ -99,6 +102,8 @@ def ingest_bytes(
         # the transaction rolled back, so nothing of the file was stored; the department is told to send it again
         busy = make_issue(file_name, None, "", "store-busy")
         return IngestResult(file_name, REJECTED, None, department, hard=(busy,))
+    if keep_standings:
+        refresh_standings(engine)
     return IngestResult(file_name, ACCEPTED, submission_id, department, counts, explained=tuple(checked.explained))
 
 

@@ -1,17 +1,20 @@
-"""Write to the store: the plan (replacing its rows in one transaction) and one accepted submission with its values."""
+"""Write to the store: the plan (replacing its rows in one transaction) and one accepted submission with its values;
+and read the plan back."""
 from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 
 import pandas as pd
-from sqlalchemy import Connection, delete, func, insert, select, text
+from sqlalchemy import Connection, Row, delete, func, insert, select, text
 
 from models.columns import CODE, NOTE, PERIOD, REVISION, ROW, VALUE
 from models.queries import max_revisions
 from models.schema import Action, Department, Goal, Indicator, Observation, Plan, SubItem, Submission
 from pipelines.issue import Issue, make_issue
-from pipelines.plan import PlanData
+from pipelines.periods import period_of_code
+from pipelines.plan import IndicatorDef, Named, PlanData, PlanInfo, SubItemDef, split_codes
 
 
 def save_plan(conn: Connection, plan: PlanData, now: dt.datetime) -> list[Issue]:
@@ -128,3 +131,40 @@ def count_rows(conn: Connection) -> dict[str, int]:
     """How many rows each table holds (used to show that a refused file changed nothing)."""
     return {table: conn.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one()
             for table in ("plan", "department", "indicator", "submission", "observation")}
+
+
+def plan_from_store(conn: Connection) -> PlanData | None:
+    """The plan as stored, or None for an empty store (rows straight from the driver: every page's first read)."""
+    p = conn.execute(text("SELECT * FROM plan")).first()
+    if p is None:
+        return None
+    info = PlanInfo(str(p.code), str(p.name_zh), str(p.name_en), period_of_code(str(p.start_period)),
+                    period_of_code(str(p.end_period)), str(p.status_rule),
+                    tuple(sorted(json.loads(p.thresholds_json or "{}").items())), int(p.due_days))
+    named = {t: tuple(Named(r.code, r.name_zh, r.name_en, getattr(r, "description_zh", "") or "")
+                      for r in _plan_rows(conn, t)) for t in ("department", "goal", "action")}
+    subs = tuple(SubItemDef(r.code, r.action_code, r.name_zh, r.name_en, r.lead_department)
+                 for r in _plan_rows(conn, "sub_item"))
+    indicators = tuple(_indicator(r) for r in _plan_rows(conn, "indicator"))
+    return PlanData(info, named["department"], named["goal"], named["action"], subs, indicators)
+
+
+def _plan_rows(conn: Connection, table: str) -> Sequence[Row]:
+    """A plan table's rows in plan order."""
+    assert table in {"department", "goal", "action", "sub_item", "indicator"}, table
+    return conn.execute(text(f"SELECT * FROM {table} ORDER BY position")).all()
+
+
+def _text_or_none(value: object) -> str | None:
+    """A nullable text column (None or "" both mean no value)."""
+    return value if isinstance(value, str) and value else None
+
+
+def _indicator(r) -> IndicatorDef:  # type: ignore[no-untyped-def]
+    return IndicatorDef(
+        code=r.code, sub_item_code=r.sub_item_code, goal_code=_text_or_none(r.goal_code), name_zh=r.name_zh,
+        name_en=r.name_en, unit=r.unit, direction=r.direction, kind=r.kind, baseline=float(r.baseline),
+        baseline_period=period_of_code(r.baseline_period), target=float(r.target),
+        target_period=period_of_code(r.target_period), department=r.department,
+        supporting_departments=split_codes(r.supporting_departments or ""), frequency=r.frequency,
+        definition_zh=r.definition_zh or "", source=r.source or "")

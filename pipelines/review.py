@@ -30,6 +30,7 @@ from pipelines.plan import PlanData
 from pipelines.progress import STATUS_GROUP
 from pipelines.read import RawTable, read_submission
 from pipelines.standing import compute_standing
+from pipelines.standing_cache import refresh as refresh_standings
 from pipelines.validate import CHANGE, check_submission, is_real_explanation
 
 MAX_EVIDENCE_BYTES = 5 * 1024 * 1024
@@ -233,6 +234,7 @@ def approve(engine: Engine, user: User | None, submission_id: int, *, comment: s
             return refusal("quarter-locked", quarters="、".join(locked))
         _raise_to_top(conn, submission_id)
         _decide(conn, submission_id, APPROVED, user, comment, now)
+    refresh_standings(engine)
     return None
 
 
@@ -250,6 +252,7 @@ def return_submission(engine: Engine, user: User | None, submission_id: int, com
         if problem:
             return problem
         _decide(conn, submission_id, RETURNED, user, comment, now)
+    refresh_standings(engine)
     return None
 
 

@@ -4,16 +4,17 @@ The pure part (`compute_standing`) takes plain values; `read_standing` is the th
 """
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import pandas as pd
 from sqlalchemy import Engine
 
 from models.columns import PERIOD
 from models.queries import read_current_values
-from pipelines.build import plan_from_store
 from pipelines.periods import Period, latest_period_ending_by, period_of_code
+from pipelines.persist import plan_from_store
 from pipelines.plan import IndicatorDef, PlanData
 from pipelines.progress import (
     Assessment, History, IndicatorSpec, Observation, RollUp, StatusRule, assess_all, roll_up, status_rule_from,
@@ -28,7 +29,13 @@ class Standing:
     rule: StatusRule
     assessments: dict[str, Assessment]
     rollups: dict[str, RollUp]
-    current: pd.DataFrame  # the current values with provenance (models.queries.read_current_values)
+    # the current values with provenance (models.queries.read_current_values), or what reads them when first asked:
+    # a standing kept in the store (pipelines.standing_cache) is drawn without reading every value
+    values: pd.DataFrame | Callable[[], pd.DataFrame] = field(repr=False, compare=False)
+
+    @cached_property
+    def current(self) -> pd.DataFrame:
+        return self.values if isinstance(self.values, pd.DataFrame) else self.values()
 
 
 def spec_of(indicator: IndicatorDef) -> IndicatorSpec:
@@ -41,12 +48,24 @@ def rule_of(plan: PlanData) -> StatusRule:
     return status_rule_from(plan.info.status_rule, dict(plan.info.thresholds) or None)
 
 
+def latest_reported(current: pd.DataFrame) -> Period | None:
+    """The period with data that ends last (None while nothing has been reported); of periods ending together (2025
+    and 2025年第四季度) the one whose code sorts last, so that every reader names the same one."""
+    if current.empty:
+        return None
+    return max((period_of_code(p) for p in current[PERIOD].unique()), key=lambda p: (p.end_time, p.code))
+
+
 def default_as_of(plan: PlanData, current: pd.DataFrame) -> Period:
     """The latest quarter with data, not past the plan's end (the plan's first quarter when there is none)."""
-    if current.empty:
+    return as_of_after(plan, latest_reported(current))
+
+
+def as_of_after(plan: PlanData, latest: Period | None) -> Period:
+    """default_as_of from the latest period with data alone."""
+    if latest is None:
         return latest_period_ending_by(plan.info.start_period.end_time, "quarterly")
-    latest = max(period_of_code(p).end_time for p in current[PERIOD].unique())
-    return latest_period_ending_by(min(latest, plan.info.end_period.end_time), "quarterly")
+    return latest_period_ending_by(min(latest.end_time, plan.info.end_period.end_time), "quarterly")
 
 
 def compute_standing(plan: PlanData, current: pd.DataFrame, as_of: Period | None = None,
@@ -60,8 +79,14 @@ def compute_standing(plan: PlanData, current: pd.DataFrame, as_of: Period | None
     rule = rule_of(plan)
     grouped = observations if observations is not None else histories_from(current)
     assessments = assess_all([spec_of(i) for i in plan.indicators], grouped, as_of, rule)
-    rollups = roll_up(assessments, plan.tree(), plan.info.code, rule)
-    return Standing(plan, as_of, rule, assessments, rollups, current)
+    return standing_of(plan, as_of, assessments, current)
+
+
+def standing_of(plan: PlanData, as_of: Period, assessments: dict[str, Assessment],
+                values: pd.DataFrame | Callable[[], pd.DataFrame]) -> Standing:
+    """The standing from its assessments: roll-ups to sub-items, actions and the plan under the plan's rule."""
+    rule = rule_of(plan)
+    return Standing(plan, as_of, rule, assessments, roll_up(assessments, plan.tree(), plan.info.code, rule), values)
 
 
 def read_standing(engine: Engine, as_of: Period | None = None) -> Standing | None:

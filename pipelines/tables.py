@@ -14,7 +14,8 @@ from models.columns import (
 )
 from pipelines.catalog import messages, t
 from pipelines.formatting import (
-    MISSING, change_arrow, format_amount, format_number, format_points, format_rate, format_time, name_of, pace_class, pace_word, status_badge, unit_word,
+    MISSING, change_arrow, format_amount, format_number, format_points, format_rate, format_time, name_of, pace_class,
+    status_badge, unit_word,
 )
 from pipelines.periods import period_of_code
 from pipelines.plan import IndicatorDef, PlanData

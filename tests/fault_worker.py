@@ -33,9 +33,9 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import event  # noqa: E402
 
 from models.db import make_engine  # noqa: E402
-from pipelines.build import plan_from_store  # noqa: E402
 from pipelines.config import Limits  # noqa: E402
 from pipelines.ingest import ingest_bytes  # noqa: E402
+from pipelines.persist import plan_from_store  # noqa: E402
 
 
 def say(line: str) -> None:

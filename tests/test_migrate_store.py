@@ -22,12 +22,13 @@ from models.schema import (
     Base, Evidence, Observation, PeriodLock, ReviewEvent, Submission, UploadAttempt, ValueNarrative,
 )
 from pipelines.accounts import ensure_demo_accounts
-from pipelines.build import build_store, load_samples, plan_from_store
+from pipelines.build import build_store, load_samples
 from pipelines.cli import run
 from pipelines.config import PLAN_DIR, SAMPLES_DIR
 from pipelines.ingest import ACCEPTED, ingest_bytes
 from pipelines.migrate_store import MigrationRefused, migrate_store, store_tables, verify_stores
 from pipelines.periods import parse_period
+from pipelines.persist import plan_from_store
 from pipelines.plan import PlanData
 from pipelines.snapshot import freeze
 

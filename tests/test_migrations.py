@@ -20,6 +20,7 @@ from pipelines.plan import PlanData
 
 FIRST_RELEASE_TABLES = {"plan", "department", "goal", "action", "sub_item", "indicator", "submission", "observation",
                         "snapshot", "app_user", "value_narrative", "evidence", "period_lock", "review_event"}
+LATER_INDEXES = ("ix_observation_revised",)  # on first-release tables, added by later migrations (0004)
 
 
 def _upgrade_to(engine: Engine, revision: str) -> None:
@@ -74,6 +75,9 @@ def test_a_store_made_before_migrations_existed_is_recognised_and_upgraded(tmp_p
     old = make_engine(f"sqlite:///{path}")
     first_release = [t for t in Base.metadata.sorted_tables if t.name in FIRST_RELEASE_TABLES]
     Base.metadata.create_all(old, tables=first_release)
+    with old.begin() as conn:
+        for index in LATER_INDEXES:
+            conn.execute(text(f"DROP INDEX {index}"))
     old.dispose()
     engine = make_engine(f"sqlite:///{path}")
     plan = build_store(engine, PLAN_DIR)  # would fail on "table plan already exists" if the file were not stamped

@@ -3,7 +3,8 @@
 The version (pipelines' cheap fingerprint of submissions, plan load and snapshots) is part of every cache key, so an
 ingest, a plan update or a new snapshot invalidates what was cached without anyone clearing it by hand. The plan
 with its current values and the standings are shared objects (st.cache_resource: a large store's values are not
-copied on every read); smaller query results are st.cache_data.
+copied on every read); smaller query results are st.cache_data. The standings the overview opens on are kept in
+the store by every change (pipelines.standing_cache), so a first render reads them instead of every value.
 """
 from __future__ import annotations
 
@@ -19,13 +20,14 @@ from models.queries import (
     DataVersion, read_current_values, read_data_version, read_first_reports, read_history, read_submissions,
     read_value_narratives,
 )
-from pipelines.build import plan_from_store
-from pipelines.periods import periods_between, period_of_code
+from pipelines.periods import Period, periods_between, period_of_code
+from pipelines.persist import plan_from_store
 from pipelines.plan import PlanData
 from pipelines.progress import Change, History, diff_assessments
 from pipelines.snapshot import read_revisions_since, read_snapshot
 from pipelines.series import histories_from
-from pipelines.standing import Standing, compute_standing, default_as_of
+from pipelines.standing import Standing, as_of_after, compute_standing, latest_reported, standing_of
+from pipelines.standing_cache import Kept, read_kept, read_kept_assessments
 from pipelines.timeliness import compute_report_states
 
 Version = DataVersion
@@ -54,6 +56,21 @@ def data_version(url: str) -> Version | None:
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
+def plan(url: str, version: Version) -> PlanData | None:
+    """The plan alone (a few hundred rows); None when the store holds no plan."""
+    with engine(url).connect() as conn:
+        return plan_from_store(conn)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def kept(url: str, version: Version) -> Kept | None:
+    """What the store keeps for this version of its data (pipelines.standing_cache): the standings a first render
+    draws without reading every value. None when nothing is kept."""
+    with engine(url).connect() as conn:
+        return read_kept(conn, version)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
 def store(url: str, version: Version) -> Loaded | None:
     """The plan, every current value and the values grouped for the engine; None when the store holds no plan."""
     with engine(url).connect() as conn:
@@ -64,21 +81,45 @@ def store(url: str, version: Version) -> Loaded | None:
     return Loaded(plan, current, histories_from(current))
 
 
+@st.cache_resource(max_entries=4, show_spinner=False)
+def latest(url: str, version: Version) -> Period | None:
+    """The period with data that ends last; None while nothing has been reported (or the store holds no plan)."""
+    known = kept(url, version)
+    if known is not None:
+        return known.latest
+    loaded = store(url, version)
+    return latest_reported(loaded.current) if loaded else None
+
+
 @st.cache_data(max_entries=8, show_spinner=False)
 def quarters(url: str, version: Version) -> list[str]:
     """The quarters one may look at: from the plan's start to the latest quarter with data (the default, last)."""
-    loaded = store(url, version)
-    if loaded is None:
+    stored = plan(url, version)
+    if stored is None:
         return []
-    return [p.code for p in periods_between(loaded.plan.info.start_period, default_as_of(loaded.plan, loaded.current),
+    return [p.code for p in periods_between(stored.info.start_period, as_of_after(stored, latest(url, version)),
                                             "quarterly")]
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def standing(url: str, version: Version, as_of: str) -> Standing:
+    """The standing as of a quarter: kept in the store when it is one of the quarters kept for this version of the
+    data (its values are read only when a view asks for them), computed from every current value otherwise."""
+    period, known = period_of_code(as_of), kept(url, version)
+    if known is not None and as_of in known.quarters:
+        with engine(url).connect() as conn:
+            assessments = read_kept_assessments(conn, version, period)
+        stored = plan(url, version)
+        if assessments is not None and stored is not None:
+            return standing_of(stored, period, assessments, lambda: _loaded(url, version).current)
+    loaded = _loaded(url, version)
+    return compute_standing(loaded.plan, loaded.current, period, loaded.observations)
+
+
+def _loaded(url: str, version: Version) -> Loaded:
     loaded = store(url, version)
-    assert loaded is not None, "standing() is asked for only after store() found a plan"
-    return compute_standing(loaded.plan, loaded.current, period_of_code(as_of), loaded.observations)
+    assert loaded is not None, "a standing is asked for only after plan() found one"
+    return loaded
 
 
 @st.cache_data(max_entries=8, show_spinner=False)

@@ -127,8 +127,8 @@ def open_view(title_key: str, *, plan_title: bool = False, optional: bool = Fals
     state = st.session_state
     url, reader = data.db_url(), lang()
     version = data.data_version(url)
-    loaded = data.store(url, version) if version else None
-    if loaded is None or not state.get("as_of"):
+    stored = data.plan(url, version) if version else None
+    if stored is None or not state.get("as_of"):
         st.title(t(title_key, reader))
         if optional:
             return None
@@ -153,7 +153,7 @@ def render_header(view: View, heading: str, plan_title: bool) -> None:
     st.markdown(" · ".join(parts))
     if view.illustrative and not view.screenshot:
         st.warning(view.t("ui.illustrative-notice"), icon="⚠️")
-    if view.standing.current.empty:
+    if data.latest(view.url, view.version) is None:
         st.info(view.t("ui.no-data-yet"))
 
 

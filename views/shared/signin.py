@@ -7,8 +7,8 @@ from sqlalchemy import Engine
 
 from models.db import create_schema, database_url, make_engine
 from pipelines.accounts import User, authenticate, read_user
-from pipelines.build import plan_from_store
 from pipelines.catalog import t
+from pipelines.persist import plan_from_store
 from pipelines.plan import PlanData
 
 SESSION_KEY = "signed_in_username"

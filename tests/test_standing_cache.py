@@ -1,0 +1,223 @@
+"""Kept standings: every change of the data (ingest, review decision, plan load) keeps the standings the dashboard
+opens on, equal to what the engine computes; a reader never uses standings of another version of the data or of
+another release; damaged or missing ones make the dashboard compute instead; keeping them never fails a change."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+import pytest
+import streamlit as st
+from sqlalchemy import Engine, update
+from sqlalchemy.exc import OperationalError
+from streamlit.testing.v1 import AppTest
+
+import pipelines.standing_cache as standing_cache
+import views.shared.data as data
+from models.queries import read_current_values, read_data_version
+from models.schema import StandingCache
+from pipelines.accounts import REVIEWER, SUBMITTER, User
+from pipelines.config import ROOT
+from pipelines.ingest import ACCEPTED, REJECTED, ingest_bytes
+from pipelines.periods import latest_period_ending_by, period_of_code
+from pipelines.plan import PlanData
+from pipelines.review import approve, return_submission, submit_file
+from pipelines.standing import compute_standing, default_as_of, latest_reported
+from pipelines.standing_cache import Kept, read_kept, read_kept_assessments, refresh
+from tests.conftest import HEADER, TODAY, csv_bytes, snapshot_store
+from tests.dashboard_fixtures import Store, fresh_sample_store, sample_store  # noqa: F401
+
+KW = User("kw", "区科委填报员", (SUBMITTER,), ("KW",))
+REVIEWER_ = User("rev", "审核员", (REVIEWER,))
+A03_2024Q1 = csv_bytes([HEADER, ["A03", "高成长性科技企业数", "2024Q1", "700", ""]])
+A03_2025Q4 = csv_bytes([HEADER, ["A03", "高成长性科技企业数", "2025Q4", "1111", "示例"]])
+
+
+def kept(engine: Engine) -> Kept | None:
+    with engine.connect() as conn:
+        version = read_data_version(conn)
+        assert version is not None
+        return read_kept(conn, version)
+
+
+def assert_kept_is_the_engines(engine: Engine, plan: PlanData) -> Kept:
+    """What is kept for the store's version is what the engine computes from the store now: the latest quarter with
+    data and the quarter before, assessed to the bit, and the latest period with data."""
+    with engine.connect() as conn:
+        version = read_data_version(conn)
+        assert version is not None
+        known = read_kept(conn, version)
+        assert known is not None, "nothing kept for the store's version"
+        current = read_current_values(conn)
+        latest = default_as_of(plan, current)
+        before = latest_period_ending_by(latest.end_time - 0.25, "quarterly")
+        assert known.quarters == ({latest.code, before.code} if before >= plan.info.start_period else {latest.code})
+        assert known.latest == latest_reported(current)
+        for code in known.quarters:
+            as_of = period_of_code(code)
+            assert read_kept_assessments(conn, version, as_of) == compute_standing(plan, current, as_of).assessments
+    return known
+
+
+@pytest.fixture
+def reported(store: tuple[Engine, PlanData]) -> tuple[Engine, PlanData]:
+    """The shipped plan with one value reported (2024Q1): the quarters kept are 2024Q1 and 2023Q4."""
+    engine, plan = store
+    assert ingest_bytes(engine, plan, "a03.csv", A03_2024Q1, today=TODAY).outcome == ACCEPTED
+    return engine, plan
+
+
+def test_a_plan_with_no_data_keeps_its_first_quarter(store: tuple[Engine, PlanData]) -> None:
+    engine, plan = store
+    known = assert_kept_is_the_engines(engine, plan)
+    assert known.latest is None and known.quarters == {plan.info.start_period.code}
+
+
+def test_the_samples_keep_their_last_two_quarters(sample_store: Store) -> None:  # noqa: F811
+    known = assert_kept_is_the_engines(sample_store.engine, sample_store.plan)
+    assert known.quarters == {"2025Q3", "2025Q4"}
+    assert known.latest is not None and known.latest.end_time == period_of_code("2025Q4").end_time
+
+
+def test_every_ingest_keeps_the_new_standings_and_a_refused_file_changes_nothing(
+        reported: tuple[Engine, PlanData]) -> None:
+    engine, plan = reported
+    assert assert_kept_is_the_engines(engine, plan).quarters == {"2023Q4", "2024Q1"}
+    result = ingest_bytes(engine, plan, "a03.csv", A03_2025Q4, today=TODAY)
+    assert result.outcome == ACCEPTED
+    assert assert_kept_is_the_engines(engine, plan).quarters == {"2025Q3", "2025Q4"}
+    with engine.connect() as conn:
+        version = read_data_version(conn)
+        assert version is not None
+        a03 = read_kept_assessments(conn, version, period_of_code("2025Q4"))
+    assert a03 is not None and a03["A03"].latest_value == 1111.0
+
+    unchanged = snapshot_store(engine)
+    refused = ingest_bytes(engine, plan, "bad.csv", csv_bytes([HEADER, ["A03", "x", "2025Q4", "很多", ""]]),
+                           today=TODAY)
+    assert refused.outcome == REJECTED
+    assert snapshot_store(engine) == unchanged
+
+
+def test_review_decisions_keep_the_new_standings(store: tuple[Engine, PlanData]) -> None:
+    engine, plan = store
+    sent = submit_file(engine, plan, KW, "kw.csv", A03_2024Q1, department="KW", today=TODAY)
+    assert sent.outcome == ACCEPTED  # type: ignore[union-attr]
+    pending = assert_kept_is_the_engines(engine, plan)
+    assert pending.latest is None  # a pending value is not current
+    assert approve(engine, REVIEWER_, sent.submission_id, now=dt.datetime(2024, 4, 2)) is None  # type: ignore[union-attr]
+    assert assert_kept_is_the_engines(engine, plan).latest == period_of_code("2024Q1")
+
+    other = submit_file(engine, plan, KW, "kw2.csv", A03_2025Q4, department="KW", today=TODAY)
+    refusal = return_submission(engine, REVIEWER_, other.submission_id, "请核实数值后重新报送",  # type: ignore[union-attr]
+                                now=dt.datetime(2026, 1, 5))
+    assert refusal is None
+    assert assert_kept_is_the_engines(engine, plan).latest == period_of_code("2024Q1")
+
+
+def test_standings_of_another_version_or_release_are_never_used(reported: tuple[Engine, PlanData],
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    engine, plan = reported
+    result = ingest_bytes(engine, plan, "a03.csv", A03_2025Q4, today=TODAY, keep_standings=False)
+    assert result.outcome == ACCEPTED
+    assert kept(engine) is None  # the rows kept belong to the version before this ingest
+    assert refresh(engine)
+    assert kept(engine) is not None
+    monkeypatch.setattr(standing_cache, "release_fingerprint", lambda: "another release")
+    assert kept(engine) is None
+
+
+def test_the_release_fingerprint_follows_the_engine_and_its_wording() -> None:
+    fingerprint = standing_cache.release_fingerprint()
+    assert len(fingerprint) == 16 and int(fingerprint, 16) >= 0
+    standing_cache.release_fingerprint.cache_clear()
+    assert standing_cache.release_fingerprint() == fingerprint  # stable while the files are the same
+
+
+def test_a_damaged_kept_standing_is_not_used(reported: tuple[Engine, PlanData]) -> None:
+    engine, _plan = reported
+    with engine.begin() as conn:
+        conn.execute(update(StandingCache).where(StandingCache.as_of == "2024Q1").values(payload_json='{"rows": 7}'))
+    with engine.connect() as conn:
+        version = read_data_version(conn)
+        assert version is not None
+        assert read_kept_assessments(conn, version, period_of_code("2024Q1")) is None
+        assert read_kept_assessments(conn, version, period_of_code("2023Q4")) is not None
+
+
+def test_keeping_never_fails_the_change_it_follows(reported: tuple[Engine, PlanData],
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    engine, plan = reported
+
+    def busy(_engine: Engine) -> None:
+        raise OperationalError("BEGIN IMMEDIATE", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(standing_cache, "writing", busy)
+    result = ingest_bytes(engine, plan, "a03.csv", A03_2025Q4, today=TODAY)
+    assert result.outcome == ACCEPTED
+    with engine.connect() as conn:
+        a03 = read_current_values(conn, ["A03"])
+    assert a03.loc[a03["period"] == "2025Q4", "value"].tolist() == [1111.0]
+    assert kept(engine) is None
+
+
+def test_a_change_made_while_keeping_is_not_overwritten(reported: tuple[Engine, PlanData],
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keeping reads the store, computes, then writes: a change committed in between keeps its own standings, and
+    the slower keeper writes nothing rather than rows of an older version."""
+    engine, plan = reported
+    computing = standing_cache.compute_standing
+    sent: list[object] = []
+
+    def compute_while_another_change_lands(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if not sent:
+            sent.append("sending")  # the change's own keeping computes too: it must not send again
+            sent[0] = ingest_bytes(engine, plan, "a03.csv", A03_2025Q4, today=TODAY)
+        return computing(*args, **kwargs)
+
+    stale = ingest_bytes(engine, plan, "b.csv", csv_bytes([HEADER, ["A03", "x", "2024Q2", "720", ""]]), today=TODAY,
+                         keep_standings=False)
+    assert stale.outcome == ACCEPTED
+    monkeypatch.setattr(standing_cache, "compute_standing", compute_while_another_change_lands)
+    assert refresh(engine) == []
+    assert sent and sent[0].outcome == ACCEPTED  # type: ignore[attr-defined]
+    assert_kept_is_the_engines(engine, plan)
+
+
+# ---- the dashboard reads what is kept ---------------------------------------------------------------------------
+
+@pytest.fixture
+def overview_on(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+    def run(url: str) -> AppTest:
+        monkeypatch.setenv("KPI_DB_URL", url)
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    yield run
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def test_the_overview_draws_kept_standings_without_reading_every_value(
+        fresh_sample_store: Store, overview_on, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    url, engine = fresh_sample_store.url, fresh_sample_store.engine
+    reads = []
+    monkeypatch.setattr(data, "read_current_values", lambda *a, **k: reads.append(a) or read_current_values(*a, **k))
+    computed = []
+    monkeypatch.setattr(data, "compute_standing", lambda *a, **k: computed.append(a) or compute_standing(*a, **k))
+    at = overview_on(url)
+    assert at.metric and not reads and not computed
+    headline = {m.label: m.value for m in at.metric}
+
+    # the same page with nothing kept: the values are read and assessed, and the numbers shown are the same
+    with engine.begin() as conn:
+        conn.execute(StandingCache.__table__.delete())
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    again = overview_on(url)
+    assert reads and computed
+    assert {m.label: m.value for m in again.metric} == headline
