@@ -22,6 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
+import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
@@ -35,7 +36,7 @@ from pipelines.ingest import ingest_bytes  # noqa: E402
 from pipelines.periods import period_of_code  # noqa: E402
 from pipelines.persist import plan_from_store  # noqa: E402
 from pipelines.standing import standing_of  # noqa: E402
-from pipelines.standing_cache import read_kept, read_kept_assessments, refresh  # noqa: E402
+from pipelines.standing_cache import read_kept, read_kept_standing, refresh  # noqa: E402
 
 APP = str(ROOT / "app.py")
 GOAL_SECONDS, GOAL_RATIO = 1.0, 2.0
@@ -104,9 +105,9 @@ def time_kept_stages(url: str) -> dict[str, float]:
         stages["kept"] = time.perf_counter() - start
         for as_of in sorted(kept.quarters, reverse=True):
             start = time.perf_counter()
-            assessments = read_kept_assessments(conn, version, period_of_code(as_of))
-            assert assessments is not None
-            standing_of(plan, period_of_code(as_of), assessments, lambda: None)  # type: ignore[arg-type,return-value]
+            found = read_kept_standing(conn, version, period_of_code(as_of))
+            assert found is not None
+            standing_of(plan, period_of_code(as_of), found.assessments, pd.DataFrame(), found.rollups)
             stages[f"standing {as_of}"] = time.perf_counter() - start
     engine.dispose()
     return stages

@@ -145,13 +145,14 @@ def plan_from_store(conn: Connection) -> PlanData | None:
                       for r in _plan_rows(conn, t)) for t in ("department", "goal", "action")}
     subs = tuple(SubItemDef(r.code, r.action_code, r.name_zh, r.name_en, r.lead_department)
                  for r in _plan_rows(conn, "sub_item"))
-    indicators = tuple(_indicator(r) for r in _plan_rows(conn, "indicator"))
+    indicators = tuple(_indicator(*r) for r in conn.execute(text(
+        f"SELECT {', '.join(_INDICATOR_COLUMNS)} FROM indicator ORDER BY position")).tuples())
     return PlanData(info, named["department"], named["goal"], named["action"], subs, indicators)
 
 
 def _plan_rows(conn: Connection, table: str) -> Sequence[Row]:
     """A plan table's rows in plan order."""
-    assert table in {"department", "goal", "action", "sub_item", "indicator"}, table
+    assert table in {"department", "goal", "action", "sub_item"}, table
     return conn.execute(text(f"SELECT * FROM {table} ORDER BY position")).all()
 
 
@@ -160,11 +161,15 @@ def _text_or_none(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def _indicator(r) -> IndicatorDef:  # type: ignore[no-untyped-def]
-    return IndicatorDef(
-        code=r.code, sub_item_code=r.sub_item_code, goal_code=_text_or_none(r.goal_code), name_zh=r.name_zh,
-        name_en=r.name_en, unit=r.unit, direction=r.direction, kind=r.kind, baseline=float(r.baseline),
-        baseline_period=period_of_code(r.baseline_period), target=float(r.target),
-        target_period=period_of_code(r.target_period), department=r.department,
-        supporting_departments=split_codes(r.supporting_departments or ""), frequency=r.frequency,
-        definition_zh=r.definition_zh or "", source=r.source or "")
+_INDICATOR_COLUMNS = ("code", "sub_item_code", "goal_code", "name_zh", "name_en", "unit", "direction", "kind",
+                      "baseline", "baseline_period", "target", "target_period", "department",
+                      "supporting_departments", "frequency", "definition_zh", "source")
+
+
+def _indicator(code: str, sub_item: str, goal: str | None, name_zh: str, name_en: str, unit: str, direction: str,
+               kind: str, baseline: float, baseline_period: str, target: float, target_period: str, department: str,
+               supporting: str | None, frequency: str, definition: str | None, source: str | None) -> IndicatorDef:
+    """One indicator from its row, columns in _INDICATOR_COLUMNS order (plain tuples: a large plan has thousands)."""
+    return IndicatorDef(code, sub_item, _text_or_none(goal), name_zh, name_en, unit, direction, kind, float(baseline),
+                        period_of_code(baseline_period), float(target), period_of_code(target_period), department,
+                        split_codes(supporting or ""), frequency, definition or "", source or "")

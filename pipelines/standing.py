@@ -83,10 +83,13 @@ def compute_standing(plan: PlanData, current: pd.DataFrame, as_of: Period | None
 
 
 def standing_of(plan: PlanData, as_of: Period, assessments: dict[str, Assessment],
-                values: pd.DataFrame | Callable[[], pd.DataFrame]) -> Standing:
-    """The standing from its assessments: roll-ups to sub-items, actions and the plan under the plan's rule."""
+                values: pd.DataFrame | Callable[[], pd.DataFrame], rollups: dict[str, RollUp] | None = None) -> Standing:
+    """The standing from its assessments: roll-ups to sub-items, actions and the plan under the plan's rule (unless
+    they are given, as kept with the assessments)."""
     rule = rule_of(plan)
-    return Standing(plan, as_of, rule, assessments, roll_up(assessments, plan.tree(), plan.info.code, rule), values)
+    if rollups is None:
+        rollups = roll_up(assessments, plan.tree(), plan.info.code, rule)
+    return Standing(plan, as_of, rule, assessments, rollups, values)
 
 
 def read_standing(engine: Engine, as_of: Period | None = None) -> Standing | None:

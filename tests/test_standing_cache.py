@@ -23,7 +23,7 @@ from pipelines.periods import latest_period_ending_by, period_of_code
 from pipelines.plan import PlanData
 from pipelines.review import approve, return_submission, submit_file
 from pipelines.standing import compute_standing, default_as_of, latest_reported
-from pipelines.standing_cache import Kept, read_kept, read_kept_assessments, refresh
+from pipelines.standing_cache import Kept, read_kept, read_kept_standing, refresh
 from tests.conftest import HEADER, TODAY, csv_bytes, snapshot_store
 from tests.dashboard_fixtures import Store, fresh_sample_store, sample_store  # noqa: F401
 
@@ -55,7 +55,8 @@ def assert_kept_is_the_engines(engine: Engine, plan: PlanData) -> Kept:
         assert known.latest == latest_reported(current)
         for code in known.quarters:
             as_of = period_of_code(code)
-            assert read_kept_assessments(conn, version, as_of) == compute_standing(plan, current, as_of).assessments
+            computed = compute_standing(plan, current, as_of)
+            assert read_kept_standing(conn, version, as_of) == (computed.assessments, computed.rollups)
     return known
 
 
@@ -89,8 +90,8 @@ def test_every_ingest_keeps_the_new_standings_and_a_refused_file_changes_nothing
     with engine.connect() as conn:
         version = read_data_version(conn)
         assert version is not None
-        a03 = read_kept_assessments(conn, version, period_of_code("2025Q4"))
-    assert a03 is not None and a03["A03"].latest_value == 1111.0
+        found = read_kept_standing(conn, version, period_of_code("2025Q4"))
+    assert found is not None and found.assessments["A03"].latest_value == 1111.0
 
     unchanged = snapshot_store(engine)
     refused = ingest_bytes(engine, plan, "bad.csv", csv_bytes([HEADER, ["A03", "x", "2025Q4", "很多", ""]]),
@@ -141,8 +142,8 @@ def test_a_damaged_kept_standing_is_not_used(reported: tuple[Engine, PlanData]) 
     with engine.connect() as conn:
         version = read_data_version(conn)
         assert version is not None
-        assert read_kept_assessments(conn, version, period_of_code("2024Q1")) is None
-        assert read_kept_assessments(conn, version, period_of_code("2023Q4")) is not None
+        assert read_kept_standing(conn, version, period_of_code("2024Q1")) is None
+        assert read_kept_standing(conn, version, period_of_code("2023Q4")) is not None
 
 
 def test_keeping_never_fails_the_change_it_follows(reported: tuple[Engine, PlanData],

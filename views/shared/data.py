@@ -27,7 +27,7 @@ from pipelines.progress import Change, History, diff_assessments
 from pipelines.snapshot import read_revisions_since, read_snapshot
 from pipelines.series import histories_from
 from pipelines.standing import Standing, as_of_after, compute_standing, latest_reported, standing_of
-from pipelines.standing_cache import Kept, read_kept, read_kept_assessments
+from pipelines.standing_cache import Kept, read_kept, read_kept_standing
 from pipelines.timeliness import compute_report_states
 
 Version = DataVersion
@@ -108,10 +108,10 @@ def standing(url: str, version: Version, as_of: str) -> Standing:
     period, known = period_of_code(as_of), kept(url, version)
     if known is not None and as_of in known.quarters:
         with engine(url).connect() as conn:
-            assessments = read_kept_assessments(conn, version, period)
+            found = read_kept_standing(conn, version, period)
         stored = plan(url, version)
-        if assessments is not None and stored is not None:
-            return standing_of(stored, period, assessments, lambda: _loaded(url, version).current)
+        if found is not None and stored is not None:
+            return standing_of(stored, period, found.assessments, lambda: _loaded(url, version).current, found.rollups)
     loaded = _loaded(url, version)
     return compute_standing(loaded.plan, loaded.current, period, loaded.observations)
 
