@@ -2,8 +2,8 @@
 
 Computing a standing reads and assesses every current value: about 4 s for a million. After each change of the values
 or the plan (an ingest, a review decision, a plan load) `refresh` computes the standings of the latest quarter with
-data and of the quarter before it, which the overview opens on and compares, and keeps their assessments under a key
-of the data's version. A reader uses them only when that key is the store's version at the moment it reads, so a kept
+data and of the quarter before it, which the overview opens on and compares, and keeps their assessments and roll-ups
+under a key of the data's version and of the release. A reader uses them only when that key is the store's version at the moment it reads, so a kept
 standing is never stale; when there is none (another quarter, a store changed by an older release) the dashboard
 computes the standing as before. The table holds derived data only: emptying it loses nothing.
 """
@@ -99,7 +99,8 @@ def read_kept_standing(conn: Connection, version: DataVersion, as_of: Period) ->
 
 
 # One row of values per assessment in the dataclass's field order (no key names repeated 2,500 times), and the
-# roll-ups as they are: a large plan's quarter reads back in a third of the time of snapshot's form plus rolling up.
+# roll-ups as they are: a large plan's quarter reads back in about a third of the time that snapshot's form and
+# rolling up again take.
 _FIELDS = tuple(f.name for f in dataclasses.fields(Assessment))
 _PERIODS = tuple(i for i, name in enumerate(_FIELDS) if name in {"as_of", "latest_period", "due_period"})
 _CODE, _THRESHOLDS = _FIELDS.index("code"), _FIELDS.index("thresholds")
