@@ -30,7 +30,6 @@ import pytest
 
 from benchmarks.serve import ServerError, serve
 from pipelines.catalog import t
-from views.shared.preload import plotly_chunk
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -92,7 +91,7 @@ _why_not = _missing_requirement()
 if _why_not:
     pytest.skip(f"browser tests skipped: {_why_not}", allow_module_level=True)
 
-from playwright.sync_api import Browser, Page, WebSocketRoute, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
 from playwright.sync_api import Error as PlaywrightError  # noqa: E402
 
 pytestmark = pytest.mark.browser
@@ -388,56 +387,3 @@ def test_first_overview_chart_visible_in_bounded_time(app_url: str, page: Page) 
     record.write_text(f"{seconds:.2f} s from navigation to the first visible chart on the overview "
                       f"(warm server, cached browser; goal 3 s, see benchmarks/bench_browser.py)\n", encoding="utf-8")
     assert seconds < FIRST_CHART_BOUND_S
-
-
-def test_a_chart_page_asks_for_the_chart_code_before_its_first_chart_arrives(app_url: str, page: Page) -> None:
-    """views/shared/preload.py: on a page that draws charts, the browser asks for Streamlit's Plotly chart code while
-    the page is still being computed, not only once the first chart has arrived. Proved by holding back every server
-    message from the first chart's on: the code must be asked for all the same; once they are let through, the
-    charts are drawn, and the code was fetched once (the frontend's own import finds the same module)."""
-    chunk = plotly_chunk()
-    assert chunk, "the installed Streamlit has no single static/js/PlotlyChart.*.js: nothing to preload"
-    held: list[str | bytes] = []
-    routes: list[WebSocketRoute] = []
-    released = False
-
-    def route(socket: WebSocketRoute) -> None:
-        server = socket.connect_to_server()
-
-        def from_server(message: str | bytes) -> None:
-            data = message.encode() if isinstance(message, str) else message
-            if not released and (held or (b'"data"' in data and b'"layout"' in data)):  # a chart's figure, or later
-                held.append(message)
-            else:
-                socket.send(message)
-
-        server.on_message(from_server)
-        routes.append(socket)
-
-    asked: list[str] = []
-    page.on("request", lambda request: asked.append(request.url) if request.url.endswith(f"/{chunk}") else None)
-    page.route_web_socket(re.compile(r".*/_stcore/stream$"), route)
-    with page.expect_request(lambda request: request.url.endswith(f"/static/js/{chunk}"), timeout=RENDER_TIMEOUT_MS):
-        page.goto(app_url, wait_until="commit")
-    deadline = time.monotonic() + RENDER_TIMEOUT_MS / 1000
-    while not held and time.monotonic() < deadline:  # the first chart's message comes (and is held) after the ask
-        page.wait_for_timeout(50)
-    assert held, "no chart message seen: the overview draws no chart, or its messages look different now"
-    released = True
-    for message in held:
-        routes[-1].send(message)
-    held.clear()
-    charts = wait_rendered(page)
-    assert_no_error(page, app_url)
-    assert charts and page.locator(CHART_SVG).first.is_visible(), "no chart drawn once the messages were let through"
-    assert len(asked) == 1, f"the chart code was fetched {len(asked)} times: {asked}"
-
-
-def test_a_page_without_charts_does_not_load_the_chart_code(app_url: str, page: Page) -> None:
-    chunk = plotly_chunk()
-    asked: list[str] = []
-    page.on("request", lambda request: asked.append(request.url) if "/PlotlyChart." in request.url else None)
-    url = urljoin(app_url, "methodology")
-    charts = open_page(page, url)
-    assert_no_error(page, url)
-    assert charts == 0 and not asked, f"{url} loads the chart code ({chunk}) with {charts} chart(s): {asked}"
