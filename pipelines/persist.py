@@ -146,7 +146,7 @@ def plan_from_store(conn: Connection) -> PlanData | None:
     subs = tuple(SubItemDef(r.code, r.action_code, r.name_zh, r.name_en, r.lead_department)
                  for r in _plan_rows(conn, "sub_item"))
     indicators = tuple(_indicator(*r) for r in conn.execute(text(
-        f"SELECT {', '.join(_INDICATOR_COLUMNS)} FROM indicator ORDER BY position")).tuples())
+        f"SELECT {', '.join(_INDICATOR_COLUMNS)} FROM indicator ORDER BY position")))
     return PlanData(info, named["department"], named["goal"], named["action"], subs, indicators)
 
 

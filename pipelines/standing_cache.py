@@ -107,7 +107,7 @@ _CODE, _THRESHOLDS = _FIELDS.index("code"), _FIELDS.index("thresholds")
 
 
 def encode_standing(standing: Standing) -> str:
-    rows = [[assessment_to_dict(a)[name] for name in _FIELDS] for a in standing.assessments.values()]
+    rows = [list(assessment_to_dict(a).values()) for a in standing.assessments.values()]  # asdict keeps field order
     rollups = [dataclasses.asdict(r) for r in standing.rollups.values()]
     return json.dumps({"fields": _FIELDS, "rows": rows, "rollups": rollups}, ensure_ascii=False)
 

@@ -122,9 +122,10 @@ def _loaded(url: str, version: Version) -> Loaded:
     return loaded
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@st.cache_resource(max_entries=8, show_spinner=False)
 def changes(url: str, version: Version, before: str, after: str) -> tuple[list[Change], pd.DataFrame]:
-    """What changed from `before` (its frozen briefing when there is one) to `after`, and the revised past values."""
+    """What changed from `before` (its frozen briefing when there is one) to `after`, and the revised past values.
+    Shared, not copied per run (a large plan's thousands of changes): callers only read them."""
     previous = period_of_code(before)
     with engine(url).connect() as conn:
         frozen = read_snapshot(conn, previous)
