@@ -104,9 +104,12 @@ ORDER BY o.indicator_code, o.period
 
 
 def read_first_reports(conn: Connection) -> pd.DataFrame:
-    """When a value of each indicator and period first arrived (approved): what a report's timeliness is judged on."""
-    frame = pd.read_sql_query(text(_FIRST_REPORTS), conn, params={"approved": APPROVED})
-    frame[SUBMITTED_AT] = pd.to_datetime(frame[SUBMITTED_AT])
+    """When a value of each indicator and period first arrived (approved): what a report's timeliness is judged on.
+    Rows come straight from the driver, and each distinct time is parsed once (a submission sends many values)."""
+    frame = pd.DataFrame(_driver_rows(conn, _FIRST_REPORTS, {"approved": APPROVED}),
+                         columns=[CODE, PERIOD, SUBMITTED_AT])
+    positions, times = pd.factorize(frame[SUBMITTED_AT])
+    frame[SUBMITTED_AT] = pd.to_datetime(times).to_numpy()[positions]
     return frame
 
 

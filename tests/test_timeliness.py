@@ -8,7 +8,7 @@ from dataclasses import replace
 import pandas as pd
 
 from models.columns import CODE, PERIOD, SUBMITTED_AT
-from pipelines.periods import period_of_code
+from pipelines.periods import period_of_code, periods_between
 from pipelines.timeliness import (
     compute_report_states, department_grid, grid_for_display, owed_reports, quarter_of, ranking_rows,
     timeliness_of, timeliness_ranking,
@@ -148,3 +148,21 @@ def test_timeliness_of_the_sample_store_backfilled_2023_reports_were_late(sample
     assert set(grid.loc[grid["quarter"] == "2023Q1", "state"]) == {"late"}  # sent with the 2023Q4 files in Jan 2024
     assert set(grid.loc[grid["quarter"] == "2025Q4", "state"]) == {"on_time"}
     assert "missing" not in set(items["state"])
+
+
+def test_owed_reports_of_the_shipped_plan_are_every_period_after_the_baseline_up_to_the_target(
+        sample_store: Store) -> None:  # noqa: F811
+    """The owed reports, laid out per frequency at once, are exactly the rule's: each period of the indicator's
+    frequency from the plan's start that ends after its baseline and by the cut-off and its target period."""
+    plan = sample_store.plan
+    for as_of in ("2023Q1", "2024Q2", "2025Q4"):
+        cutoff = period_of_code(as_of)
+        expected = [
+            (i.department, i.code, p.code, quarter_of(p).code, p.end_date + dt.timedelta(days=plan.info.due_days))
+            for i in plan.indicators
+            for p in periods_between(plan.info.start_period, cutoff, i.frequency)
+            if max(i.baseline_period.end_time, plan.info.start_period.start_time) + 1e-9 < p.end_time
+            <= min(cutoff.end_time, i.target_period.end_time) + 1e-9]
+        owed = owed_reports(plan, cutoff)
+        assert list(owed.itertuples(index=False, name=None)) == expected
+        assert len(expected) > 0
