@@ -166,14 +166,6 @@ def read_submission_file(conn: Connection, submission_id: int) -> tuple[str, byt
     return (row[0], bytes(row[1])) if row else None
 
 
-def read_table(conn: Connection, table: str) -> pd.DataFrame:
-    """A plan table (plan, department, goal, action, sub_item, indicator) in plan order."""
-    if table not in {"plan", "department", "goal", "action", "sub_item", "indicator"}:
-        raise ValueError(f"not a plan table: {table}")
-    order = "" if table == "plan" else " ORDER BY position"
-    return pd.read_sql_query(text(f"SELECT * FROM {table}{order}"), conn)
-
-
 def find_submission_by_hash(conn: Connection, sha256: str) -> tuple[int, object] | None:
     row = conn.execute(text("SELECT id, submitted_at FROM submission WHERE sha256 = :h AND status = :a ORDER BY id"),
                        {"h": sha256, "a": APPROVED}).first()

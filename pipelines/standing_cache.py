@@ -39,7 +39,11 @@ log = logging.getLogger(__name__)
 @lru_cache(maxsize=1)
 def release_fingerprint() -> str:
     """The pipelines' code and message catalog as installed: standings kept by another release are never used."""
-    root = Path(__file__).resolve().parent
+    return fingerprint_of(Path(__file__).resolve().parent)
+
+
+def fingerprint_of(root: Path) -> str:
+    """A digest of every .py and .csv file under a folder, names and contents (compiled caches left out)."""
     digest = hashlib.sha256()
     for path in sorted(p for p in root.rglob("*") if p.suffix in (".py", ".csv") and "__pycache__" not in p.parts):
         digest.update(path.relative_to(root).as_posix().encode())

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import streamlit as st
@@ -23,7 +24,7 @@ from pipelines.periods import latest_period_ending_by, period_of_code
 from pipelines.plan import PlanData
 from pipelines.review import approve, return_submission, submit_file
 from pipelines.standing import compute_standing, default_as_of, latest_reported
-from pipelines.standing_cache import Kept, read_kept, read_kept_standing, refresh
+from pipelines.standing_cache import Kept, fingerprint_of, read_kept, read_kept_standing, refresh
 from tests.conftest import HEADER, TODAY, csv_bytes, snapshot_store
 from tests.dashboard_fixtures import Store, fresh_sample_store, sample_store  # noqa: F401
 
@@ -128,11 +129,20 @@ def test_standings_of_another_version_or_release_are_never_used(reported: tuple[
     assert kept(engine) is None
 
 
-def test_the_release_fingerprint_follows_the_engine_and_its_wording() -> None:
-    fingerprint = standing_cache.release_fingerprint()
-    assert len(fingerprint) == 16 and int(fingerprint, 16) >= 0
-    standing_cache.release_fingerprint.cache_clear()
-    assert standing_cache.release_fingerprint() == fingerprint  # stable while the files are the same
+def test_the_release_fingerprint_follows_the_code_and_the_wording(tmp_path: Path) -> None:
+    (tmp_path / "catalog").mkdir()
+    (tmp_path / "progress.py").write_text("RULE = 0.95\n", encoding="utf-8")
+    (tmp_path / "catalog" / "ui.csv").write_text("key,zh,en\nok,进度正常,On track\n", encoding="utf-8")
+    first = fingerprint_of(tmp_path)
+    (tmp_path / "notes.txt").write_text("not code", encoding="utf-8")
+    (tmp_path / "__pycache__").mkdir()
+    (tmp_path / "__pycache__" / "progress.py").write_text("cached", encoding="utf-8")
+    assert fingerprint_of(tmp_path) == first  # only the code and the catalog count
+    (tmp_path / "progress.py").write_text("RULE = 0.90\n", encoding="utf-8")
+    changed_code = fingerprint_of(tmp_path)
+    (tmp_path / "catalog" / "ui.csv").write_text("key,zh,en\nok,按序时推进,On track\n", encoding="utf-8")
+    assert len({first, changed_code, fingerprint_of(tmp_path)}) == 3
+    assert standing_cache.release_fingerprint() == fingerprint_of(Path(standing_cache.__file__).parent)
 
 
 def test_a_damaged_kept_standing_is_not_used(reported: tuple[Engine, PlanData]) -> None:

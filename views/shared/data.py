@@ -74,11 +74,11 @@ def kept(url: str, version: Version) -> Kept | None:
 def store(url: str, version: Version) -> Loaded | None:
     """The plan, every current value and the values grouped for the engine; None when the store holds no plan."""
     with engine(url).connect() as conn:
-        plan = plan_from_store(conn)
-        if plan is None:
+        stored = plan_from_store(conn)
+        if stored is None:
             return None
         current = read_current_values(conn)
-    return Loaded(plan, current, histories_from(current))
+    return Loaded(stored, current, histories_from(current))
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
