@@ -2,8 +2,8 @@
 
 Computing a standing reads and assesses every current value: about 4 s for a million. After each change of the values
 or the plan (an ingest, a review decision, a plan load) `refresh` computes the standings of the latest quarter with
-data and of the quarter before it, which the overview opens on and compares, and keeps their assessments and roll-ups
-under a key of the data's version and of the release. A reader uses them only when that key is the store's version at the moment it reads, so a kept
+data and of the quarter before it, which the overview opens on and compares, and keeps their assessments and roll-ups,
+with what changed from the one to the other, under a key of the data's version and of the release. A reader uses them only when that key is the store's version at the moment it reads, so a kept
 standing is never stale; when there is none (another quarter, a store changed by an older release) the dashboard
 computes the standing as before. The table holds derived data only: emptying it loses nothing.
 """
@@ -27,7 +27,7 @@ from models.queries import DataVersion, read_current_values, read_data_version
 from models.schema import StandingCache
 from pipelines.periods import Period, periods_between, period_of_code
 from pipelines.persist import plan_from_store
-from pipelines.progress import Assessment, RollUp
+from pipelines.progress import Assessment, Change, RollUp, diff_assessments
 from pipelines.series import histories_from
 from pipelines.snapshot import assessment_to_dict
 from pipelines.standing import Standing, as_of_after, compute_standing, latest_reported
@@ -82,9 +82,15 @@ def read_kept(conn: Connection, version: DataVersion) -> Kept | None:
     return Kept(period_of_code(latest) if latest else None, frozenset(r.as_of for r in rows))
 
 
+class KeptChanges(NamedTuple):
+    since: str  # the quarter compared with, by its code
+    changes: list[Change]  # pipelines.progress.diff_assessments of its assessments and this quarter's
+
+
 class KeptStanding(NamedTuple):
     assessments: dict[str, Assessment]
     rollups: dict[str, RollUp]
+    changes: KeptChanges | None = None  # kept with the latest quarter: what changed since the quarter before
 
 
 def read_kept_standing(conn: Connection, version: DataVersion, as_of: Period) -> KeptStanding | None:
@@ -110,10 +116,16 @@ _PERIODS = tuple(i for i, name in enumerate(_FIELDS) if name in {"as_of", "lates
 _CODE, _THRESHOLDS = _FIELDS.index("code"), _FIELDS.index("thresholds")
 
 
-def encode_standing(standing: Standing) -> str:
+def encode_standing(standing: Standing, since: Standing | None = None) -> str:
+    """One quarter's assessments and roll-ups; with `since`, also what changed from that standing to this one (the
+    overview's "what changed since last quarter" then needs no second quarter read back)."""
     rows = [list(assessment_to_dict(a).values()) for a in standing.assessments.values()]  # asdict keeps field order
     rollups = [dataclasses.asdict(r) for r in standing.rollups.values()]
-    return json.dumps({"fields": _FIELDS, "rows": rows, "rollups": rollups}, ensure_ascii=False)
+    payload: dict[str, object] = {"fields": _FIELDS, "rows": rows, "rollups": rollups}
+    if since is not None:
+        changes = diff_assessments(since.assessments, standing.assessments)
+        payload["changes"] = {"since": since.as_of.code, "rows": [list(dataclasses.astuple(c)) for c in changes]}
+    return json.dumps(payload, ensure_ascii=False)
 
 
 def decode_standing(payload: str) -> KeptStanding:
@@ -127,7 +139,10 @@ def decode_standing(payload: str) -> KeptStanding:
         row[_THRESHOLDS] = tuple(tuple(pair) for pair in row[_THRESHOLDS])
         assessments[row[_CODE]] = Assessment(*row)
     rollups = {r["code"]: RollUp(**(r | {"children": tuple(r["children"])})) for r in data["rollups"]}
-    return KeptStanding(assessments, rollups)
+    changes = data.get("changes")
+    if changes is not None:
+        changes = KeptChanges(changes["since"], [Change(*row) for row in changes["rows"]])
+    return KeptStanding(assessments, rollups, changes)
 
 
 def refresh(engine: Engine, now: dt.datetime | None = None) -> list[Period]:
@@ -154,11 +169,12 @@ def _refresh(engine: Engine, now: dt.datetime) -> list[Period]:
     latest = latest_reported(current)
     quarters = periods_between(plan.info.start_period, as_of_after(plan, latest), "quarterly")[-KEPT_QUARTERS:]
     histories = histories_from(current)
+    standings = [compute_standing(plan, current, quarter, histories) for quarter in quarters]
     rows = [{
         "data_key": data_key(version), "as_of": quarter.code, "latest_period": latest.code if latest else "",
         "created_at": now,
-        "payload_json": encode_standing(compute_standing(plan, current, quarter, histories)),
-    } for quarter in quarters]
+        "payload_json": encode_standing(standing, standings[i - 1] if i else None),
+    } for i, (quarter, standing) in enumerate(zip(quarters, standings))]
     with writing(engine) as conn, conn.begin():
         now_at = read_data_version(conn)
         if now_at is None or data_key(now_at) != data_key(version):

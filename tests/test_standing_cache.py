@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import streamlit as st
 from sqlalchemy import Engine, update
@@ -21,10 +22,13 @@ from pipelines.accounts import REVIEWER, SUBMITTER, User
 from pipelines.config import ROOT
 from pipelines.ingest import ACCEPTED, REJECTED, ingest_bytes
 from pipelines.periods import latest_period_ending_by, period_of_code
+from pipelines.progress import diff_assessments
 from pipelines.plan import PlanData
 from pipelines.review import approve, return_submission, submit_file
 from pipelines.standing import compute_standing, default_as_of, latest_reported
-from pipelines.standing_cache import Kept, fingerprint_of, read_kept, read_kept_standing, refresh
+from pipelines.standing_cache import (
+    Kept, KeptChanges, fingerprint_of, read_kept, read_kept_standing, refresh,
+)
 from tests.conftest import HEADER, TODAY, csv_bytes, snapshot_store
 from tests.dashboard_fixtures import Store, fresh_sample_store, sample_store  # noqa: F401
 
@@ -54,10 +58,16 @@ def assert_kept_is_the_engines(engine: Engine, plan: PlanData) -> Kept:
         before = latest_period_ending_by(latest.end_time - 0.25, "quarterly")
         assert known.quarters == ({latest.code, before.code} if before >= plan.info.start_period else {latest.code})
         assert known.latest == latest_reported(current)
-        for code in known.quarters:
-            as_of = period_of_code(code)
-            computed = compute_standing(plan, current, as_of)
-            assert read_kept_standing(conn, version, as_of) == (computed.assessments, computed.rollups)
+        computed = {code: compute_standing(plan, current, period_of_code(code)) for code in known.quarters}
+        for code, standing in computed.items():
+            found = read_kept_standing(conn, version, period_of_code(code))
+            assert found is not None
+            assert (found.assessments, found.rollups) == (standing.assessments, standing.rollups)
+            # the latest quarter keeps what changed since the quarter before, as the engine diffs them
+            changes = (KeptChanges(before.code, diff_assessments(computed[before.code].assessments,
+                                                                 standing.assessments))
+                       if code == latest.code and before.code in computed else None)
+            assert found.changes == changes
     return known
 
 
@@ -220,11 +230,19 @@ def test_the_overview_draws_kept_standings_without_reading_every_value(
     monkeypatch.setattr(data, "read_current_values", lambda *a, **k: reads.append(a) or read_current_values(*a, **k))
     computed = []
     monkeypatch.setattr(data, "compute_standing", lambda *a, **k: computed.append(a) or compute_standing(*a, **k))
+    quarters_read = []
+    monkeypatch.setattr(data, "read_kept_standing",
+                        lambda conn, version, as_of: quarters_read.append(as_of.code)
+                        or read_kept_standing(conn, version, as_of))
     at = overview_on(url)
     assert at.metric and not reads and not computed
+    # what changed since 2025Q3 is kept with 2025Q4: the quarter before is not read back
+    assert quarters_read == ["2025Q4"]
     headline = {m.label: m.value for m in at.metric}
+    tables = [frame.value for frame in at.dataframe]
+    assert len(tables) >= 3 and not tables[0].empty  # the changes, red flags, overdue departments, likely to meet
 
-    # the same page with nothing kept: the values are read and assessed, and the numbers shown are the same
+    # the same page with nothing kept: the values are read and assessed, and the numbers and tables are the same
     with engine.begin() as conn:
         conn.execute(StandingCache.__table__.delete())
     st.cache_data.clear()
@@ -232,3 +250,6 @@ def test_the_overview_draws_kept_standings_without_reading_every_value(
     again = overview_on(url)
     assert reads and computed
     assert {m.label: m.value for m in again.metric} == headline
+    assert len(again.dataframe) == len(tables)
+    for frame, before in zip(again.dataframe, tables):
+        pd.testing.assert_frame_equal(frame.value, before)

@@ -27,7 +27,7 @@ from pipelines.progress import Change, History, diff_assessments
 from pipelines.snapshot import read_revisions_since, read_snapshot
 from pipelines.series import histories_from
 from pipelines.standing import Standing, as_of_after, compute_standing, latest_reported, standing_of
-from pipelines.standing_cache import Kept, read_kept, read_kept_standing
+from pipelines.standing_cache import Kept, KeptStanding, read_kept, read_kept_standing
 from pipelines.timeliness import compute_report_states
 
 Version = DataVersion
@@ -102,16 +102,23 @@ def quarters(url: str, version: Version) -> list[str]:
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
+def _kept_standing(url: str, version: Version, as_of: str) -> KeptStanding | None:
+    """A quarter's assessments, roll-ups and changes as kept for this version of the data; None when not kept."""
+    known = kept(url, version)
+    if known is None or as_of not in known.quarters:
+        return None
+    with engine(url).connect() as conn:
+        return read_kept_standing(conn, version, period_of_code(as_of))
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
 def standing(url: str, version: Version, as_of: str) -> Standing:
     """The standing as of a quarter: kept in the store when it is one of the quarters kept for this version of the
     data (its values are read only when a view asks for them), computed from every current value otherwise."""
-    period, known = period_of_code(as_of), kept(url, version)
-    if known is not None and as_of in known.quarters:
-        with engine(url).connect() as conn:
-            found = read_kept_standing(conn, version, period)
-        stored = plan(url, version)
-        if found is not None and stored is not None:
-            return standing_of(stored, period, found.assessments, lambda: _loaded(url, version).current, found.rollups)
+    period, found = period_of_code(as_of), _kept_standing(url, version, as_of)
+    stored = plan(url, version) if found is not None else None
+    if found is not None and stored is not None:
+        return standing_of(stored, period, found.assessments, lambda: _loaded(url, version).current, found.rollups)
     loaded = _loaded(url, version)
     return compute_standing(loaded.plan, loaded.current, period, loaded.observations)
 
@@ -131,6 +138,10 @@ def changes(url: str, version: Version, before: str, after: str) -> tuple[list[C
         frozen = read_snapshot(conn, previous)
         due_days = standing(url, version, after).plan.info.due_days
         revisions = read_revisions_since(conn, previous, frozen, due_days)
+    if frozen is None:  # compared with the computed standing of `before`: kept with `after` when both are kept
+        found = _kept_standing(url, version, after)
+        if found is not None and found.changes is not None and found.changes.since == before:
+            return found.changes.changes, revisions
     old = frozen.assessments if frozen else standing(url, version, before).assessments
     return diff_assessments(old, standing(url, version, after).assessments), revisions
 
