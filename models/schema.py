@@ -109,7 +109,7 @@ class Submission(Base):
     submitter: Mapped[str | None] = mapped_column(String(100), nullable=True)
     channel: Mapped[str] = mapped_column(String(20), default="cli")
     status: Mapped[str] = mapped_column(String(20), default="approved")
-    submitted_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    submitted_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)  # the store's version asks for the latest
     n_new: Mapped[int] = mapped_column(Integer, default=0)
     n_revised: Mapped[int] = mapped_column(Integer, default=0)
     n_unchanged: Mapped[int] = mapped_column(Integer, default=0)

@@ -20,7 +20,7 @@ from pipelines.plan import PlanData
 
 FIRST_RELEASE_TABLES = {"plan", "department", "goal", "action", "sub_item", "indicator", "submission", "observation",
                         "snapshot", "app_user", "value_narrative", "evidence", "period_lock", "review_event"}
-LATER_INDEXES = ("ix_observation_revised",)  # on first-release tables, added by later migrations (0004)
+LATER_INDEXES = ("ix_observation_revised", "ix_submission_submitted_at")  # on first-release tables, added later (0004, 0005)
 
 
 def _upgrade_to(engine: Engine, revision: str) -> None:
