@@ -1,4 +1,5 @@
-"""Command-line verbs for progress: status (assessments and roll-ups), snapshot (freeze a quarter), diff."""
+"""Command-line verbs for progress: status (assessments and roll-ups), snapshot (freeze a quarter), diff, and keep
+(the standings the dashboard opens on)."""
 from __future__ import annotations
 
 import argparse
@@ -10,9 +11,11 @@ import pandas as pd
 from models.db import create_schema, make_engine
 from pipelines.catalog import t
 from pipelines.periods import Period, parse_period
+from pipelines.persist import plan_from_store
 from pipelines.progress import STATUSES, status_name
 from pipelines.snapshot import diff_quarters, freeze
 from pipelines.standing import Standing, read_standing
+from pipelines.standing_cache import refresh
 
 LEVELS = ("indicator", "sub_item", "action", "plan")
 INDICATOR_COLUMNS = ["code", "as_of", "status", "status_zh", "latest_period", "latest_value", "baseline", "target",
@@ -38,6 +41,9 @@ def register(verbs: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     diff.add_argument("--format", choices=("table", "json"), default="table")
     diff.add_argument("--db")
     diff.set_defaults(handler=_cmd_diff)
+    keep = verbs.add_parser("keep", help=t("cli.keep", "zh"))
+    keep.add_argument("--db")
+    keep.set_defaults(handler=_cmd_keep)
 
 
 def _period(text: str | None, lang: str) -> Period | None:
@@ -131,4 +137,22 @@ def _cmd_diff(args: argparse.Namespace) -> int:
         print(t("cli.diff-revision", args.lang, code=rev["indicator_code"], period=rev["period"],
                 old=rev["previous"], new=rev["value"], who=rev["department"] or "", when=rev["submitted_at"][:16],
                 file=rev["file_name"]))
+    return 0
+
+
+def _cmd_keep(args: argparse.Namespace) -> int:
+    """Keep the standings now: every change of the data does so by itself, but a store upgraded to a new release (or
+    copied by migrate-store) keeps nothing usable until its next change, and the dashboard computes until then."""
+    from pipelines.cli import UsageError
+
+    engine = make_engine(args.db)
+    create_schema(engine)
+    with engine.connect() as conn:
+        if plan_from_store(conn) is None:
+            raise UsageError(t("cli.empty-store", args.lang))
+    quarters = refresh(engine)
+    if not quarters:  # the store was busy, or changed meanwhile (that change keeps its own)
+        print(t("cli.keep-failed", args.lang), file=sys.stderr)
+        return 1
+    print(t("cli.kept", args.lang, quarters="、".join(q.label(args.lang) for q in quarters)))
     return 0

@@ -19,6 +19,7 @@ import views.shared.data as data
 from models.queries import read_current_values, read_data_version
 from models.schema import StandingCache
 from pipelines.accounts import REVIEWER, SUBMITTER, User
+from pipelines.cli import run
 from pipelines.config import ROOT
 from pipelines.ingest import ACCEPTED, REJECTED, ingest_bytes
 from pipelines.periods import latest_period_ending_by, period_of_code
@@ -166,13 +167,13 @@ def test_a_damaged_kept_standing_is_not_used(reported: tuple[Engine, PlanData]) 
         assert read_kept_standing(conn, version, period_of_code("2023Q4")) is not None
 
 
+def busy(_engine: Engine) -> None:
+    raise OperationalError("BEGIN IMMEDIATE", {}, Exception("database is locked"))
+
+
 def test_keeping_never_fails_the_change_it_follows(reported: tuple[Engine, PlanData],
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     engine, plan = reported
-
-    def busy(_engine: Engine) -> None:
-        raise OperationalError("BEGIN IMMEDIATE", {}, Exception("database is locked"))
-
     monkeypatch.setattr(standing_cache, "writing", busy)
     result = ingest_bytes(engine, plan, "a03.csv", A03_2025Q4, today=TODAY)
     assert result.outcome == ACCEPTED
@@ -203,6 +204,28 @@ def test_a_change_made_while_keeping_is_not_overwritten(reported: tuple[Engine, 
     assert refresh(engine) == []
     assert sent and sent[0].outcome == ACCEPTED  # type: ignore[attr-defined]
     assert_kept_is_the_engines(engine, plan)
+
+
+def test_the_keep_command_keeps_what_an_upgraded_store_lacks(reported: tuple[Engine, PlanData], tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    engine, plan = reported
+    url = engine.url.render_as_string(hide_password=False)
+    monkeypatch.setattr(standing_cache, "release_fingerprint", lambda: "the next release")
+    assert kept(engine) is None  # what the release before kept is not used
+    assert run(["keep", "--db", url]) == 0
+    assert "已保存2023年第四季度、2024年第一季度的进度判定" in capsys.readouterr().out
+    assert_kept_is_the_engines(engine, plan)
+
+    with engine.begin() as conn:
+        conn.execute(StandingCache.__table__.delete())
+    monkeypatch.setattr(standing_cache, "writing", busy)
+    assert run(["keep", "--db", url]) == 1
+    assert "未能保存进度判定" in capsys.readouterr().err
+    assert kept(engine) is None
+
+    assert run(["keep", "--db", f"sqlite:///{tmp_path / 'new.sqlite3'}"]) == 2  # a store with no plan yet
+    assert "请先运行 python -m pipelines build" in capsys.readouterr().err
 
 
 # ---- the dashboard reads what is kept ---------------------------------------------------------------------------
