@@ -64,10 +64,11 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def serve(db_url: str, log_path: Path, *, start_s: float = START_S) -> Iterator[str]:
-    """The app served over the store at `db_url` (KPI_DB_URL); yields its base URL, "http://127.0.0.1:PORT/"."""
+def serve(db_url: str, log_path: Path, *, start_s: float = START_S, app: str = "app.py") -> Iterator[str]:
+    """The app served over the store at `db_url` (KPI_DB_URL); yields its base URL, "http://127.0.0.1:PORT/".
+    `app` is the script to serve, relative to the repository (the browser benchmark also serves its floor page)."""
     port = free_port()
-    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+    command = [sys.executable, "-m", "streamlit", "run", app, "--server.headless", "true",
                "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
                "--server.fileWatcherType", "none"]
     log_path.parent.mkdir(parents=True, exist_ok=True)
