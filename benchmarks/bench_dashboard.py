@@ -95,8 +95,8 @@ def time_store(url: str, repeats: int) -> tuple[float, float]:
 
 
 def time_kept_stages(url: str) -> dict[str, float]:
-    """Seconds of each read a first render makes when the standings are kept: the plan, what is kept, and the two
-    kept quarters' assessments with their roll-ups."""
+    """Seconds of each read a first render makes when the standings are kept: the plan, what is kept, and the latest
+    kept quarter's assessments, roll-ups and changes since the quarter before (which is not read back)."""
     engine = make_engine(url)
     stages, start = {}, time.perf_counter()
     with engine.connect() as conn:
@@ -107,12 +107,12 @@ def time_kept_stages(url: str) -> dict[str, float]:
         kept = read_kept(conn, version)
         assert kept is not None, "the ingest kept no standings"
         stages["kept"] = time.perf_counter() - start
-        for as_of in sorted(kept.quarters, reverse=True):
-            start = time.perf_counter()
-            found = read_kept_standing(conn, version, period_of_code(as_of))
-            assert found is not None
-            standing_of(plan, period_of_code(as_of), found.assessments, pd.DataFrame(), found.rollups)
-            stages[f"standing {as_of}"] = time.perf_counter() - start
+        as_of = max(kept.quarters)
+        start = time.perf_counter()
+        found = read_kept_standing(conn, version, period_of_code(as_of))
+        assert found is not None and found.changes is not None
+        standing_of(plan, period_of_code(as_of), found.assessments, pd.DataFrame(), found.rollups)
+        stages[f"standing {as_of} with its changes"] = time.perf_counter() - start
     engine.dispose()
     return stages
 
