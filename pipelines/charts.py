@@ -95,7 +95,7 @@ def build_hierarchy_chart(nodes: pd.DataFrame, lang: str, *, kind: str = "treema
     labels = np.array([f"{STATUS_ICON[s]} {label}" for s, label in zip(status, nodes["label"])], dtype=object)
     colors = np.array([STATUS_COLOR[s] for s in status], dtype=object)
     # numpy arrays, not lists or Series: Plotly then neither walks nor deep-copies a large plan's thousands of boxes
-    # element by element (a 2,500-indicator plan: 73 ms → 18 ms)
+    # element by element (a 2,500-indicator plan's treemap builds in 31 ms instead of 73 ms)
     fig = go.Figure(trace(ids=nodes["id"].to_numpy(object), parents=nodes["parent"].to_numpy(object), labels=labels,
                           values=nodes["value"].to_numpy(), branchvalues="total", marker={"colors": colors},
                           hovertext=nodes["hover"].to_numpy(object), hoverinfo="text", textfont={"color": "#111111"},

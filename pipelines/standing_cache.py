@@ -3,9 +3,10 @@
 Computing a standing reads and assesses every current value: about 4 s for a million. After each change of the values
 or the plan (an ingest, a review decision, a plan load) `refresh` computes the standings of the latest quarter with
 data and of the quarter before it, which the overview opens on and compares, and keeps their assessments and roll-ups,
-with what changed from the one to the other, under a key of the data's version and of the release. A reader uses them only when that key is the store's version at the moment it reads, so a kept
-standing is never stale; when there is none (another quarter, a store changed by an older release) the dashboard
-computes the standing as before. The table holds derived data only: emptying it loses nothing.
+with what changed from the one to the other, under a key of the data's version and of the release. A reader uses them
+only when that key is the store's version at the moment it reads, so a kept standing is never stale; when there is
+none (another quarter, a store changed by an older release) the dashboard computes the standing as before. The table
+holds derived data only: emptying it loses nothing. `python -m pipelines keep` keeps them on demand.
 """
 from __future__ import annotations
 
