@@ -1,7 +1,9 @@
 """Stores for the dashboard tests: the shipped plan with its sample submissions (built once per session, read only),
-the plan alone, and an empty database; plus a small plan written in code for the pure modules."""
+the plan alone, and an empty database; plus a small plan written in code for the pure modules, and a reader for the
+status bars drawn as HTML."""
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,3 +79,11 @@ def small_plan(due_days: int = 15) -> PlanData:
     return PlanData(info, departments, (), actions, subs,
                     (indicator("Q1", "D1", "quarterly"), indicator("H1", "D1", "half-yearly"),
                      indicator("Y1", "D2", "annual")))
+
+
+STATUS_BAR = re.compile(r'data-status="(\w+)" data-count="(\d+)"')
+
+
+def status_bar_counts(html: str) -> dict[str, int]:
+    """A status bar of pipelines.charts.status_bar_html read back: status → count, in the order drawn."""
+    return {status: int(count) for status, count in STATUS_BAR.findall(html)}

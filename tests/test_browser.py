@@ -30,6 +30,7 @@ import pytest
 
 from benchmarks.serve import ServerError, serve
 from pipelines.catalog import t
+from pipelines.progress import STATUSES
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -342,6 +343,19 @@ def test_overview_shows_the_plan_title(app_url: str, page: Page) -> None:
     assert_no_error(page, app_url)
     heading = page.locator("h1").first.inner_text(timeout=5_000)
     assert PLAN_TITLE in heading, heading
+
+
+def test_overview_status_bar_is_drawn_as_html_with_its_words(app_url: str, page: Page) -> None:
+    """The status bar is HTML through st.markdown: drawn, not shown as escaped text or stripped by the sanitiser."""
+    open_page(page, app_url)
+    bar = page.locator(".kpi-status-bar")
+    rows = bar.locator("[data-status]")
+
+    assert bar.count() == 1 and bar.first.is_visible()
+    assert rows.count() == len(STATUSES)
+    assert "进度正常" in bar.first.inner_text() and "<figure" not in page.locator('[data-testid="stMain"]').inner_text()
+    widest = max(rows.nth(n).locator("span > span").first.bounding_box()["width"] for n in range(rows.count()))
+    assert widest > 50, "the bars have no width: their inline styles were dropped"
 
 
 def test_screenshot_mode_hides_the_sidebar(app_url: str, page: Page, screenshots: Path) -> None:

@@ -8,16 +8,18 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
+from pipelines.catalog import t
 from pipelines.charts import (
     FONT_FAMILY, INK, TIMELINESS_COLOR, TIMELINESS_ICON, build_action_chart, build_hierarchy_chart,
-    build_indicator_chart, build_sparkline, build_status_bar, build_timeliness_grid, timeliness_legend, wrap_label,
+    build_indicator_chart, build_sparkline, build_status_bar, build_timeliness_grid, status_bar_html, timeliness_legend,
+    wrap_label,
 )
 from pipelines.formatting import status_badge
 from pipelines.periods import period_of_code
 from pipelines.progress import STATUS_COLOR, STATUS_ICON, STATUSES
 from pipelines.story import build_story
 from pipelines.tables import action_rows, hierarchy_nodes
-from tests.dashboard_fixtures import Store, sample_store  # noqa: F401
+from tests.dashboard_fixtures import Store, sample_store, status_bar_counts  # noqa: F401
 
 
 def story_of(store: Store, code: str, as_of: str | None = None, lang: str = "zh"):  # type: ignore[no-untyped-def]
@@ -55,6 +57,41 @@ def test_charts_carry_the_illustrative_notice_only_when_told() -> None:
 
     assert [a.text for a in marked.layout.annotations] == ["示例数据，非官方统计"]
     assert plain.layout.annotations == ()
+
+
+def test_status_bar_html_draws_the_plotly_bars_rows_colours_and_words() -> None:
+    counts = {"achieved": 3, "off_track": 6, "no_data": 1}
+
+    html = status_bar_html(counts, "zh", title="各状态指标数")
+    figure = build_status_bar(counts, "zh").data[0]
+
+    assert status_bar_counts(html) == dict(zip(STATUSES, figure.x))
+    rows = html.split('data-status="')[1:]
+    for status, label, row in zip(STATUSES, figure.y, rows):
+        assert row.startswith(status) and f">{label}</span>" in row and STATUS_COLOR[status] in row
+        assert f'title="{label}：{counts.get(status, 0)}"' in row  # the hover text of the Plotly bar
+    assert "width:100.00%" in rows[STATUSES.index("off_track")] and "width:50.00%" in rows[0]
+    assert "width:0.00%" in rows[STATUSES.index("pending")]
+    assert "各状态指标数" in html and "指标数（个）" in html and FONT_FAMILY in html
+
+
+def test_status_bar_html_speaks_english_carries_the_notice_when_told_and_escapes_its_texts() -> None:
+    english = status_bar_html({"achieved": 1}, "en", title="<Status & count>", illustrative=True)
+    chinese = status_bar_html({}, "zh")
+
+    assert ">✔ Achieved</span>" in english and ">Indicators</div>" in english
+    assert "&lt;Status &amp; count&gt;" in english and "<Status" not in english
+    assert t("ui.illustrative-badge", "en") in english and t("ui.illustrative-badge", "zh") not in chinese
+    assert status_bar_counts(chinese) == dict.fromkeys(STATUSES, 0)
+    assert "width:0.00%" in chinese  # nothing to draw is no division by zero
+
+
+def test_status_bar_html_is_one_raw_html_block_for_markdown() -> None:
+    """Markdown passes HTML through only as one block: no blank line inside, no indented line (a code block)."""
+    html = status_bar_html({"on_track": 2}, "zh", title="标题", height=300)
+
+    assert html.startswith('<figure class="kpi-status-bar"') and html.endswith("</figure>")
+    assert "\n" not in html and "height:300px" in html
 
 
 def test_build_action_chart_bars_are_mean_completion_in_the_status_colour(sample_store: Store) -> None:

@@ -21,7 +21,9 @@ from pipelines.formatting import format_rate, status_badge
 from pipelines.ingest import ingest_bytes
 from pipelines.progress import STATUS_GROUP, STATUSES
 from tests.conftest import HEADER, csv_bytes
-from tests.dashboard_fixtures import Store, fresh_sample_store, plan_only_store, sample_store  # noqa: F401
+from tests.dashboard_fixtures import (  # noqa: F401
+    Store, fresh_sample_store, plan_only_store, sample_store, status_bar_counts,
+)
 
 APP = str(ROOT / "app.py")
 PAGES = {
@@ -77,6 +79,11 @@ def plain(value: object) -> object:
 
 def figures(at: AppTest) -> list[dict]:
     return [plain(json.loads(chart.proto.spec)) for chart in at.get("plotly_chart")]
+
+
+def status_bars(at: AppTest) -> list[dict[str, int]]:
+    """The status bars drawn as HTML (pipelines.charts.status_bar_html), each as status → count."""
+    return [status_bar_counts(m.value) for m in at.markdown if "kpi-status-bar" in m.value]
 
 
 def texts(at: AppTest) -> str:
@@ -159,9 +166,11 @@ def test_overview_headline_numbers_are_the_engines(open_app, sample_store: Store
 
 def test_overview_charts_carry_the_engines_counts_and_actions(open_app, sample_store: Store) -> None:
     standing = sample_store.standing()
-    status_bar, actions, hierarchy = figures(open_app(sample_store)())
+    at = open_app(sample_store)()
+    (status_bar,), (actions, hierarchy) = status_bars(at), figures(at)
 
-    assert status_bar["data"][0]["x"] == [sum(a.status == s for a in standing.assessments.values()) for s in STATUSES]
+    assert status_bar == {s: sum(a.status == s for a in standing.assessments.values()) for s in STATUSES}
+    assert sum(status_bar.values()) == len(standing.assessments)
     assert actions["data"][0]["customdata"] == [standing.rollups[a.code].status for a in sample_store.plan.actions]
     assert len(hierarchy["data"][0]["ids"]) == 1 + 6 + 12 + 55
 
@@ -210,6 +219,7 @@ def test_actions_table_shows_the_engines_completion_for_the_chosen_action(open_a
     assert list(table[t("ui.col.completion")]) == [round(standing.assessments[c].completion * 100, 1) for c in expected]
     assert list(table[t("ui.col.status")]) == [status_badge(standing.assessments[c].status, "zh") for c in expected]
     assert list(table.columns[:4]) == [t("ui.col.seq"), t("ui.col.sub_item"), t("ui.col.indicator"), t("ui.col.unit")]
+    assert status_bars(at) == [{s: sum(standing.assessments[c].status == s for c in expected) for s in STATUSES}]
 
 
 def test_actions_table_shows_the_narratives_sent_with_the_values(open_app, fresh_sample_store: Store) -> None:
@@ -288,11 +298,14 @@ def test_departments_ranks_every_department_and_shows_the_grid(open_app, sample_
 
 
 def test_departments_shows_a_departments_own_indicators(open_app, sample_store: Store) -> None:
+    standing = sample_store.standing()
+    statuses = [standing.assessments[i.code].status for i in sample_store.plan.indicators if i.department == "KX"]
     at = open_app(sample_store)("departments", department="KX")
     own = next(d.value for d in at.dataframe if t("ui.col.completion") in d.value.columns)
 
-    assert len(own) == sum(i.department == "KX" for i in sample_store.plan.indicators)
+    assert len(own) == len(statuses)
     assert metrics(at)[t("ui.indicators")] == f"{len(own)}项"
+    assert status_bars(at) == [{s: statuses.count(s) for s in STATUSES}]
 
 
 # ---- methodology ---------------------------------------------------------------------------------------------------
@@ -313,7 +326,7 @@ def test_pages_empty_store_gives_a_calm_message(open_app, tmp_path: Path, page: 
     at = open_app(f"sqlite:///{tmp_path / 'empty.sqlite3'}")(page)
 
     assert page == "methodology" or any(t("ui.empty-store") in i.value for i in at.info)
-    assert figures(at) == []
+    assert figures(at) == [] and status_bars(at) == []
 
 
 @pytest.mark.parametrize("page", list(PAGES))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pipelines.charts import build_status_bar
+from pipelines.charts import status_bar_html
 from pipelines.export import to_xlsx_bytes
 from pipelines.formatting import format_rate, name_of, pace_word, status_badge
 from pipelines.tables import (
@@ -12,7 +12,7 @@ from pipelines.tables import (
     completion_table, export_frame, filter_completion, localise, pace_lists, sort_completion, sub_item_rows,
 )
 from views.shared import data
-from views.shared.shell import open_view, page_choice, render_chart, render_footer, render_legend
+from views.shared.shell import open_view, page_choice, render_footer, render_html_chart, render_legend
 
 view = open_view("ui.page.actions")
 lang, standing = view.lang, view.standing
@@ -34,8 +34,8 @@ for column, pace in zip(metrics[2:], PACES):
 
 chart_column, subs_column = st.columns([1, 1.6])
 with chart_column:
-    render_chart(build_status_bar(rollup.counts, lang, title=view.t("ui.chart.action-status"),
-                                  height=300, illustrative=view.illustrative), key="action_status")
+    render_html_chart(status_bar_html(rollup.counts, lang, title=view.t("ui.chart.action-status"), height=300,
+                                      illustrative=view.illustrative))
 with subs_column:
     subs = sub_item_rows(standing, lang, action).drop(columns=["code", "status_code"])
     st.dataframe(localise(subs, lang), hide_index=True, column_config={

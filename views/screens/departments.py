@@ -6,7 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
-from pipelines.charts import build_status_bar, build_timeliness_grid, timeliness_legend
+from pipelines.charts import build_timeliness_grid, status_bar_html, timeliness_legend
 from pipelines.formatting import format_count, format_rank, format_rank_change, format_rate, name_of
 from pipelines.tables import (
     ACTUAL, COMPLETION, GAP, INDICATOR, LEAD_CODE, SEQ, STATUS, STATUS_CODE, SUPPORT, TARGET, UNIT, completion_table,
@@ -14,7 +14,7 @@ from pipelines.tables import (
 )
 from pipelines.timeliness import department_grid, grid_for_display, ranking_rows, timeliness_of, timeliness_ranking
 from views.shared import data
-from views.shared.shell import open_view, page_choice, render_chart, render_footer, render_legend
+from views.shared.shell import open_view, page_choice, render_chart, render_footer, render_html_chart, render_legend
 
 view = open_view("ui.page.departments")
 lang, standing, plan = view.lang, view.standing, view.plan
@@ -51,9 +51,9 @@ if department is not None:  # one department's own page; a screenshot keeps the 
     else:
         chart_column, table_column = st.columns([1, 2])
         with chart_column:
-            render_chart(build_status_bar(own[STATUS_CODE].value_counts().to_dict(), lang, height=320,
-                                          title=view.t("ui.chart.department-status"), illustrative=view.illustrative),
-                         key="department_status")
+            render_html_chart(status_bar_html(own[STATUS_CODE].value_counts().to_dict(), lang, height=320,
+                                              title=view.t("ui.chart.department-status"),
+                                              illustrative=view.illustrative))
         with table_column:
             columns = [SEQ, INDICATOR, UNIT, TARGET, ACTUAL, COMPLETION, GAP, STATUS, SUPPORT]
             percent = {view.t(f"ui.col.{COMPLETION}"): st.column_config.NumberColumn(format="%.1f%%")}

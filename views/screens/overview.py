@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pipelines.charts import build_action_chart, build_hierarchy_chart, build_status_bar
+from pipelines.charts import build_action_chart, build_hierarchy_chart, status_bar_html
 from pipelines.formatting import format_count, format_rate, status_badge
 from pipelines.periods import latest_period_ending_by
 from pipelines.tables import (
@@ -12,7 +12,7 @@ from pipelines.tables import (
     red_flags,
 )
 from views.shared import data
-from views.shared.shell import open_view, render_chart, render_footer, render_legend
+from views.shared.shell import open_view, render_chart, render_footer, render_html_chart, render_legend
 
 view = open_view("ui.page.overview", plan_title=True)
 lang, standing = view.lang, view.standing
@@ -35,8 +35,9 @@ if view.screenshot:  # one row of three charts fits the 1600 × 900 canvas
 else:
     (left, middle), right = st.columns(2), st.container()
 with left:
-    render_chart(build_status_bar(head.counts, lang, title=view.t("ui.chart.status-counts"), height=chart_height,
-                                  illustrative=view.illustrative), key="status_bar")
+    # HTML, not Plotly: the page's answer shows with its headline numbers, before the chart code has loaded
+    render_html_chart(status_bar_html(head.counts, lang, title=view.t("ui.chart.status-counts"), height=chart_height,
+                                      illustrative=view.illustrative))
 with middle:
     render_chart(build_action_chart(action_rows(standing, lang), lang, title=view.t("ui.chart.actions"),
                                     height=chart_height, illustrative=view.illustrative), key="actions")

@@ -172,6 +172,12 @@ def render_chart(fig: go.Figure, key: str) -> None:
     st.plotly_chart(fig, config=CHART_CONFIG, key=key)
 
 
+def render_html_chart(html: str) -> None:
+    """A chart built as HTML (pipelines.charts.status_bar_html): drawn with the page's text, no chart code to wait
+    for."""
+    st.markdown(html, unsafe_allow_html=True)
+
+
 def page_choice(view: View, name: str, options: list[str], label: str, format_func) -> str | None:  # type: ignore[no-untyped-def]
     """A page's own choice (?action=ZX2, ?code=A03): from the URL on the session's first visit, then kept in the
     session and the URL; a selectbox unless in screenshot mode. An unknown value gives a calm message and None."""
