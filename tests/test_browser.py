@@ -49,6 +49,7 @@ APP = '[data-testid="stApp"]'
 STATUS = '[data-testid="stStatusWidget"]'
 CHART = '[data-testid="stPlotlyChart"]'
 CHART_SVG = '[data-testid="stPlotlyChart"] .main-svg'
+STATUS_BAR = ".kpi-status-bar"  # drawn as HTML (pipelines.charts.status_bar_html), not by Plotly
 NAV_LINKS = '[data-testid="stSidebarNav"] a, [data-testid="stTopNav"] a'
 ERRORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
 DIALOG = '[role="dialog"]'  # Streamlit's modal dialogs, "Page not found" among them
@@ -348,7 +349,7 @@ def test_overview_shows_the_plan_title(app_url: str, page: Page) -> None:
 def test_overview_status_bar_is_drawn_as_html_with_its_words(app_url: str, page: Page) -> None:
     """The status bar is HTML through st.markdown: drawn, not shown as escaped text or stripped by the sanitiser."""
     open_page(page, app_url)
-    bar = page.locator(".kpi-status-bar")
+    bar = page.locator(STATUS_BAR)
     rows = bar.locator("[data-status]")
 
     assert bar.count() == 1 and bar.first.is_visible()
@@ -379,7 +380,9 @@ def test_first_overview_chart_visible_in_bounded_time(app_url: str, page: Page) 
     page.goto("about:blank")
     started = time.monotonic()
     page.goto(app_url, wait_until="commit")
-    # Either the first chart is drawn on screen, or the run has finished with no chart on the page at all.
+    page.locator(STATUS_BAR).wait_for(state="visible", timeout=FIRST_CHART_BOUND_S * 1000)
+    status_bar = time.monotonic() - started
+    # Either the first Plotly chart is drawn on screen, or the run has finished with no such chart on the page.
     page.wait_for_function(
         """([chartSvg, chart, app, status]) => {
             const svg = document.querySelector(chartSvg);
@@ -398,6 +401,7 @@ def test_first_overview_chart_visible_in_bounded_time(app_url: str, page: Page) 
         record.write_text("the overview shows no chart\n", encoding="utf-8")
         pytest.skip("the overview shows no chart (yet): nothing to time")
     assert page.locator(CHART_SVG).first.is_visible()
-    record.write_text(f"{seconds:.2f} s from navigation to the first visible chart on the overview "
-                      f"(warm server, cached browser; goal 3 s, see benchmarks/bench_browser.py)\n", encoding="utf-8")
-    assert seconds < FIRST_CHART_BOUND_S
+    record.write_text(f"{status_bar:.2f} s from navigation to the overview's status bar (HTML), {seconds:.2f} s to its "
+                      f"first Plotly chart (warm server, cached browser; goal 3 s for the first chart, see "
+                      f"benchmarks/bench_browser.py)\n", encoding="utf-8")
+    assert seconds < FIRST_CHART_BOUND_S  # the status bar within the bound too: wait_for above times out
