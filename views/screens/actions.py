@@ -53,7 +53,8 @@ if not view.screenshot:  # the full table with its filters; a screenshot keeps t
     descending = filters[4].toggle(view.t("ui.control.descending"), value=by != "seq")
     shown = sort_completion(filter_completion(table, groups, sub_item, pace), by, descending)
     percent = st.column_config.NumberColumn(format="%.1f%%")
-    st.dataframe(localise(shown[[*REPORT_COLUMNS[:10], TREND, *REPORT_COLUMNS[10:]]], lang), hide_index=True, placeholder="—",
+    st.dataframe(localise(shown[[*REPORT_COLUMNS[:10], TREND, *REPORT_COLUMNS[10:]]], lang), hide_index=True,
+                 placeholder="—",
                  height=min(800, 35 * (len(shown) + 1) + 3),
                  column_config={view.t(f"ui.col.{COMPLETION}"): percent, view.t(f"ui.col.{TIME_SHARE}"): percent,
                                 view.t(f"ui.col.{GAP}"): st.column_config.NumberColumn(format="%+.1f"),

@@ -13,9 +13,10 @@ from pipelines.periods import period_of_code
 from views.shared import data
 from views.shared.shell import open_view, render_footer, render_legend
 
-DOWNLOADS = (("pptx", "briefing.button.pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+OFFICE = "application/vnd.openxmlformats-officedocument"
+DOWNLOADS = (("pptx", "briefing.button.pptx", f"{OFFICE}.presentationml.presentation"),
              ("pdf", "briefing.button.pdf", "application/pdf"),
-             ("docx", "briefing.button.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))
+             ("docx", "briefing.button.docx", f"{OFFICE}.wordprocessingml.document"))
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
