@@ -359,6 +359,21 @@ def test_overview_status_bar_is_drawn_as_html_with_its_words(app_url: str, page:
     assert widest > 50, "the bars have no width: their inline styles were dropped"
 
 
+def test_a_dark_system_preference_still_gets_the_light_theme(browser: Browser, app_url: str) -> None:
+    """The charts' values and labels are dark ink (.streamlit/config.toml sets the light theme): a reader whose system
+    prefers dark still gets a light page, where they show."""
+    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN", color_scheme="dark")
+    context.set_default_timeout(RENDER_TIMEOUT_MS)
+    try:
+        page = context.new_page()
+        open_page(page, app_url)
+        assert page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches")
+        ground = page.evaluate(f"getComputedStyle(document.querySelector('{APP}')).backgroundColor")
+    finally:
+        context.close()
+    assert ground == "rgb(255, 255, 255)", ground
+
+
 def test_screenshot_mode_hides_the_sidebar(app_url: str, page: Page, screenshots: Path) -> None:
     page.set_viewport_size(SCREENSHOT_VIEWPORT)
     open_page(page, urljoin(app_url, "?screenshot=1"))
