@@ -19,14 +19,15 @@ is ours to cut; the floor itself is what Streamlit and its Plotly bundle cost on
 
 Where the new visitor's time goes (measured November 2026): the page's script run sends its first Plotly chart about
 as soon as its title, and the browser asks for Streamlit's 4.7 MB Plotly chunk right then; what follows (fetching
-it, compiling and running it, drawing the charts) is the rest, 2.9 s median for the floor under load. Loading that
-chunk earlier, from the page's head or from the first element of the run, measured slower, not faster, for the first
-Plotly chart (alternated runs on 2 cores). Hence the status bar in HTML: the page's answer does not wait for it.
+it, compiling and running it, drawing the charts) is the rest: the floor's median is 2.3–2.9 s under load. Loading
+that chunk earlier, from the page's head or from the first element of the run, measured slower, not faster, for the
+first Plotly chart (alternated runs on 2 cores). Hence the status bar in HTML: the page's answer does not wait for it.
 Needs /usr/bin/chromium and fonts-noto-cjk (scripts/test.sh installs them); never `playwright install`.
 """
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import statistics
 import subprocess
@@ -40,6 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT)]
 
 from benchmarks.serve import ServerError, serve  # noqa: E402
+from pipelines.charts import STATUS_BAR_CLASS  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -57,7 +59,7 @@ CHART_JS = """([drawn, present]) => {
         && !document.querySelector('[data-testid="stSkeleton"], [data-testid="stSkeletonElement"]');
     return done && !document.querySelector(present) ? 'no chart' : false;
 }"""
-STATUS_BAR = ".kpi-status-bar"  # pipelines.charts.status_bar_html: a chart drawn as HTML, with the page's text
+STATUS_BAR = f".{STATUS_BAR_CLASS}"  # pipelines.charts.status_bar_html: a chart drawn as HTML, with the page's text
 PLOTLY = '[data-testid="stPlotlyChart"]'
 ANY_CHART = (f"{STATUS_BAR}, {PLOTLY} .main-svg", f"{STATUS_BAR}, {PLOTLY}")
 PLOTLY_CHART = (f"{PLOTLY} .main-svg", PLOTLY)
@@ -67,7 +69,7 @@ PLOTLY_CHART = (f"{PLOTLY} .main-svg", PLOTLY)
 # (static/js/PlotlyChart.<hash>.js) and had all of it.
 MARKS_JS = """(() => {
     window.__marks = {};
-    const seen = {shell: '[data-testid="stApp"]', title: '[data-testid="stMain"] h1', 'status bar': '.kpi-status-bar',
+    const seen = {shell: '[data-testid="stApp"]', title: '[data-testid="stMain"] h1', 'status bar': '%(status_bar)s',
                   'plotly chart': '[data-testid="stPlotlyChart"] .main-svg'};
     const look = () => { for (const [name, selector] of Object.entries(seen))
         if (!(name in window.__marks) && document.querySelector(selector)) window.__marks[name] = performance.now(); };
@@ -76,7 +78,7 @@ MARKS_JS = """(() => {
         if (/\\/PlotlyChart\\.[^/]*\\.js$/.test(entry.name) && !('code asked' in window.__marks))
             Object.assign(window.__marks, {'code asked': entry.startTime, 'code here': entry.responseEnd});
     }).observe({type: 'resource', buffered: true});
-})();"""
+})();""".replace("%(status_bar)s", STATUS_BAR)
 PHASES = ("shell", "title", "status bar", "code asked", "code here", "plotly chart")
 
 
@@ -120,7 +122,7 @@ def one_visit(browser, url: str) -> list[Visit]:  # type: ignore[no-untyped-def]
 def phases(visits: list[Visit]) -> str:
     """The median of each mark that was seen (the floor has no status bar)."""
     medians = {name: statistics.median(v.marks[name] for v in visits) for name in PHASES}
-    return ", ".join(f"{name} {seconds:.2f} s" for name, seconds in medians.items() if seconds == seconds)
+    return ", ".join(f"{name} {seconds:.2f} s" for name, seconds in medians.items() if not math.isnan(seconds))
 
 
 def spread(times: list[float]) -> str:

@@ -30,6 +30,7 @@ import pytest
 
 from benchmarks.serve import ServerError, serve
 from pipelines.catalog import t
+from pipelines.charts import STATUS_BAR_CLASS
 from pipelines.progress import STATUSES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,7 +50,7 @@ APP = '[data-testid="stApp"]'
 STATUS = '[data-testid="stStatusWidget"]'
 CHART = '[data-testid="stPlotlyChart"]'
 CHART_SVG = '[data-testid="stPlotlyChart"] .main-svg'
-STATUS_BAR = ".kpi-status-bar"  # drawn as HTML (pipelines.charts.status_bar_html), not by Plotly
+STATUS_BAR = f".{STATUS_BAR_CLASS}"  # drawn as HTML (pipelines.charts.status_bar_html), not by Plotly
 NAV_LINKS = '[data-testid="stSidebarNav"] a, [data-testid="stTopNav"] a'
 ERRORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
 DIALOG = '[role="dialog"]'  # Streamlit's modal dialogs, "Page not found" among them
@@ -139,9 +140,10 @@ class Served:
     first_visit: Visit  # the server's very first request: the deep link FIRST_DEEP_LINK
 
 
-def new_page(browser: Browser) -> Page:
-    """A page in a fresh browser context: a new Streamlit session, empty browser cache (close its context after)."""
-    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
+def new_page(browser: Browser, **options: str) -> Page:
+    """A page in a fresh browser context: a new Streamlit session, empty browser cache (close its context after);
+    `options` go to the context (color_scheme="dark")."""
+    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN", **options)
     context.set_default_timeout(RENDER_TIMEOUT_MS)
     return context.new_page()
 
@@ -362,15 +364,13 @@ def test_overview_status_bar_is_drawn_as_html_with_its_words(app_url: str, page:
 def test_a_dark_system_preference_still_gets_the_light_theme(browser: Browser, app_url: str) -> None:
     """The charts' values and labels are dark ink (.streamlit/config.toml sets the light theme): a reader whose system
     prefers dark still gets a light page, where they show."""
-    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN", color_scheme="dark")
-    context.set_default_timeout(RENDER_TIMEOUT_MS)
+    page = new_page(browser, color_scheme="dark")
     try:
-        page = context.new_page()
         open_page(page, app_url)
         assert page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches")
         ground = page.evaluate(f"getComputedStyle(document.querySelector('{APP}')).backgroundColor")
     finally:
-        context.close()
+        page.context.close()
     assert ground == "rgb(255, 255, 255)", ground
 
 

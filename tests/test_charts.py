@@ -10,7 +10,7 @@ import pytest
 
 from pipelines.catalog import t
 from pipelines.charts import (
-    FONT_FAMILY, INK, TIMELINESS_COLOR, TIMELINESS_ICON, build_action_chart, build_hierarchy_chart,
+    FONT_FAMILY, INK, STATUS_BAR_CLASS, TIMELINESS_COLOR, TIMELINESS_ICON, build_action_chart, build_hierarchy_chart,
     build_indicator_chart, build_sparkline, build_status_bar, build_timeliness_grid, status_bar_html, timeliness_legend,
     wrap_label,
 )
@@ -90,7 +90,7 @@ def test_status_bar_html_is_one_raw_html_block_for_markdown() -> None:
     """Markdown passes HTML through only as one block: no blank line inside, no indented line (a code block)."""
     html = status_bar_html({"on_track": 2}, "zh", title="标题", height=300)
 
-    assert html.startswith('<figure class="kpi-status-bar"') and html.endswith("</figure>")
+    assert html.startswith(f'<figure class="{STATUS_BAR_CLASS}"') and html.endswith("</figure>")
     assert "\n" not in html and "height:300px" in html
 
 

@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from models.db import make_engine
 from pipelines.catalog import t
+from pipelines.charts import STATUS_BAR_CLASS
 from pipelines.config import ROOT
 from pipelines.formatting import format_rate, status_badge
 from pipelines.ingest import ingest_bytes
@@ -83,7 +84,7 @@ def figures(at: AppTest) -> list[dict]:
 
 def status_bars(at: AppTest) -> list[dict[str, int]]:
     """The status bars drawn as HTML (pipelines.charts.status_bar_html), each as status → count."""
-    return [status_bar_counts(m.value) for m in at.markdown if "kpi-status-bar" in m.value]
+    return [status_bar_counts(m.value) for m in at.markdown if STATUS_BAR_CLASS in m.value]
 
 
 def texts(at: AppTest) -> str:
