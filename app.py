@@ -1,9 +1,10 @@
-"""Entry point of the dashboard: page set-up, the shared controls (language, as-of quarter, screenshot mode), navigation."""
+"""Entry point of the dashboard: page set-up, the shared controls (language, as-of quarter, screenshot mode),
+navigation."""
 from __future__ import annotations
 
 import streamlit as st
 
-from pipelines.catalog import t
+from pipelines.core.catalog import t
 from views.shared.shell import lang, render_controls
 
 st.set_page_config(page_title=t("ui.app-title"), page_icon="📊", layout="wide")
@@ -11,9 +12,11 @@ screenshot = render_controls()
 reader = lang()
 # The screens live in a package named views/, not pages/: a pages/ folder beside the entry script makes Streamlit run
 # the first session of each server process as a v1 multipage app, which answers a deep link such as /submit with a
-# "Page not found" dialog (tests/test_browser.py::test_a_deep_link_as_the_first_request_of_a_fresh_server_opens_its_page).
+# "Page not found" dialog
+# (tests/test_browser.py::test_a_deep_link_as_the_first_request_of_a_fresh_server_opens_its_page).
 pages = [
-    st.Page("views/screens/overview.py", title=t("ui.page.overview", reader), icon=":material/dashboard:", default=True),
+    st.Page("views/screens/overview.py", title=t("ui.page.overview", reader), icon=":material/dashboard:",
+            default=True),
     st.Page("views/screens/actions.py", title=t("ui.page.actions", reader), icon=":material/flag:"),
     st.Page("views/screens/indicator.py", title=t("ui.page.indicator", reader), icon=":material/show_chart:"),
     st.Page("views/screens/departments.py", title=t("ui.page.departments", reader), icon=":material/apartment:"),

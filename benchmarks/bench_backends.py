@@ -22,14 +22,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from bench_ingest import QUARTERS, as_csv, make_rows, write_plan  # noqa: E402
 from sqlalchemy import create_engine, make_url, text  # noqa: E402
 
-from bench_ingest import QUARTERS, as_csv, make_rows, write_plan  # noqa: E402
 from models.db import make_engine  # noqa: E402
-from pipelines.build import build_store  # noqa: E402
-from pipelines.config import Limits  # noqa: E402
-from pipelines.ingest import ingest_bytes  # noqa: E402
-from pipelines.plan import PlanData, read_plan_folder  # noqa: E402
+from pipelines.core.config import Limits  # noqa: E402
+from pipelines.intake.build import build_store  # noqa: E402
+from pipelines.intake.ingest import IngestRequest, ingest_bytes  # noqa: E402
+from pipelines.plan.folder import read_plan_folder  # noqa: E402
+from pipelines.plan.records import PlanData  # noqa: E402
 
 TODAY = dt.date(2026, 1, 31)
 DB_NAME = "kpi_bench"
@@ -50,7 +51,7 @@ def pg_url(explicit: str | None) -> str | None:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)'))
             conn.execute(text(f'CREATE DATABASE "{DB_NAME}"'))
-    except Exception as error:  # noqa: BLE001 — any failure means: no PostgreSQL for this run
+    except Exception as error:
         print(f"PostgreSQL not available ({str(error).splitlines()[0]})")
         return None
     finally:
@@ -75,7 +76,8 @@ def time_ingest(url: str, plan_dir: Path, data: bytes) -> float:
     plan = build_store(engine, plan_dir)
     assert isinstance(plan, PlanData), plan
     start = time.perf_counter()
-    result = ingest_bytes(engine, plan, "bench.csv", data, today=TODAY, limits=Limits(max_file_bytes=len(data) + 1))
+    request = IngestRequest("bench.csv", data, today=TODAY, limits=Limits(max_file_bytes=len(data) + 1))
+    result = ingest_bytes(engine, plan, request)
     elapsed = time.perf_counter() - start
     assert result.outcome == "accepted", result.as_dict()
     with engine.connect() as conn:
@@ -110,10 +112,10 @@ def submitter(url: str, plan_dir: str, department: str, data: bytes, barrier, re
         pass  # connect before the start line, as a running dashboard process would be
     barrier.wait()
     try:
-        result = ingest_bytes(engine, plan, f"{department}.csv", data, department=department, today=TODAY,
-                              limits=Limits(max_file_bytes=len(data) + 1))
+        result = ingest_bytes(engine, plan, IngestRequest(f"{department}.csv", data, department=department, today=TODAY,
+                              limits=Limits(max_file_bytes=len(data) + 1)))
         results.put((department, result.outcome, result.counts.get("new", 0), time.time(), ""))
-    except Exception as error:  # noqa: BLE001 — reported, and counted as lost
+    except Exception as error:
         results.put((department, "error", 0, time.time(), repr(error)))
     engine.dispose()
 
@@ -174,8 +176,8 @@ def main() -> None:
         split_plan.mkdir()
         write_department_plan(split_plan, departments, args.per_department)
         all_rows = make_rows(departments * args.per_department, QUARTERS)
-        files = {f"D{d + 1}": as_csv(all_rows[d * args.per_department * QUARTERS:(d + 1) * args.per_department * QUARTERS])
-                 for d in range(departments)}
+        per_file = args.per_department * QUARTERS
+        files = {f"D{d + 1}": as_csv(all_rows[d * per_file:(d + 1) * per_file]) for d in range(departments)}
         expected = len(all_rows)
         print(f"2. {departments} departments submit at the same moment, {args.per_department * QUARTERS:,} rows each "
               f"(separate processes)")

@@ -12,12 +12,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a plain script from anywhere
 
-from models.db import make_engine  # noqa: E402
-from pipelines.briefing import check_setup, make_briefing, read_content  # noqa: E402
-from pipelines.briefing.images import SCALE, write_pngs  # noqa: E402
-from pipelines.build import build_store, load_samples  # noqa: E402
-from pipelines.config import PLAN_DIR, SAMPLES_DIR  # noqa: E402
-from pipelines.periods import period_of_code  # noqa: E402
+from models.db import make_engine
+from pipelines.briefing import check_setup, make_briefing, read_content
+from pipelines.briefing.images import SCALE, write_pngs
+from pipelines.core.config import PLAN_DIR, SAMPLES_DIR
+from pipelines.core.periods import period_of_code
+from pipelines.intake.build import build_store, load_samples
 
 GOAL_SECONDS = 30.0
 AS_OF = period_of_code("2025Q4")

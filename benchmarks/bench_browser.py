@@ -9,9 +9,9 @@ Goal on 2 cores: the first chart visible within 3 s (median). Numbers move with 
 with the figures (`uptime`).
 
 Two times per visit: the first chart of any kind (the overview's first chart, its status bar, is HTML,
-pipelines.charts.status_bar_html, and shows with the page's text), and the first Plotly chart (the actions chart and
-the hierarchy, which wait for the chart code). Also prints when the app shell, the page title, the status bar and
-the first Plotly chart first appeared (median), and when the Plotly chart code was asked for and had arrived.
+pipelines.present.charts.status_bar_html, and shows with the page's text), and the first Plotly chart (the actions
+chart and the hierarchy, which wait for the chart code). Also prints when the app shell, the page title, the status
+bar and the first Plotly chart first appeared (median), and when the Plotly chart code was asked for and had arrived.
 
 Side by side, run for run, it times the floor: benchmarks/floor_page.py, a page with a title and one small Plotly
 chart served by the same Streamlit to the same browser. What the overview's first Plotly chart takes above the floor
@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT)]
 
 from benchmarks.serve import ServerError, serve  # noqa: E402
-from pipelines.charts import STATUS_BAR_CLASS  # noqa: E402
+from pipelines.present.charts import STATUS_BAR_CLASS  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -59,7 +59,8 @@ CHART_JS = """([drawn, present]) => {
         && !document.querySelector('[data-testid="stSkeleton"], [data-testid="stSkeletonElement"]');
     return done && !document.querySelector(present) ? 'no chart' : false;
 }"""
-STATUS_BAR = f".{STATUS_BAR_CLASS}"  # pipelines.charts.status_bar_html: a chart drawn as HTML, with the page's text
+# pipelines.present.charts.status_bar_html: a chart drawn as HTML, with the page's text
+STATUS_BAR = f".{STATUS_BAR_CLASS}"
 PLOTLY = '[data-testid="stPlotlyChart"]'
 ANY_CHART = (f"{STATUS_BAR}, {PLOTLY} .main-svg", f"{STATUS_BAR}, {PLOTLY}")
 PLOTLY_CHART = (f"{PLOTLY} .main-svg", PLOTLY)

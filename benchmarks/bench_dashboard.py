@@ -4,10 +4,10 @@
 Run: .venv/bin/python benchmarks/bench_dashboard.py [--rows N] [--repeats N]
 For each store it prints the first render after an ingest (cold: empty caches, as a new server process; the standings
 the ingest kept are read from the store; median of N) and the best of N later renders (warm: what every further
-reader gets until the next ingest), and the ratios large ÷ sample. Then, for the large store: the first render when nothing is kept
-(a store last changed by an earlier release: every value read and assessed), the time the ingest spent keeping the
-standings, and where the first render's reads go. Goal on 2 cores: under 1 s for the sample store, and the large
-store no more than 2× the sample.
+reader gets until the next ingest), and the ratios large ÷ sample. Then, for the large store: the first render when
+nothing is kept (a store last changed by an earlier release: every value read and assessed), the time the ingest
+spent keeping the standings, and where the first render's reads go. Goal on 2 cores: under 1 s for the sample
+store, and the large store no more than 2× the sample.
 """
 from __future__ import annotations
 
@@ -25,19 +25,19 @@ sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
+from bench_ingest import QUARTERS, as_csv, make_rows, write_plan  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from bench_ingest import QUARTERS, as_csv, make_rows, write_plan  # noqa: E402
 from models.db import make_engine  # noqa: E402
 from models.queries import read_data_version  # noqa: E402
 from models.schema import StandingCache  # noqa: E402
-from pipelines.build import build_store, load_samples  # noqa: E402
-from pipelines.config import PLAN_DIR, SAMPLES_DIR, Limits  # noqa: E402
-from pipelines.ingest import ingest_bytes  # noqa: E402
-from pipelines.periods import period_of_code  # noqa: E402
-from pipelines.persist import plan_from_store  # noqa: E402
-from pipelines.standing import standing_of  # noqa: E402
-from pipelines.standing_cache import read_kept, read_kept_standing, refresh  # noqa: E402
+from pipelines.core.config import PLAN_DIR, SAMPLES_DIR, Limits  # noqa: E402
+from pipelines.core.periods import period_of_code  # noqa: E402
+from pipelines.intake.build import build_store, load_samples  # noqa: E402
+from pipelines.intake.ingest import IngestRequest, ingest_bytes  # noqa: E402
+from pipelines.plan.standing import standing_of  # noqa: E402
+from pipelines.store.persist import plan_from_store  # noqa: E402
+from pipelines.store.standing_cache import read_kept, read_kept_standing, refresh  # noqa: E402
 
 APP = str(ROOT / "app.py")
 GOAL_SECONDS, GOAL_RATIO = 1.0, 2.0
@@ -65,8 +65,8 @@ def large_store(folder: Path, rows: int) -> tuple[str, int, int]:
     assert not isinstance(plan, list), plan
     values = make_rows(indicators, QUARTERS)
     data = as_csv(values)
-    result = ingest_bytes(engine, plan, "bench.csv", data, today=dt.date(2026, 1, 31),
-                          limits=Limits(max_file_bytes=len(data) + 1))
+    result = ingest_bytes(engine, plan, IngestRequest("bench.csv", data, today=dt.date(2026, 1, 31),
+                          limits=Limits(max_file_bytes=len(data) + 1)))
     assert result.outcome == "accepted", result.as_dict()
     engine.dispose()
     return url, indicators, len(values)

@@ -2,7 +2,7 @@
 
 Run: .venv/bin/python benchmarks/bench_ingest.py [--rows N]
 Prints both times and the ratio, measured side by side in one run; then the time the ingest spends after its commit
-keeping the dashboard's standings (pipelines.standing_cache: every current value read and two quarters assessed),
+keeping the dashboard's standings (pipelines.store.standing_cache: every current value read and two quarters assessed),
 which a department waits for too. Goal on 2 cores: < 15 s in all, ratio < 4.
 """
 from __future__ import annotations
@@ -21,11 +21,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from models.db import make_engine  # noqa: E402
-from pipelines.build import build_store  # noqa: E402
-from pipelines.config import Limits  # noqa: E402
-from pipelines.ingest import ingest_bytes  # noqa: E402
-from pipelines.periods import Period  # noqa: E402
-from pipelines.standing_cache import refresh as refresh_standings  # noqa: E402
+from pipelines.core.config import Limits  # noqa: E402
+from pipelines.core.periods import Period  # noqa: E402
+from pipelines.intake.build import build_store  # noqa: E402
+from pipelines.intake.ingest import IngestRequest, ingest_bytes  # noqa: E402
+from pipelines.store.standing_cache import refresh as refresh_standings  # noqa: E402
 
 QUARTERS = 400  # 1925Q1 … 2024Q4
 
@@ -93,8 +93,8 @@ def main() -> None:
         assert not isinstance(plan, list), plan
         floor = time_floor(Path(tmp) / "floor.sqlite3", rows)
         start = time.perf_counter()
-        result = ingest_bytes(engine, plan, "bench.csv", data, today=dt.date(2026, 1, 31),
-                              limits=Limits(max_file_bytes=len(data) + 1), keep_standings=False)
+        result = ingest_bytes(engine, plan, IngestRequest("bench.csv", data, today=dt.date(2026, 1, 31),
+                              limits=Limits(max_file_bytes=len(data) + 1), keep_standings=False))
         ours = time.perf_counter() - start
         kept = refresh_standings(engine)
         keeping = time.perf_counter() - start - ours

@@ -8,8 +8,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a plain script from anywhere
 
-from pipelines.periods import Period  # noqa: E402
-from pipelines.progress import IndicatorSpec, Observation, assess_all, roll_up  # noqa: E402
+from pipelines.core.periods import Period
+from pipelines.engine.progress import IndicatorSpec, Observation, assess_all, roll_up
 
 INDICATORS = 1_000
 QUARTERS = [Period(year, "Q", q) for year in range(2016, 2026) for q in range(1, 5)]  # 40 quarters

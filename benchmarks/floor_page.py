@@ -8,8 +8,8 @@ import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # served from benchmarks/: the project's modules
 
-from pipelines.catalog import t  # noqa: E402
-from pipelines.formatting import status_badge  # noqa: E402
+from pipelines.core.catalog import t
+from pipelines.present.formatting import status_badge
 
 st.set_page_config(layout="wide")
 st.title(t("ui.page.overview", "zh"))

@@ -7,7 +7,9 @@ import threading
 import weakref
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
+from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event, inspect
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,7 +32,7 @@ def _configure_sqlite(engine: Engine) -> None:
     """WAL so readers never block an ingest; foreign keys on; a busy timeout; BEGIN IMMEDIATE for writes."""
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:  # the sqlite3 connection and its pool record
         dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself (see _on_begin)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
@@ -40,7 +42,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(connection) -> None:  # type: ignore[no-untyped-def]
+    def _on_begin(connection: Connection) -> None:
         # A write transaction takes the lock at its start, so the values it checks are the values it replaces.
         mode = "IMMEDIATE" if connection.get_execution_options().get("write") else "DEFERRED"
         connection.exec_driver_sql(f"BEGIN {mode}")
@@ -56,7 +58,7 @@ def _configure_postgresql(engine: Engine) -> None:
     READ COMMITTED behind the write lock, so each statement sees everything committed before they got the lock."""
 
     @event.listens_for(engine, "begin")
-    def _on_begin(connection) -> None:  # type: ignore[no-untyped-def]
+    def _on_begin(connection: Connection) -> None:
         if connection.get_execution_options().get("write"):
             connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_WRITE_LOCK})")
 
@@ -102,8 +104,7 @@ _migrate_lock = threading.Lock()
 
 
 @lru_cache(maxsize=1)
-def _alembic_config():  # type: ignore[no-untyped-def]
-    from alembic.config import Config
+def alembic_config() -> Config:
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
@@ -114,7 +115,7 @@ def _alembic_config():  # type: ignore[no-untyped-def]
 def head_revision() -> str:
     from alembic.script import ScriptDirectory
 
-    return str(ScriptDirectory.from_config(_alembic_config()).get_current_head())
+    return str(ScriptDirectory.from_config(alembic_config()).get_current_head())
 
 
 def current_revision(conn: Connection) -> str | None:
@@ -139,7 +140,7 @@ def create_schema(engine: Engine) -> None:
 def _upgrade(conn: Connection, at: str | None) -> None:
     from alembic import command
 
-    config = _alembic_config()
+    config = alembic_config()
     config.attributes["connection"] = conn
     try:
         if at is None and inspect(conn).has_table("observation"):

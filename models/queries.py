@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import NamedTuple
+from typing import Any, NamedTuple, cast
 
 import numpy as np
 import pandas as pd
@@ -10,8 +10,7 @@ from pandas._libs import lib
 from sqlalchemy import Connection, inspect, text
 
 from models.columns import CODE, DEPARTMENT, FILE, NOTE, PERIOD, REVISION, SUBMISSION, SUBMITTED_AT, SUBMITTER, VALUE
-
-APPROVED = "approved"
+from models.states import APPROVED
 
 # Every approved revision in key order (the table's clustered key on SQLite, its primary key index on PostgreSQL), so
 # the newest one of each indicator and period is the last of its run; provenance is joined per submission afterwards.
@@ -52,11 +51,11 @@ def read_current_values(conn: Connection, codes: Collection[str] | None = None) 
     current = _newest_revisions(revisions)
     provenance = pd.read_sql_query(text(_PROVENANCE), conn, params={"approved": APPROVED}, index_col=SUBMISSION)
     provenance[SUBMITTED_AT] = pd.to_datetime(provenance[SUBMITTED_AT])  # per submission, not per value
-    sources = provenance.take(provenance.index.get_indexer(current[SUBMISSION]))
+    sources = provenance.take(provenance.index.get_indexer(pd.Index(current[SUBMISSION])))
     return _typed(pd.concat([current, sources.reset_index(drop=True)], axis=1))
 
 
-def _driver_rows(conn: Connection, sql: str, params: dict[str, object]) -> list[tuple]:
+def _driver_rows(conn: Connection, sql: str, params: dict[str, object]) -> list[tuple[Any, ...]]:
     """Rows straight from the DB-API cursor, in the driver's parameter style: no Row objects for a million values."""
     compiled = text(sql).compile(dialect=conn.dialect)
     bound = compiled.construct_params(params)
@@ -64,14 +63,16 @@ def _driver_rows(conn: Connection, sql: str, params: dict[str, object]) -> list[
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
         cursor.execute(compiled.string, args)
-        return cursor.fetchall()
+        return cast(list[tuple[Any, ...]], cursor.fetchall())
     finally:
         cursor.close()
 
 
-def _newest_revisions(rows: list[tuple]) -> pd.DataFrame:
+def _newest_revisions(rows: list[tuple[Any, ...]]) -> pd.DataFrame:
     """The last row of each (indicator, period) run of rows in key order: its newest revision."""
-    table = lib.to_object_array_tuples(rows) if rows else np.empty((0, len(_REVISION_COLUMNS)), dtype=object)
+    # pandas' own tuple-to-array routine (what DataFrame.from_records uses), untyped in pandas-stubs
+    empty = np.empty((0, len(_REVISION_COLUMNS)), dtype=object)
+    table = lib.to_object_array_tuples(rows) if rows else empty  # type: ignore[attr-defined]
     codes, periods = table[:, 0], table[:, 1]
     last = np.ones(len(table), dtype=bool)
     last[:-1] = (codes[1:] != codes[:-1]) | (periods[1:] != periods[:-1])

@@ -4,17 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from sqlalchemy import (
-    DateTime,
-    Float,
-    ForeignKey,
-    Index,
-    Integer,
-    LargeBinary,
-    String,
-    Text,
-    text,
-)
+from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 Code = Annotated[str, mapped_column(String(40))]
@@ -152,7 +142,7 @@ class Snapshot(Base):
 
 class StandingCache(Base):
     """One quarter's assessments for one version of the data, written after every change of the values or the plan,
-    so that a dashboard's first render reads a few rows instead of every value (pipelines.standing_cache).
+    so that a dashboard's first render reads a few rows instead of every value (pipelines.store.standing_cache).
 
     Derived data only: deleting every row loses nothing, the dashboard then computes what it needs.
     """

@@ -8,8 +8,8 @@ import pandas as pd
 from sqlalchemy import Connection, select, text
 
 from models.schema import Evidence, LockEvent, PeriodLock, ReviewEvent, ValueNarrative
+from models.states import PENDING
 
-PENDING, APPROVED, RETURNED = "pending", "approved", "returned"
 SUBMISSION_COLUMNS = ["id", "file_name", "department", "submitter", "channel", "status", "submitted_at", "n_new",
                       "n_revised", "n_unchanged", "comment", "reviewed_by", "reviewed_at"]
 

@@ -154,7 +154,7 @@ REVISIONS: dict[tuple[str, str], tuple[float, str, str]] = {
 STOP_AFTER = {"C13": "2024Q4"}  # a milestone with target 2024: the department stops reporting it after 2024
 MONEY_UNITS = {"亿元", "万元"}
 ONE_DECIMAL_UNITS = {"%", "天", "万平方米"}
-COUNT_UNITS = set("个 家 人 项 次 场 件 篇 栋 支 所".split())
+COUNT_UNITS = set(["个", "家", "人", "项", "次", "场", "件", "篇", "栋", "支", "所"])
 
 
 # ---- how each department writes its files -------------------------------------------------------------------
@@ -274,7 +274,7 @@ def load_plan() -> tuple[dict[str, Indicator], dict[str, str]]:
 # ---- periods -----------------------------------------------------------------------------------------------
 
 def end_time(period: str) -> float:
-    """2025Q3 → 2025.75, 2025H1 → 2025.5, 2025 → 2026.0 (as pipelines.periods does)."""
+    """2025Q3 → 2025.75, 2025H1 → 2025.5, 2025 → 2026.0 (as pipelines.core.periods does)."""
     m = re.fullmatch(r"(\d{4})(?:([QH])([1-4]))?", period)
     assert m, period
     year, kind, index = int(m.group(1)), m.group(2), int(m.group(3) or 1)
@@ -424,7 +424,7 @@ def form_rows(f: SampleFile, departments: dict[str, str]) -> list[list[str]]:
         label += "（含2023年前三季度补报）"
     if (f.department, f.quarter) in RENAMED:
         label += "（含2025年第一季度补报）"
-    rows = [[f"表名：上海硅巷建设指标季度报送表（示例数据）"], [f"报告期：{label}"],
+    rows = [["表名：上海硅巷建设指标季度报送表（示例数据）"], [f"报告期：{label}"],
             [f"填报单位：{departments[f.department]}"], [f"填报人：{style.submitter}"]]
     if style.phone:
         rows.append([f"联系电话：{style.phone}"])
@@ -505,7 +505,7 @@ def _deterministic_zip(data: bytes) -> bytes:
     return out.getvalue()
 
 
-# ---- self-check: the rules of pipelines/validate.py that these files must pass --------------------------------
+# ---- self-check: the rules of pipelines/intake/validate.py that these files must pass --------------------------------
 
 BOILERPLATE = ("经核实无误", "核实无误", "确认无误", "数据无误", "情况属实", "已核实", "已确认", "无误", "属实",
                "正常", "同上", "没问题", "无异常", "正确", "无", "ok", "确认", "核实")
@@ -530,7 +530,8 @@ def soft_hits(indicators: dict[str, Indicator]) -> list[tuple[str, str, str]]:
         previous = None
         periods = list(by_period)
         for n, (period, value) in enumerate(by_period.items()):
-            prior_end = end_time(periods[n - 1]) if n else end_time(period) - (end_time(periods[1]) - end_time(periods[0]))
+            step = end_time(periods[1]) - end_time(periods[0])
+            prior_end = end_time(periods[n - 1]) if n else end_time(period) - step
             if n == 0:
                 previous = ind.baseline if abs(prior_end - end_time(ind.baseline_period)) < 1e-9 else None
             if ind.kind == "level" and previous is not None:

@@ -18,9 +18,13 @@ from sqlalchemy import Engine, create_engine, inspect, make_url, text
 from sqlalchemy.exc import OperationalError
 
 from models.db import make_engine
-from pipelines.build import build_store
-from pipelines.config import PLAN_DIR
-from pipelines.plan import PlanData
+from pipelines.core.config import PLAN_DIR
+from pipelines.intake.build import build_store
+from pipelines.plan.records import PlanData
+
+# The dashboard fixtures (a sample store built once per session, and fresh ones) registered once for every module:
+# imported into a test module instead, each module would get its own copy and build the store again.
+pytest_plugins = ["tests.dashboard_fixtures"]
 
 TODAY = dt.date(2026, 1, 20)  # the shipped plan (2023Q1–2025Q4) has ended: every one of its periods may be reported
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

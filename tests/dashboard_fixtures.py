@@ -12,11 +12,12 @@ import pytest
 from sqlalchemy import Engine
 
 from models.db import make_engine
-from pipelines.build import build_store, load_samples
-from pipelines.config import PLAN_DIR, SAMPLES_DIR
-from pipelines.periods import period_of_code
-from pipelines.plan import IndicatorDef, Named, PlanData, PlanInfo, SubItemDef
-from pipelines.standing import Standing, read_standing
+from pipelines.core.config import PLAN_DIR, SAMPLES_DIR
+from pipelines.core.periods import period_of_code
+from pipelines.intake.build import build_store, load_samples
+from pipelines.plan.records import IndicatorDef, Named, PlanData, PlanInfo, SubItemDef
+from pipelines.plan.standing import Standing
+from pipelines.store.standings import read_standing
 
 
 @dataclass(frozen=True)
@@ -85,5 +86,5 @@ STATUS_BAR = re.compile(r'data-status="(\w+)" data-count="(\d+)"')
 
 
 def status_bar_counts(html: str) -> dict[str, int]:
-    """A status bar of pipelines.charts.status_bar_html read back: status → count, in the order drawn."""
+    """A status bar of pipelines.present.charts.status_bar_html read back: status → count, in the order drawn."""
     return {status: int(count) for status, count in STATUS_BAR.findall(html)}

@@ -33,9 +33,9 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import event  # noqa: E402
 
 from models.db import make_engine  # noqa: E402
-from pipelines.config import Limits  # noqa: E402
-from pipelines.ingest import ingest_bytes  # noqa: E402
-from pipelines.persist import plan_from_store  # noqa: E402
+from pipelines.core.config import Limits  # noqa: E402
+from pipelines.intake.ingest import IngestRequest, ingest_bytes  # noqa: E402
+from pipelines.store.persist import plan_from_store  # noqa: E402
 
 
 def say(line: str) -> None:
@@ -75,10 +75,10 @@ def main() -> int:
         sys.stdin.readline()
     say("READY")
     try:
-        result = ingest_bytes(engine, plan, args.file.name, data, department=args.department,
+        result = ingest_bytes(engine, plan, IngestRequest(args.file.name, data, department=args.department,
                               today=dt.date.fromisoformat(args.today),
-                              limits=Limits(max_file_bytes=len(data) + 1), after_save=after_save)
-    except Exception as error:  # noqa: BLE001 - reported to the parent, which fails the test with it
+                              limits=Limits(max_file_bytes=len(data) + 1), after_save=after_save))
+    except Exception as error:
         say("ERROR " + json.dumps(f"{type(error).__name__}: {error}\n{traceback.format_exc()}"))
         return 3
     say("RESULT " + json.dumps(result.as_dict("en"), ensure_ascii=False))

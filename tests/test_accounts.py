@@ -3,9 +3,22 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, text
 
-from pipelines.accounts import (
-    ADMIN, DEMO_PASSWORD, REVIEWER, SUBMITTER, VIEWER, Refusal, User, add_user, authenticate, check_can_review,
-    check_can_submit, check_is_admin, ensure_demo_accounts, list_users, set_active,
+from pipelines.workflow.accounts import (
+    ADMIN,
+    DEMO_PASSWORD,
+    REVIEWER,
+    SUBMITTER,
+    VIEWER,
+    Refusal,
+    User,
+    add_user,
+    authenticate,
+    check_can_review,
+    check_can_submit,
+    check_is_admin,
+    ensure_demo_accounts,
+    list_users,
+    set_active,
 )
 
 

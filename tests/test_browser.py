@@ -29,9 +29,9 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 from benchmarks.serve import ServerError, serve
-from pipelines.catalog import t
-from pipelines.charts import STATUS_BAR_CLASS
-from pipelines.progress import STATUSES
+from pipelines.core.catalog import t
+from pipelines.engine.progress import STATUSES
+from pipelines.present.charts import STATUS_BAR_CLASS
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -50,7 +50,7 @@ APP = '[data-testid="stApp"]'
 STATUS = '[data-testid="stStatusWidget"]'
 CHART = '[data-testid="stPlotlyChart"]'
 CHART_SVG = '[data-testid="stPlotlyChart"] .main-svg'
-STATUS_BAR = f".{STATUS_BAR_CLASS}"  # drawn as HTML (pipelines.charts.status_bar_html), not by Plotly
+STATUS_BAR = f".{STATUS_BAR_CLASS}"  # drawn as HTML (pipelines.present.charts.status_bar_html), not by Plotly
 NAV_LINKS = '[data-testid="stSidebarNav"] a, [data-testid="stTopNav"] a'
 ERRORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
 DIALOG = '[role="dialog"]'  # Streamlit's modal dialogs, "Page not found" among them

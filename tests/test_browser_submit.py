@@ -19,7 +19,6 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
-
 from conftest import HEADER, csv_bytes
 from test_browser import (  # noqa: F401  (fixtures are used by name)
     DIALOG,

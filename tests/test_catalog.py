@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.catalog import messages, t
-from pipelines.config import ROOT
-from pipelines.periods import FREQUENCIES
+from pipelines.core.catalog import messages, t
+from pipelines.core.config import ROOT
+from pipelines.core.periods import FREQUENCIES
 
-CATALOG = ROOT / "pipelines" / "catalog"
+CATALOG = ROOT / "pipelines" / "core" / "catalog"
 SLUG = re.compile(r"^[a-z]+(?:-[a-z]+)+$")
 
 # The checks the data backbone documents (read → validate → ingest; plan; persist), written out as the spec.

@@ -8,18 +8,29 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from pipelines.catalog import t
-from pipelines.charts import (
-    FONT_FAMILY, INK, STATUS_BAR_CLASS, TIMELINESS_COLOR, TIMELINESS_ICON, build_action_chart, build_hierarchy_chart,
-    build_indicator_chart, build_sparkline, build_status_bar, build_timeliness_grid, status_bar_html, timeliness_legend,
+from pipelines.core.catalog import t
+from pipelines.core.periods import period_of_code
+from pipelines.engine.progress import STATUS_COLOR, STATUS_ICON, STATUSES
+from pipelines.present.charts import (
+    FONT_FAMILY,
+    INK,
+    STATUS_BAR_CLASS,
+    TIMELINESS_COLOR,
+    TIMELINESS_ICON,
+    build_action_chart,
+    build_hierarchy_chart,
+    build_indicator_chart,
+    build_sparkline,
+    build_status_bar,
+    build_timeliness_grid,
+    status_bar_html,
+    timeliness_legend,
     wrap_label,
 )
-from pipelines.formatting import status_badge
-from pipelines.periods import period_of_code
-from pipelines.progress import STATUS_COLOR, STATUS_ICON, STATUSES
-from pipelines.story import build_story
-from pipelines.tables import action_rows, hierarchy_nodes
-from tests.dashboard_fixtures import Store, sample_store, status_bar_counts  # noqa: F401
+from pipelines.present.formatting import status_badge
+from pipelines.present.story import build_story
+from pipelines.present.tables import action_rows, hierarchy_nodes
+from tests.dashboard_fixtures import Store, status_bar_counts
 
 
 def story_of(store: Store, code: str, as_of: str | None = None, lang: str = "zh"):  # type: ignore[no-untyped-def]

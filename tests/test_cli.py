@@ -12,11 +12,11 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from conftest import FIXTURES, HEADER, csv_bytes, snapshot_store
 from sqlalchemy import Engine
 
-from conftest import FIXTURES, HEADER, csv_bytes, snapshot_store
 from pipelines.cli import run
-from pipelines.config import ROOT
+from pipelines.core.config import ROOT
 
 GOOD = FIXTURES / "formats" / "bom-utf8.csv"
 BAD = FIXTURES / "submissions" / "not-a-number.csv"

@@ -3,12 +3,23 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.formatting import (
-    change_arrow, format_amount, format_number, format_points, format_rank_change, format_rate, format_time, name_of,
-    pace_class, pace_word, split_unit, status_badge, unit_word,
+from pipelines.engine.progress import STATUS_ICON, STATUSES
+from pipelines.plan.records import Named
+from pipelines.present.formatting import (
+    change_arrow,
+    format_amount,
+    format_number,
+    format_points,
+    format_rank_change,
+    format_rate,
+    format_time,
+    name_of,
+    pace_class,
+    pace_word,
+    split_unit,
+    status_badge,
+    unit_word,
 )
-from pipelines.plan import Named
-from pipelines.progress import STATUS_ICON, STATUSES
 
 
 @pytest.mark.parametrize(("value", "unit", "lang", "expected"), [
@@ -117,7 +128,7 @@ def test_name_of_follows_the_language_and_falls_back_to_chinese() -> None:
 
 
 def test_format_count_carries_its_unit_in_chinese() -> None:
-    from pipelines.formatting import format_count, format_rank
+    from pipelines.present.formatting import format_count, format_rank
 
     assert format_count(48, "zh") == "48项"
     assert format_count(48, "en") == "48"

@@ -31,7 +31,7 @@ The corpus (tests/hostile.py, generated in code; nothing large is committed) cov
   line endings with blank lines between; a field of 1,000 doubled quotes; unterminated quotes in a data row, in the
   header, before 5 MB.
 
-The reader's limits that these files meet (pipelines/config.py): 10 MB per file, 100 MB unpacked per workbook, 2 MB
+The reader's limits that these files meet (pipelines/core/config.py): 10 MB per file, 100 MB unpacked per workbook, 2 MB
 of XML per workbook (openpyxl parses every cell in Python, tens of microseconds each), 50,000 rows per file, 1,000
 columns, 2,000 characters per note.
 
@@ -66,9 +66,9 @@ from sqlalchemy import Engine
 
 from models.db import make_engine
 from models.queries import read_current_values
-from pipelines.export import build_export, to_csv_bytes, to_xlsx_bytes
-from pipelines.ingest import ingest_bytes
-from pipelines.plan import PlanData
+from pipelines.intake.ingest import IngestRequest, ingest_bytes
+from pipelines.plan.records import PlanData
+from pipelines.present.export import build_export, to_csv_bytes, to_xlsx_bytes
 from tests.conftest import TODAY, snapshot_store
 from tests.hostile import CORPUS, Hostile
 
@@ -113,11 +113,11 @@ def _child(url: str, name: str, data: bytes, out: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
         engine = make_engine(url)
         start = time.perf_counter()
-        result = ingest_bytes(engine, _plan_cache[url], name, data, today=TODAY)
+        result = ingest_bytes(engine, _plan_cache[url], IngestRequest(name, data, today=TODAY))
         seconds = time.perf_counter() - start
         report: object = Outcome(result.outcome, tuple((i.check, i.message("zh")) for i in result.hard),
                                   tuple(i.check for i in result.soft), seconds)
-    except BaseException:  # noqa: BLE001 — whatever escapes is the finding
+    except BaseException:
         report = traceback.format_exc()
     try:
         _write_all(out, pickle.dumps((report, _memory_status("VmHWM") - resident)))
@@ -219,7 +219,7 @@ INJECTION_CASES = [h for h in CORPUS if any(note.startswith(_FORMULA_START) for 
 def test_formula_text_loaded_from_a_file_is_neutralised_in_the_export(store: tuple[Engine, PlanData],
                                                                       hostile: Hostile) -> None:
     engine, plan = store
-    result = ingest_bytes(engine, plan, hostile.name, hostile.build(), today=TODAY)
+    result = ingest_bytes(engine, plan, IngestRequest(hostile.name, hostile.build(), today=TODAY))
     assert result.outcome == "accepted", result.hard
     with engine.connect() as conn:
         export = build_export(read_current_values(conn), plan)

@@ -6,10 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.periods import period_of_code as P
-from pipelines.progress import (
-    RATIO, Assessment, IndicatorSpec, Observation, assess, roll_up, status_rule_from,
-)
+from pipelines.core.periods import period_of_code as P
+from pipelines.engine.progress import RATIO, Assessment, IndicatorSpec, Observation, assess, roll_up, status_rule_from
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "methodology.md"
 NUMBERS = ("completion", "time_share", "pace_ratio", "gap_points", "expected", "projected", "score")

@@ -12,25 +12,34 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import empty_store_url, require_backend, scratch_database, snapshot_store
 from sqlalchemy import Engine, func, insert, inspect, select, text, update
 from sqlalchemy.exc import OperationalError
 
-import pipelines.migrate_store as migrate_module
-from conftest import empty_store_url, require_backend, scratch_database, snapshot_store
+import pipelines.store.migrate_store as migrate_module
 from models.db import create_schema, head_revision, make_engine, writing
 from models.schema import (
-    Base, Evidence, Observation, PeriodLock, ReviewEvent, Submission, UploadAttempt, ValueNarrative,
+    Base,
+    Evidence,
+    Observation,
+    PeriodLock,
+    ReviewEvent,
+    Submission,
+    UploadAttempt,
+    ValueNarrative,
 )
-from pipelines.accounts import ensure_demo_accounts
-from pipelines.build import build_store, load_samples
 from pipelines.cli import run
-from pipelines.config import PLAN_DIR, SAMPLES_DIR
-from pipelines.ingest import ACCEPTED, ingest_bytes
-from pipelines.migrate_store import MigrationRefused, migrate_store, store_tables, verify_stores
-from pipelines.periods import parse_period
-from pipelines.persist import plan_from_store
-from pipelines.plan import PlanData
-from pipelines.snapshot import freeze
+from pipelines.core.config import PLAN_DIR, SAMPLES_DIR
+from pipelines.core.periods import parse_period
+from pipelines.intake.build import build_store, load_samples
+from pipelines.intake.ingest import ACCEPTED, IngestRequest, ingest_bytes
+from pipelines.plan.records import PlanData
+from pipelines.store.migrate_store import MigrationRefused, migrate_store, store_tables, verify_stores
+from pipelines.store.persist import plan_from_store
+from pipelines.store.snapshot import freeze
+from pipelines.workflow.accounts import ensure_demo_accounts
+
+pytestmark = pytest.mark.slow  # whole stores copied between databases
 
 WHEN = dt.datetime(2026, 1, 2, 3, 4, 5, 678901)  # microseconds must survive both back ends
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) + b"\x00\x00"
@@ -224,7 +233,7 @@ def test_ingest_after_migration_gets_the_next_ids(source: Engine, tmp_path: Path
         plan = plan_from_store(conn)
     assert plan is not None
 
-    result = ingest_bytes(target, plan, "after.csv", NEXT_FILE)
+    result = ingest_bytes(target, plan, IngestRequest("after.csv", NEXT_FILE))
 
     assert result.outcome == ACCEPTED and result.submission_id == top["submission"] + 1
     with writing(target) as conn, conn.begin():

@@ -7,15 +7,23 @@ from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from conftest import HEADER, TODAY, csv_bytes, empty_store_url, snapshot_store
 from sqlalchemy import Engine, inspect, text
 
-from conftest import HEADER, TODAY, csv_bytes, empty_store_url, snapshot_store
-from models.db import FIRST_REVISION, _alembic_config, create_schema, current_revision, head_revision, make_engine, writing
+from models.db import (
+    FIRST_REVISION,
+    alembic_config,
+    create_schema,
+    current_revision,
+    head_revision,
+    make_engine,
+    writing,
+)
 from models.schema import Base
-from pipelines.build import build_store
-from pipelines.config import PLAN_DIR
-from pipelines.ingest import ingest_bytes
-from pipelines.plan import PlanData
+from pipelines.core.config import PLAN_DIR
+from pipelines.intake.build import build_store
+from pipelines.intake.ingest import IngestRequest, ingest_bytes
+from pipelines.plan.records import PlanData
 
 FIRST_RELEASE_TABLES = {"plan", "department", "goal", "action", "sub_item", "indicator", "submission", "observation",
                         "snapshot", "app_user", "value_narrative", "evidence", "period_lock", "review_event"}
@@ -25,7 +33,7 @@ LATER_INDEXES = ("ix_observation_revised", "ix_submission_submitted_at")  # on f
 def _upgrade_to(engine: Engine, revision: str) -> None:
     from alembic import command
 
-    config = _alembic_config()
+    config = alembic_config()
     with writing(engine) as conn, conn.begin():
         config.attributes["connection"] = conn
         try:
@@ -36,7 +44,7 @@ def _upgrade_to(engine: Engine, revision: str) -> None:
 
 def _a_value(engine: Engine, plan: PlanData) -> None:
     data = csv_bytes([HEADER, ["A03", "", "2025Q3", "610", ""]])
-    result = ingest_bytes(engine, plan, "a.csv", data, department="KW", today=TODAY)
+    result = ingest_bytes(engine, plan, IngestRequest("a.csv", data, department="KW", today=TODAY))
     assert result.outcome == "accepted", result.as_dict()
 
 

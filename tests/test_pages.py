@@ -15,16 +15,14 @@ from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
 from models.db import make_engine
-from pipelines.catalog import t
-from pipelines.charts import STATUS_BAR_CLASS
-from pipelines.config import ROOT
-from pipelines.formatting import format_rate, status_badge
-from pipelines.ingest import ingest_bytes
-from pipelines.progress import STATUS_GROUP, STATUSES
+from pipelines.core.catalog import t
+from pipelines.core.config import ROOT
+from pipelines.engine.progress import STATUS_GROUP, STATUSES
+from pipelines.intake.ingest import IngestRequest, ingest_bytes
+from pipelines.present.charts import STATUS_BAR_CLASS
+from pipelines.present.formatting import format_rate, status_badge
 from tests.conftest import HEADER, csv_bytes
-from tests.dashboard_fixtures import (  # noqa: F401
-    Store, fresh_sample_store, plan_only_store, sample_store, status_bar_counts,
-)
+from tests.dashboard_fixtures import Store, status_bar_counts
 
 APP = str(ROOT / "app.py")
 PAGES = {
@@ -83,7 +81,7 @@ def figures(at: AppTest) -> list[dict]:
 
 
 def status_bars(at: AppTest) -> list[dict[str, int]]:
-    """The status bars drawn as HTML (pipelines.charts.status_bar_html), each as status → count."""
+    """The status bars drawn as HTML (pipelines.present.charts.status_bar_html), each as status → count."""
     return [status_bar_counts(m.value) for m in at.markdown if STATUS_BAR_CLASS in m.value]
 
 
@@ -343,8 +341,8 @@ def test_pages_new_data_shows_without_clearing_caches(open_app, fresh_sample_sto
     open_page = open_app(fresh_sample_store)
     before = metrics(open_page())[t("ui.plan-completion")]
     rows = [HEADER, ["A05", "指标", "2025", "5", "年内新认定区块链产业集群一个，已经区发改委复核"]]  # reaches its target
-    result = ingest_bytes(fresh_sample_store.engine, fresh_sample_store.plan, "A05.csv", csv_bytes(rows),
-                          department="FGW", submitter="测试", today=dt.date(2026, 2, 1))
+    result = ingest_bytes(fresh_sample_store.engine, fresh_sample_store.plan, IngestRequest("A05.csv", csv_bytes(rows),
+                          department="FGW", submitter="测试", today=dt.date(2026, 2, 1)))
     assert result.outcome == "accepted", (result.as_dict()["hard"], result.as_dict()["soft"])
 
     after = metrics(open_page())[t("ui.plan-completion")]

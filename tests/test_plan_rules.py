@@ -8,17 +8,18 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from conftest import HEADER, csv_bytes, new_store, snapshot_store
 from sqlalchemy import Engine
 
-from conftest import HEADER, csv_bytes, new_store, snapshot_store
 from models.db import make_engine
-from pipelines.build import build_store
 from pipelines.cli import run
-from pipelines.config import PLAN_DIR
-from pipelines.ingest import ACCEPTED, REJECTED, ingest_bytes
-from pipelines.issue import Issue
-from pipelines.persist import plan_from_store
-from pipelines.plan import PlanData, read_plan_folder
+from pipelines.core.config import PLAN_DIR
+from pipelines.core.issue import Issue
+from pipelines.intake.build import build_store
+from pipelines.intake.ingest import ACCEPTED, REJECTED, IngestRequest, ingest_bytes
+from pipelines.plan.folder import read_plan_folder
+from pipelines.plan.records import PlanData
+from pipelines.store.persist import plan_from_store
 
 PlanProblem = tuple[str, int | None, str, str]  # (file, row as in Excel, column, check)
 
@@ -62,7 +63,7 @@ def drop_column(file: str, column: str) -> Callable[[Path], None]:
 def add_row(file: str, **cells: str) -> Callable[[Path], None]:
     def edit(folder: Path) -> None:
         rows = read_rows(folder / file)
-        write_rows(folder / file, rows + [{c: cells.get(c, "") for c in rows[0]}])
+        write_rows(folder / file, [*rows, {c: cells.get(c, "") for c in rows[0]}])
     return edit
 
 
@@ -73,7 +74,7 @@ def delete_file(file: str) -> Callable[[Path], None]:
 def add_column(file: str, column: str, value: str) -> Callable[[Path], None]:
     def edit(folder: Path) -> None:
         rows = read_rows(folder / file)
-        write_rows(folder / file, [r | {column: value} for r in rows], list(rows[0]) + [column])
+        write_rows(folder / file, [r | {column: value} for r in rows], [*list(rows[0]), column])
     return edit
 
 
@@ -180,7 +181,7 @@ def test_plan_from_store_gives_back_the_plan_as_read(engine: Engine, plan: PlanD
 
 
 def test_build_store_again_with_the_same_plan_changes_nothing(engine: Engine, today: dt.date, plan: PlanData) -> None:
-    ingest_bytes(engine, plan, "a.csv", csv_bytes([HEADER, ["A03", "", "2025Q3", "520", ""]]), today=today)
+    ingest_bytes(engine, plan, IngestRequest("a.csv", csv_bytes([HEADER, ["A03", "", "2025Q3", "520", ""]]), today=today))
     before = snapshot_store(engine)
 
     again = build_store(engine, PLAN_DIR, now=dt.datetime(2026, 1, 1))
@@ -195,7 +196,7 @@ def test_build_store_again_with_the_same_plan_changes_nothing(engine: Engine, to
 def test_build_store_refuses_to_drop_an_indicator_that_has_data(
     engine: Engine, plan: PlanData, today: dt.date, tmp_path: Path
 ) -> None:
-    ingest_bytes(engine, plan, "a.csv", csv_bytes([HEADER, ["A05", "", "2025", "3", ""]]), today=today)
+    ingest_bytes(engine, plan, IngestRequest("a.csv", csv_bytes([HEADER, ["A05", "", "2025", "3", ""]]), today=today))
     folder = copy_plan(tmp_path)
     rows = read_rows(folder / "indicators.csv")
     write_rows(folder / "indicators.csv", [r for r in rows if r["code"] != "A05"])
@@ -275,9 +276,9 @@ def test_ingest_checks_periods_against_the_plan_in_the_store(tmp_path: Path) -> 
     engine, plan = new_store(tmp_path, write_tiny_plan(tmp_path / "plan-2026"))
     rows = [["T01", "", "2026Q1", "110", ""], ["T02", "", "2026H1", "否", ""]]
 
-    accepted = ingest_bytes(engine, plan, "a.csv", csv_bytes([HEADER, *rows]), today=dt.date(2026, 7, 10))
-    refused = ingest_bytes(engine, plan, "b.csv", csv_bytes([HEADER, ["T01", "", "2025Q4", "105", ""]]),
-                           today=dt.date(2026, 7, 10))
+    accepted = ingest_bytes(engine, plan, IngestRequest("a.csv", csv_bytes([HEADER, *rows]), today=dt.date(2026, 7, 10)))
+    refused = ingest_bytes(engine, plan, IngestRequest("b.csv", csv_bytes([HEADER, ["T01", "", "2025Q4", "105", ""]]),
+                           today=dt.date(2026, 7, 10)))
 
     assert accepted.outcome == ACCEPTED and accepted.counts["new"] == 2
     assert refused.outcome == REJECTED

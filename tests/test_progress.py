@@ -7,9 +7,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipelines.periods import period_of_code as P
-from pipelines.progress import (
-    POINTS, RATIO, STATUSES, Assessment, Change, IndicatorSpec, Observation, assess, assess_all, diff_assessments,
+from pipelines.core.periods import period_of_code as P
+from pipelines.engine.progress import (
+    POINTS,
+    RATIO,
+    STATUSES,
+    Assessment,
+    Change,
+    IndicatorSpec,
+    Observation,
+    assess,
+    assess_all,
+    diff_assessments,
     status_rule_from,
 )
 

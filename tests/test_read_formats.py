@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from pipelines.ingest import ingest_bytes
-from pipelines.plan import PlanData
-from pipelines.read import RawTable, read_submission
+from pipelines.intake.ingest import IngestRequest, ingest_bytes
+from pipelines.intake.read import RawTable, read_submission
+from pipelines.plan.records import PlanData
 from tests.conftest import HEADER, TODAY, csv_bytes
 
 
@@ -28,11 +28,11 @@ def test_beyond_twice_target_for_a_decrease_indicator_uses_its_baseline(engine: 
     b07 = plan.indicator("B07")  # 诉求平均办结时长: smaller is better
     assert b07.direction == "decrease" and b07.baseline > b07.target
     near = b07.baseline * 1.05  # worse than the baseline, but no unit slip: only the direction check speaks
-    result = ingest_bytes(engine, plan, "hyl.csv", csv_bytes([HEADER, ["B07", "", "2023Q1", near, ""]]),
-                          today=TODAY)
+    result = ingest_bytes(engine, plan, IngestRequest("hyl.csv", csv_bytes([HEADER, ["B07", "", "2023Q1", near, ""]]),
+                          today=TODAY))
     assert {i.check for i in result.soft} == {"against-direction"}
     far = b07.baseline * 3
-    result = ingest_bytes(engine, plan, "hyl.csv", csv_bytes([HEADER, ["B07", "", "2023Q1", far, ""]]), today=TODAY)
+    result = ingest_bytes(engine, plan, IngestRequest("hyl.csv", csv_bytes([HEADER, ["B07", "", "2023Q1", far, ""]]), today=TODAY))
     assert "beyond-twice-target" in {i.check for i in result.soft}
 
 
@@ -41,9 +41,9 @@ def test_an_explanation_given_in_the_page_is_stored_with_the_value(engine: Engin
     from models.queries import read_current_values
 
     data = csv_bytes([HEADER, ["A03", "", "2023Q4", 900, ""]])  # baseline 500 (2023Q3) → 900: +80 %, 核实性
-    refused = ingest_bytes(engine, plan, "kw.csv", data, today=TODAY)
+    refused = ingest_bytes(engine, plan, IngestRequest("kw.csv", data, today=TODAY))
     assert refused.outcome == "rejected" and refused.soft[0].row == 2
-    accepted = ingest_bytes(engine, plan, "kw.csv", data, today=TODAY, explanations={2: "新认定高成长企业一批（区级名单）"})
+    accepted = ingest_bytes(engine, plan, IngestRequest("kw.csv", data, today=TODAY, explanations={2: "新认定高成长企业一批（区级名单）"}))
     assert accepted.outcome == "accepted"
     with engine.connect() as conn:
         note = read_current_values(conn, ["A03"])["note"].tolist()

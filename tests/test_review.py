@@ -5,16 +5,23 @@ from __future__ import annotations
 
 import datetime as dt
 
+from conftest import HEADER, TODAY, csv_bytes
 from sqlalchemy import Engine, text
 
-from conftest import HEADER, TODAY, csv_bytes
 from models.queries import read_current_values
 from models.submissions import read_evidence_list, read_lock_events, read_narratives, read_submission_list
-from pipelines.accounts import ADMIN, REVIEWER, SUBMITTER, Refusal, User
-from pipelines.ingest import ACCEPTED, IngestResult
-from pipelines.plan import PlanData
-from pipelines.review import (
-    EvidenceFile, Narrative, Preview, approve, lock_quarter, preview_file, return_submission, submit_file,
+from pipelines.intake.ingest import ACCEPTED, IngestResult
+from pipelines.plan.records import PlanData
+from pipelines.workflow.accounts import ADMIN, REVIEWER, SUBMITTER, Refusal, User
+from pipelines.workflow.review import (
+    EvidenceFile,
+    Narrative,
+    Preview,
+    approve,
+    lock_quarter,
+    preview_file,
+    return_submission,
+    submit_file,
     unlock_quarter,
 )
 

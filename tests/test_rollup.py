@@ -5,10 +5,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipelines.periods import period_of_code as P
-from pipelines.progress import (
-    POINTS, STATUSES, Assessment, IndicatorSpec, Observation, assess_all, roll_up,
-)
+from pipelines.core.periods import period_of_code as P
+from pipelines.engine.progress import POINTS, STATUSES, Assessment, IndicatorSpec, Observation, assess_all, roll_up
 
 
 def judged(code: str, status: str, score: float | None = None, completion: float | None = None,

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
+from conftest import new_store
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
-from conftest import new_store
-from pipelines.accounts import SUBMITTER, add_user, set_active
-from pipelines.config import ROOT
+from pipelines.core.config import ROOT
+from pipelines.workflow.accounts import SUBMITTER, add_user, set_active
 
 SUBMIT = str(ROOT / "views" / "screens" / "submit.py")
 AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "test-only",

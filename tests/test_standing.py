@@ -8,18 +8,20 @@ import pytest
 from sqlalchemy import Engine
 
 from pipelines.cli import run
-from pipelines.ingest import ingest_bytes
-from pipelines.periods import period_of_code
-from pipelines.plan import PlanData
-from pipelines.snapshot import assessment_from_dict, assessment_to_dict, diff_quarters, freeze
-from pipelines.standing import default_as_of, read_standing
+from pipelines.core.periods import period_of_code
+from pipelines.intake.ingest import IngestRequest, ingest_bytes
+from pipelines.plan.records import PlanData
+from pipelines.plan.standing import default_as_of
+from pipelines.store.codec import assessment_from_dict, assessment_to_dict
+from pipelines.store.snapshot import diff_quarters, freeze
+from pipelines.store.standings import read_standing
 from tests.conftest import HEADER, csv_bytes
 
 WHEN = dt.datetime(2024, 10, 10, 9, 0)
 
 
 def send(engine: Engine, plan: PlanData, name: str, rows: list[list[object]], when: dt.datetime = WHEN) -> None:
-    result = ingest_bytes(engine, plan, name, csv_bytes([HEADER, *rows]), submitted_at=when, today=when.date())
+    result = ingest_bytes(engine, plan, IngestRequest(name, csv_bytes([HEADER, *rows]), submitted_at=when, today=when.date()))
     assert result.outcome == "accepted", result.as_dict()
 
 

@@ -14,24 +14,23 @@ from sqlalchemy import Engine, update
 from sqlalchemy.exc import OperationalError
 from streamlit.testing.v1 import AppTest
 
-import pipelines.standing_cache as standing_cache
+import pipelines.store.standing_cache as standing_cache
 import views.shared.data as data
 from models.queries import read_current_values, read_data_version
 from models.schema import StandingCache
-from pipelines.accounts import REVIEWER, SUBMITTER, User
 from pipelines.cli import run
-from pipelines.config import ROOT
-from pipelines.ingest import ACCEPTED, REJECTED, ingest_bytes
-from pipelines.periods import latest_period_ending_by, period_of_code
-from pipelines.progress import diff_assessments
-from pipelines.plan import PlanData
-from pipelines.review import approve, return_submission, submit_file
-from pipelines.standing import compute_standing, default_as_of, latest_reported
-from pipelines.standing_cache import (
-    Kept, KeptChanges, fingerprint_of, read_kept, read_kept_standing, refresh,
-)
+from pipelines.core.config import ROOT
+from pipelines.core.periods import latest_period_ending_by, period_of_code
+from pipelines.engine.progress import diff_assessments
+from pipelines.intake.ingest import ACCEPTED, REJECTED, IngestRequest, ingest_bytes
+from pipelines.plan.records import PlanData
+from pipelines.plan.standing import compute_standing, default_as_of, latest_reported
+from pipelines.store.codec import KeptChanges
+from pipelines.store.standing_cache import Kept, fingerprint_of, read_kept, read_kept_standing, refresh
+from pipelines.workflow.accounts import REVIEWER, SUBMITTER, User
+from pipelines.workflow.review import approve, return_submission, submit_file
 from tests.conftest import HEADER, TODAY, csv_bytes, snapshot_store
-from tests.dashboard_fixtures import Store, fresh_sample_store, sample_store  # noqa: F401
+from tests.dashboard_fixtures import Store
 
 KW = User("kw", "区科委填报员", (SUBMITTER,), ("KW",))
 REVIEWER_ = User("rev", "审核员", (REVIEWER,))
@@ -76,7 +75,7 @@ def assert_kept_is_the_engines(engine: Engine, plan: PlanData) -> Kept:
 def reported(store: tuple[Engine, PlanData]) -> tuple[Engine, PlanData]:
     """The shipped plan with one value reported (2024Q1): the quarters kept are 2024Q1 and 2023Q4."""
     engine, plan = store
-    assert ingest_bytes(engine, plan, "a03.csv", A03_2024Q1, today=TODAY).outcome == ACCEPTED
+    assert ingest_bytes(engine, plan, IngestRequest("a03.csv", A03_2024Q1, today=TODAY)).outcome == ACCEPTED
     return engine, plan
 
 
@@ -86,7 +85,7 @@ def test_a_plan_with_no_data_keeps_its_first_quarter(store: tuple[Engine, PlanDa
     assert known.latest is None and known.quarters == {plan.info.start_period.code}
 
 
-def test_the_samples_keep_their_last_two_quarters(sample_store: Store) -> None:  # noqa: F811
+def test_the_samples_keep_their_last_two_quarters(sample_store: Store) -> None:
     known = assert_kept_is_the_engines(sample_store.engine, sample_store.plan)
     assert known.quarters == {"2025Q3", "2025Q4"}
     assert known.latest is not None and known.latest.end_time == period_of_code("2025Q4").end_time
@@ -96,7 +95,7 @@ def test_every_ingest_keeps_the_new_standings_and_a_refused_file_changes_nothing
         reported: tuple[Engine, PlanData]) -> None:
     engine, plan = reported
     assert assert_kept_is_the_engines(engine, plan).quarters == {"2023Q4", "2024Q1"}
-    result = ingest_bytes(engine, plan, "a03.csv", A03_2025Q4, today=TODAY)
+    result = ingest_bytes(engine, plan, IngestRequest("a03.csv", A03_2025Q4, today=TODAY))
     assert result.outcome == ACCEPTED
     assert assert_kept_is_the_engines(engine, plan).quarters == {"2025Q3", "2025Q4"}
     with engine.connect() as conn:
@@ -106,8 +105,8 @@ def test_every_ingest_keeps_the_new_standings_and_a_refused_file_changes_nothing
     assert found is not None and found.assessments["A03"].latest_value == 1111.0
 
     unchanged = snapshot_store(engine)
-    refused = ingest_bytes(engine, plan, "bad.csv", csv_bytes([HEADER, ["A03", "x", "2025Q4", "很多", ""]]),
-                           today=TODAY)
+    refused = ingest_bytes(engine, plan, IngestRequest("bad.csv", csv_bytes([HEADER, ["A03", "x", "2025Q4", "很多", ""]]),
+                           today=TODAY))
     assert refused.outcome == REJECTED
     assert snapshot_store(engine) == unchanged
 
@@ -131,7 +130,7 @@ def test_review_decisions_keep_the_new_standings(store: tuple[Engine, PlanData])
 def test_standings_of_another_version_or_release_are_never_used(reported: tuple[Engine, PlanData],
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     engine, plan = reported
-    result = ingest_bytes(engine, plan, "a03.csv", A03_2025Q4, today=TODAY, keep_standings=False)
+    result = ingest_bytes(engine, plan, IngestRequest("a03.csv", A03_2025Q4, today=TODAY, keep_standings=False))
     assert result.outcome == ACCEPTED
     assert kept(engine) is None  # the rows kept belong to the version before this ingest
     assert refresh(engine)
@@ -153,7 +152,7 @@ def test_the_release_fingerprint_follows_the_code_and_the_wording(tmp_path: Path
     changed_code = fingerprint_of(tmp_path)
     (tmp_path / "catalog" / "ui.csv").write_text("key,zh,en\nok,按序时推进,On track\n", encoding="utf-8")
     assert len({first, changed_code, fingerprint_of(tmp_path)}) == 3
-    assert standing_cache.release_fingerprint() == fingerprint_of(Path(standing_cache.__file__).parent)
+    assert standing_cache.release_fingerprint() == fingerprint_of(Path(standing_cache.__file__).parents[1])  # pipelines/
 
 
 def test_a_damaged_kept_standing_is_not_used(reported: tuple[Engine, PlanData]) -> None:
@@ -175,7 +174,7 @@ def test_keeping_never_fails_the_change_it_follows(reported: tuple[Engine, PlanD
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     engine, plan = reported
     monkeypatch.setattr(standing_cache, "writing", busy)
-    result = ingest_bytes(engine, plan, "a03.csv", A03_2025Q4, today=TODAY)
+    result = ingest_bytes(engine, plan, IngestRequest("a03.csv", A03_2025Q4, today=TODAY))
     assert result.outcome == ACCEPTED
     with engine.connect() as conn:
         a03 = read_current_values(conn, ["A03"])
@@ -194,11 +193,11 @@ def test_a_change_made_while_keeping_is_not_overwritten(reported: tuple[Engine, 
     def compute_while_another_change_lands(*args, **kwargs):  # type: ignore[no-untyped-def]
         if not sent:
             sent.append("sending")  # the change's own keeping computes too: it must not send again
-            sent[0] = ingest_bytes(engine, plan, "a03.csv", A03_2025Q4, today=TODAY)
+            sent[0] = ingest_bytes(engine, plan, IngestRequest("a03.csv", A03_2025Q4, today=TODAY))
         return computing(*args, **kwargs)
 
-    stale = ingest_bytes(engine, plan, "b.csv", csv_bytes([HEADER, ["A03", "x", "2024Q2", "720", ""]]), today=TODAY,
-                         keep_standings=False)
+    stale = ingest_bytes(engine, plan, IngestRequest("b.csv", csv_bytes([HEADER, ["A03", "x", "2024Q2", "720", ""]]), today=TODAY,
+                         keep_standings=False))
     assert stale.outcome == ACCEPTED
     monkeypatch.setattr(standing_cache, "compute_standing", compute_while_another_change_lands)
     assert refresh(engine) == []
@@ -247,7 +246,7 @@ def overview_on(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
 
 
 def test_the_overview_draws_kept_standings_without_reading_every_value(
-        fresh_sample_store: Store, overview_on, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+        fresh_sample_store: Store, overview_on, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     url, engine = fresh_sample_store.url, fresh_sample_store.engine
     reads = []
     monkeypatch.setattr(data, "read_current_values", lambda *a, **k: reads.append(a) or read_current_values(*a, **k))

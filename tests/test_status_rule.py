@@ -6,12 +6,20 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.progress import (
-    POINTS, RATIO, STATUS_COLOR, STATUS_GROUP, STATUS_ICON, STATUSES, StatusRule, legend, status_name,
+from pipelines.engine.progress import (
+    POINTS,
+    RATIO,
+    STATUS_COLOR,
+    STATUS_GROUP,
+    STATUS_ICON,
+    STATUSES,
+    StatusRule,
+    legend,
+    status_name,
     status_rule_from,
 )
 
-CATALOG = Path(__file__).resolve().parents[1] / "pipelines" / "catalog" / "progress.csv"
+CATALOG = Path(__file__).resolve().parents[1] / "pipelines" / "core" / "catalog" / "progress.csv"
 
 
 def test_statuses_are_the_eight_codes_in_display_order() -> None:

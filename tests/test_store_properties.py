@@ -14,17 +14,20 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 
 import pytest
+from conftest import BACKENDS, HEADER, TODAY, csv_bytes, new_store, require_backend, snapshot_store, xlsx_bytes
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine
 
-from conftest import BACKENDS, HEADER, TODAY, csv_bytes, new_store, require_backend, snapshot_store, xlsx_bytes
 from models.queries import read_current_values, read_history, read_submission_file
-from pipelines.config import PLAN_DIR
-from pipelines.export import build_export, to_csv_bytes
-from pipelines.ingest import ACCEPTED, REJECTED, UNCHANGED, IngestResult, ingest_bytes
-from pipelines.periods import Period, periods_between
-from pipelines.plan import PlanData, read_plan_folder
+from pipelines.core.config import PLAN_DIR
+from pipelines.core.periods import Period, periods_between
+from pipelines.intake.ingest import ACCEPTED, REJECTED, UNCHANGED, IngestRequest, IngestResult, ingest_bytes
+from pipelines.plan.folder import read_plan_folder
+from pipelines.plan.records import PlanData
+from pipelines.present.export import build_export, to_csv_bytes
+
+pytestmark = pytest.mark.slow  # property tests that build and ingest into many stores
 
 PROPERTY = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -135,7 +138,7 @@ def broken_files(draw: st.DrawFn) -> File:
     kind = "xlsx" if good.name.endswith(".xlsx") else draw(st.sampled_from(["utf-8-sig", "gb18030"]))
     rows = [v.cells() for v in good.values]
     rows.insert(draw(st.integers(0, len(rows))), draw(st.sampled_from(BROKEN_ROWS)))
-    name, data = render([HEADER] + rows, kind, draw(st.integers(0, 3)))
+    name, data = render([HEADER, *rows], kind, draw(st.integers(0, 3)))
     return File(name, data, good.values)
 
 
@@ -158,7 +161,7 @@ def stores(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 
 
 def ingest(engine: Engine, plan: PlanData, file: File, today: dt.date = TODAY) -> IngestResult:
-    return ingest_bytes(engine, plan, file.name, file.data, today=today)
+    return ingest_bytes(engine, plan, IngestRequest(file.name, file.data, today=today))
 
 
 def current(engine: Engine) -> set[tuple[str, str, float, str]]:
@@ -189,7 +192,7 @@ def test_ingest_any_bytes_never_raise_and_a_refusal_changes_nothing(stores: Stor
     with stores() as (engine, plan):
         before = snapshot_store(engine)
 
-        result = ingest_bytes(engine, plan, name, data, today=TODAY)
+        result = ingest_bytes(engine, plan, IngestRequest(name, data, today=TODAY))
 
         assert result.outcome in (ACCEPTED, REJECTED, UNCHANGED)
         if result.outcome == REJECTED:
@@ -222,7 +225,7 @@ def test_ingest_the_same_values_in_another_file_change_nothing(stores: Stores, f
         rows = [[v.code, "", v.period.code, repr(v.value), v.note] for v in file.values]
         name, data = render([HEADER, *rows], kind, 0)
 
-        again = ingest_bytes(engine, plan, "重报" + name, data, today=TODAY)
+        again = ingest_bytes(engine, plan, IngestRequest("重报" + name, data, today=TODAY))
 
         assert again.outcome == UNCHANGED
         assert again.counts == {"new": 0, "revised": 0, "unchanged": len(file.values), "rejected": 0}
@@ -260,7 +263,7 @@ def test_ingest_a_changed_value_adds_a_revision_and_keeps_the_old_one(
         ingest(engine, plan, file)
         revised = csv_bytes([HEADER, [old.code, "", old.period.code, repr(changed), old.note]])
 
-        result = ingest_bytes(engine, plan, "修订.csv", revised, today=TODAY)
+        result = ingest_bytes(engine, plan, IngestRequest("修订.csv", revised, today=TODAY))
 
         assert result.outcome == ACCEPTED
         assert result.counts == {"new": 0, "revised": 1, "unchanged": 0, "rejected": 0}
@@ -289,7 +292,7 @@ def test_read_submission_file_gives_back_the_original_bytes(stores: Stores, file
 def test_read_submission_file_keeps_the_encoding_as_sent(engine: Engine, plan: PlanData, encoding: str) -> None:
     data = csv_bytes([HEADER, ["A10", "技术合同成交额", "2025Q3", "8", "较上季度增加：新登记合同"]], encoding=encoding)
 
-    result = ingest_bytes(engine, plan, "技术合同.csv", data, today=TODAY)
+    result = ingest_bytes(engine, plan, IngestRequest("技术合同.csv", data, today=TODAY))
 
     with engine.connect() as conn:
         assert read_submission_file(conn, result.submission_id) == ("技术合同.csv", data)

@@ -5,8 +5,8 @@ import pandas as pd
 
 from models.columns import DEPARTMENT, FILE, NOTE, PERIOD, REVISION, SUBMITTED_AT, SUBMITTER, VALUE
 from models.queries import read_history
-from pipelines.story import build_story, metadata_rows, revision_rows, wrap
-from tests.dashboard_fixtures import Store, sample_store  # noqa: F401
+from pipelines.present.story import build_story, metadata_rows, revision_rows, wrap
+from tests.dashboard_fixtures import Store
 
 
 def test_story_verdict_at_each_period_is_the_engines_as_of_that_period(sample_store: Store) -> None:

@@ -4,18 +4,25 @@ from __future__ import annotations
 
 import datetime as dt
 
+from conftest import HEADER, csv_bytes, snapshot_store
 from sqlalchemy import Engine
 
-from conftest import HEADER, csv_bytes, snapshot_store
+from models.states import APPROVED, RETURNED
 from models.submissions import read_submission_periods
-from pipelines.accounts import REVIEWER, SUBMITTER, User
-from pipelines.attempts import read_attempts, record_attempt
-from pipelines.ingest import IngestResult
-from pipelines.plan import PlanData
-from pipelines.review import approve, preview_file, return_submission, submit_file
-from pipelines.submission_board import (
-    APPROVED, NOT_SENT, RETURNED, SENT, board_grid, chase_list, compute_board, compute_rates, open_quarter,
+from pipelines.intake.ingest import IngestResult
+from pipelines.plan.records import PlanData
+from pipelines.present.submission_board import (
+    NOT_SENT,
+    SENT,
+    board_grid,
+    chase_list,
+    compute_board,
+    compute_rates,
+    open_quarter,
 )
+from pipelines.workflow.accounts import REVIEWER, SUBMITTER, User
+from pipelines.workflow.attempts import read_attempts, record_attempt
+from pipelines.workflow.review import approve, preview_file, return_submission, submit_file
 
 TODAY = dt.date(2024, 5, 1)  # 2024Q1 is the open quarter, due 2024-04-15
 REV = User("rev", "审核员", (REVIEWER,))

@@ -10,15 +10,15 @@ import re
 from dataclasses import dataclass, field
 
 import pytest
+from conftest import FIXTURES, HEADER, TODAY, csv_bytes, snapshot_store, xlsx_bytes
 from sqlalchemy import Engine, text
 
-from conftest import FIXTURES, HEADER, TODAY, csv_bytes, snapshot_store, xlsx_bytes
-from pipelines.config import Limits
-from pipelines.ingest import ACCEPTED, REJECTED, IngestResult, ingest_bytes
-from pipelines.issue import Issue
-from pipelines.plan import PlanData
-from pipelines.read import RawTable, read_submission
-from pipelines.validate import MAX_ISSUES, is_real_explanation
+from pipelines.core.config import Limits
+from pipelines.core.issue import Issue
+from pipelines.intake.ingest import ACCEPTED, REJECTED, IngestRequest, IngestResult, ingest_bytes
+from pipelines.intake.read import RawTable, read_submission
+from pipelines.intake.validate import MAX_ISSUES, is_real_explanation
+from pipelines.plan.records import PlanData
 
 SUBMISSIONS = FIXTURES / "submissions"
 FORMATS = FIXTURES / "formats"
@@ -105,7 +105,7 @@ def flatten(issues: tuple[Issue, ...] | list[Issue]) -> set[Problem]:
 
 def ingest_fixture(engine: Engine, plan: PlanData, case: Case) -> IngestResult:
     data = (SUBMISSIONS / case.file).read_bytes()
-    return ingest_bytes(engine, plan, case.file, data, today=case.today, limits=case.limits)
+    return ingest_bytes(engine, plan, IngestRequest(case.file, data, today=case.today, limits=case.limits))
 
 
 def test_every_fixture_file_is_covered_by_a_case() -> None:
@@ -155,7 +155,7 @@ def test_ingest_accepts_a_surprising_value_with_a_real_explanation(
 ) -> None:
     name = f"{rule}--explained.{ext}"
 
-    result = ingest_bytes(engine, plan, name, (SUBMISSIONS / name).read_bytes(), today=today)
+    result = ingest_bytes(engine, plan, IngestRequest(name, (SUBMISSIONS / name).read_bytes(), today=today))
 
     assert result.outcome == ACCEPTED
     assert (result.hard, result.soft) == ((), ())
@@ -171,7 +171,7 @@ def test_ingest_rejects_a_surprising_value_with_boilerplate_or_no_note(
     name = f"{rule}--boilerplate.{ext}"
     before = snapshot_store(engine)
 
-    result = ingest_bytes(engine, plan, name, (SUBMISSIONS / name).read_bytes(), today=today)
+    result = ingest_bytes(engine, plan, IngestRequest(name, (SUBMISSIONS / name).read_bytes(), today=today))
 
     assert result.outcome == REJECTED
     assert (result.hard, result.explained) == ((), ())
@@ -183,8 +183,8 @@ def test_ingest_rejects_a_surprising_value_with_boilerplate_or_no_note(
 def test_ingest_accepts_an_explanation_given_beside_the_file(engine: Engine, plan: PlanData, today: dt.date) -> None:
     name = "large-change--boilerplate.xlsx"
 
-    result = ingest_bytes(engine, plan, name, (SUBMISSIONS / name).read_bytes(), today=today,
-                          explanations={3: "本季度集中认定一批企业并纳入统计"})
+    result = ingest_bytes(engine, plan, IngestRequest(name, (SUBMISSIONS / name).read_bytes(), today=today,
+                          explanations={3: "本季度集中认定一批企业并纳入统计"}))
 
     assert result.outcome == ACCEPTED
     assert flatten(result.explained) == {(3, "数值", "large-change")}
@@ -209,7 +209,7 @@ def test_is_real_explanation_refuses_boilerplate(note: str, real: bool) -> None:
 def test_ingest_takes_the_sender_given_over_the_form_block(engine: Engine, plan: PlanData, today: dt.date) -> None:
     data = csv_bytes([["填报单位：区科委"], HEADER, ["A03", "高成长性科技企业数", "2025Q3", "520", ""]])
 
-    result = ingest_bytes(engine, plan, "f.csv", data, department="HYL", today=today)
+    result = ingest_bytes(engine, plan, IngestRequest("f.csv", data, department="HYL", today=today))
 
     assert flatten(result.hard) == {(3, "指标编码", "wrong-department")}
     assert "由区科委负责填报，华阳路街道无权报送" in result.hard[0].message("zh")
@@ -218,7 +218,7 @@ def test_ingest_takes_the_sender_given_over_the_form_block(engine: Engine, plan:
 def test_ingest_lists_at_most_max_issues_and_counts_the_rest(engine: Engine, plan: PlanData, today: dt.date) -> None:
     rows = [["A03", "", "2025Q3", f"约{n}", ""] for n in range(MAX_ISSUES + 5)]
 
-    result = ingest_bytes(engine, plan, "many.csv", csv_bytes([HEADER, *rows]), today=today)
+    result = ingest_bytes(engine, plan, IngestRequest("many.csv", csv_bytes([HEADER, *rows]), today=today))
 
     assert len(result.hard) == MAX_ISSUES + 1
     assert [(i.check, i.value) for i in result.hard if i.row is None] == [("more-problems", "5")]
@@ -280,7 +280,7 @@ def stored_values(engine: Engine) -> Stored:
 def test_ingest_accepts_files_as_departments_write_them(
     name: str, department: str | None, stored: Stored, engine: Engine, plan: PlanData, today: dt.date
 ) -> None:
-    result = ingest_bytes(engine, plan, name, (FORMATS / name).read_bytes(), today=today)
+    result = ingest_bytes(engine, plan, IngestRequest(name, (FORMATS / name).read_bytes(), today=today))
 
     assert (result.outcome, flatten(result.hard), flatten(result.soft)) == (ACCEPTED, set(), set())
     assert result.department == department
@@ -288,7 +288,7 @@ def test_ingest_accepts_files_as_departments_write_them(
 
 
 def test_ingest_keeps_chinese_notes_of_a_gb18030_file(engine: Engine, plan: PlanData, today: dt.date) -> None:
-    ingest_bytes(engine, plan, "gb18030.csv", (FORMATS / "gb18030.csv").read_bytes(), today=today)
+    ingest_bytes(engine, plan, IngestRequest("gb18030.csv", (FORMATS / "gb18030.csv").read_bytes(), today=today))
 
     with engine.connect() as conn:
         notes = dict(conn.execute(text("SELECT indicator_code, note FROM observation")).all())

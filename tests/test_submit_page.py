@@ -8,16 +8,16 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
+from conftest import HEADER, csv_bytes, new_store
 from sqlalchemy import Engine, text
 from streamlit.testing.v1 import AppTest
 
-from conftest import HEADER, csv_bytes, new_store
 from models.queries import read_current_values
-from pipelines.accounts import ensure_demo_accounts
-from pipelines.attempts import read_attempts
-from pipelines.config import ROOT
-from pipelines.periods import period_of_code
-from pipelines.plan import PlanData
+from pipelines.core.config import ROOT
+from pipelines.core.periods import period_of_code
+from pipelines.plan.records import PlanData
+from pipelines.workflow.accounts import ensure_demo_accounts
+from pipelines.workflow.attempts import read_attempts
 
 SUBMIT = str(ROOT / "views" / "screens" / "submit.py")
 REVIEW = str(ROOT / "views" / "screens" / "review.py")

@@ -7,16 +7,40 @@ import pandas as pd
 import pytest
 
 from models.columns import CODE, DEPARTMENT, PERIOD, SUBMITTED_AT, SUBMITTER, VALUE
-from pipelines.formatting import format_number, status_badge
-from pipelines.periods import period_of_code
-from pipelines.progress import STATUS_GROUP, Change
-from pipelines.standing import compute_standing
-from pipelines.tables import (
-    ACTUAL, COMPLETION, GAP, INDICATOR, LEAD, PACE, PROBLEMS, PROGRESS, REPORT_COLUMNS, STATUS, SUB_ITEM, SUPPORT,
-    TARGET, TREND, changes_rows, completion_table, export_frame, filter_completion, headline, hierarchy_nodes,
-    likely_rows, localise, overdue_by_department, pace_lists, red_flags, shows_illustrative, sort_completion,
+from pipelines.core.periods import period_of_code
+from pipelines.engine.progress import STATUS_GROUP, Change
+from pipelines.plan.standing import compute_standing
+from pipelines.present.formatting import format_number, status_badge
+from pipelines.present.tables import (
+    ACTUAL,
+    COMPLETION,
+    GAP,
+    INDICATOR,
+    LEAD,
+    PACE,
+    PROBLEMS,
+    PROGRESS,
+    REPORT_COLUMNS,
+    STATUS,
+    SUB_ITEM,
+    SUPPORT,
+    TARGET,
+    TREND,
+    changes_rows,
+    completion_table,
+    export_frame,
+    filter_completion,
+    headline,
+    hierarchy_nodes,
+    likely_rows,
+    localise,
+    overdue_by_department,
+    pace_lists,
+    red_flags,
+    shows_illustrative,
+    sort_completion,
 )
-from tests.dashboard_fixtures import Store, sample_store  # noqa: F401
+from tests.dashboard_fixtures import Store
 
 
 @pytest.fixture(scope="module")

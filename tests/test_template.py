@@ -7,16 +7,16 @@ import io
 
 import openpyxl
 import pandas as pd
+from conftest import HEADER as FILE_HEADER
+from conftest import TODAY, csv_bytes
 from sqlalchemy import Engine
 
-from conftest import TODAY, csv_bytes, HEADER as FILE_HEADER
 from models.queries import read_current_values
-from pipelines.ingest import ACCEPTED, ingest_bytes
-from pipelines.periods import period_of_code
-from pipelines.plan import PlanData
-from pipelines.read import RawTable, read_submission
-from pipelines.template import GUIDE, HEADER, SHEET, build_csv_template, build_template_rows, build_xlsx_template
-
+from pipelines.core.periods import period_of_code
+from pipelines.intake.ingest import ACCEPTED, IngestRequest, ingest_bytes
+from pipelines.intake.read import RawTable, read_submission
+from pipelines.intake.template import GUIDE, HEADER, SHEET, build_csv_template, build_template_rows, build_xlsx_template
+from pipelines.plan.records import PlanData
 
 
 def plausible(plan: PlanData, code: str) -> float:
@@ -32,7 +32,7 @@ def current(engine: Engine) -> pd.DataFrame:
 
 def seed_a03(engine: Engine, plan: PlanData) -> None:
     data = csv_bytes([FILE_HEADER, ["A03", "x", "2024Q3", "640", ""]])
-    assert ingest_bytes(engine, plan, "seed.csv", data, today=TODAY).outcome == ACCEPTED
+    assert ingest_bytes(engine, plan, IngestRequest("seed.csv", data, today=TODAY)).outcome == ACCEPTED
 
 
 def test_template_rows_are_the_departments_indicators_due_in_the_quarter(engine: Engine, plan: PlanData) -> None:
@@ -84,7 +84,7 @@ def test_filled_xlsx_template_is_accepted_unchanged_in_shape(engine: Engine, pla
 
     raw = read_submission("template.xlsx", buffer.getvalue())
     assert isinstance(raw, RawTable) and raw.form["填报人"] == "张三" and raw.form["填报单位"] == "区科委"
-    result = ingest_bytes(engine, plan, "template.xlsx", buffer.getvalue(), today=TODAY)
+    result = ingest_bytes(engine, plan, IngestRequest("template.xlsx", buffer.getvalue(), today=TODAY))
     assert result.outcome == ACCEPTED, [i.message() for i in result.hard + result.soft]
     assert result.department == "KW" and result.counts["new"] == sheet.max_row - 7
     values = current(engine).set_index(["indicator_code", "period"])["value"]
@@ -98,6 +98,6 @@ def test_csv_template_is_utf8_with_bom_and_accepted_when_filled(engine: Engine, 
     for record in records[records.index(list(HEADER)) + 1:]:
         record[5] = "30"
 
-    result = ingest_bytes(engine, plan, "rcb.csv", csv_bytes(records), today=TODAY)
+    result = ingest_bytes(engine, plan, IngestRequest("rcb.csv", csv_bytes(records), today=TODAY))
     assert result.outcome == ACCEPTED, [i.message() for i in result.hard + result.soft]
     assert result.department == "RCB" and result.counts["new"] == 2

@@ -8,12 +8,18 @@ from dataclasses import replace
 import pandas as pd
 
 from models.columns import CODE, PERIOD, SUBMITTED_AT
-from pipelines.periods import period_of_code, periods_between
-from pipelines.timeliness import (
-    compute_report_states, department_grid, grid_for_display, owed_reports, quarter_of, ranking_rows,
-    timeliness_of, timeliness_ranking,
+from pipelines.core.periods import period_of_code, periods_between
+from pipelines.present.timeliness import (
+    compute_report_states,
+    department_grid,
+    grid_for_display,
+    owed_reports,
+    quarter_of,
+    ranking_rows,
+    timeliness_of,
+    timeliness_ranking,
 )
-from tests.dashboard_fixtures import Store, sample_store, small_plan  # noqa: F401
+from tests.dashboard_fixtures import Store, small_plan
 
 Q4_2024 = period_of_code("2024Q4")
 
@@ -151,7 +157,7 @@ def test_timeliness_of_the_sample_store_backfilled_2023_reports_were_late(sample
 
 
 def test_owed_reports_of_the_shipped_plan_are_every_period_after_the_baseline_up_to_the_target(
-        sample_store: Store) -> None:  # noqa: F811
+        sample_store: Store) -> None:
     """The owed reports, laid out per frequency at once, are exactly the rule's: each period of the indicator's
     frequency from the plan's start that ends after its baseline and by the cut-off and its target period."""
     plan = sample_store.plan

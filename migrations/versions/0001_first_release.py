@@ -1,14 +1,13 @@
 """the store as first released: plan, submissions with their files, revisioned values, snapshots, accounts, review
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-27
 """
 from __future__ import annotations
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0001'
 down_revision = None

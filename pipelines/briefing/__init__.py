@@ -18,13 +18,14 @@ from pipelines.briefing.docx_writer import write_docx
 from pipelines.briefing.images import SetupError, check_browser, check_cjk_font, write_pngs
 from pipelines.briefing.pdf_writer import write_pdf
 from pipelines.briefing.pptx_writer import write_pptx
-from pipelines.periods import Period, latest_period_ending_by
-from pipelines.snapshot import diff_quarters, read_snapshot
-from pipelines.standing import read_standing
-from pipelines.tables import shows_illustrative
-from pipelines.timeliness import compute_report_states
+from pipelines.core.config import today as config_today
+from pipelines.core.periods import Period, latest_period_ending_by
+from pipelines.present.tables import shows_illustrative
+from pipelines.present.timeliness import compute_report_states
+from pipelines.store.snapshot import diff_quarters, read_snapshot
+from pipelines.store.standings import read_standing
 
-__all__ = ["BriefingContent", "BriefingFiles", "SetupError", "make_briefing", "read_content", "check_setup"]
+__all__ = ["BriefingContent", "BriefingFiles", "SetupError", "check_setup", "make_briefing", "read_content"]
 
 
 @dataclass(frozen=True)
@@ -43,12 +44,13 @@ def check_setup(lang: str = "zh") -> str:
     return check_browser(lang)
 
 
-def read_content(engine: Engine, as_of: Period, lang: str = "zh", today: dt.date | None = None) -> BriefingContent | None:
+def read_content(engine: Engine, as_of: Period, lang: str = "zh",
+                 today: dt.date | None = None) -> BriefingContent | None:
     """The quarter's content from the store (its frozen snapshot when there is one); None for an empty store."""
     standing = read_standing(engine, as_of)
     if standing is None:
         return None
-    plan, today = standing.plan, today or dt.date.today()
+    plan, today = standing.plan, today or config_today()
     with engine.connect() as conn:
         frozen = read_snapshot(conn, as_of)
         first, submissions, version = read_first_reports(conn), read_submissions(conn), read_data_version(conn)

@@ -1,7 +1,7 @@
 """What the quarterly briefing says: texts, tables and figures built from the engine's standing; no files, no browser.
 
-Every number comes from the progress engine (through pipelines.tables) and every word from the catalog or the plan,
-so the slides, the PDF and the 通报 can only differ in layout, never in figures.
+Every number comes from the progress engine (through pipelines.present.tables) and every word from the catalog or the
+plan, so the slides, the PDF and the 通报 can only differ in layout, never in figures.
 """
 from __future__ import annotations
 
@@ -12,26 +12,45 @@ from dataclasses import dataclass
 import pandas as pd
 import plotly.graph_objects as go
 
-from models.columns import CODE
-from pipelines.catalog import t
-from pipelines.charts import (
-    build_action_chart, build_hierarchy_chart, build_status_bar, build_timeliness_grid, timeliness_legend,
+from models.columns import CODE, NOTE
+from pipelines.core.catalog import t
+from pipelines.core.periods import Period
+from pipelines.engine.progress import STATUSES, Change, roll_up, status_rule_from
+from pipelines.engine.status_rule import legend, rule_title
+from pipelines.plan.standing import Standing
+from pipelines.present.charts import (
+    build_action_chart,
+    build_hierarchy_chart,
+    build_status_bar,
+    build_timeliness_grid,
+    timeliness_legend,
 )
-from pipelines.formatting import MISSING, format_rate, format_time, name_of, status_badge
-from pipelines.periods import Period
-from pipelines.progress import STATUSES, Change, roll_up, status_rule_from
-from pipelines.snapshot import Frozen
-from pipelines.standing import Standing
-from pipelines.status_rule import legend, rule_title
-from pipelines.tables import (
-    COMPLETION, EXPLANATION, INDICATOR, LEAD, PACES, STATUS, SUB_ITEM, Headline, action_rows, changes_rows,
-    completion_table, headline, hierarchy_nodes, localise, notes_of, overdue_by_department, pace_lists, red_flags,
+from pipelines.present.formatting import MISSING, format_rate, format_time, name_of, status_badge
+from pipelines.present.tables import (
+    COMPLETION,
+    EXPLANATION,
+    INDICATOR,
+    LEAD,
+    PACES,
+    STATUS,
+    SUB_ITEM,
+    Headline,
+    action_rows,
+    changes_rows,
+    completion_table,
+    headline,
+    hierarchy_nodes,
+    localise,
+    notes_of,
+    overdue_by_department,
+    pace_lists,
+    red_flags,
     sub_item_rows,
 )
-from pipelines.timeliness import department_grid, grid_for_display, ranking_rows, timeliness_ranking
+from pipelines.present.timeliness import department_grid, grid_for_display, ranking_rows, timeliness_ranking
+from pipelines.store.snapshot import Frozen
 
 CHART_SIZE = (1100, 620)  # px before the 2× scale: a 16:9-ish picture that fills a slide's body
-NOTE = "note"
 
 
 @dataclass(frozen=True)
@@ -214,7 +233,8 @@ def _timeliness_for_print(fig: go.Figure) -> go.Figure:
     return fig.update_layout(margin={"t": 110, "b": 40})
 
 
-def build_content(standing: Standing, frozen: Frozen | None, changes: list[Change] | None, revisions: pd.DataFrame,
+def build_content(standing: Standing, frozen: Frozen | None, changes: list[Change] | None,
+                  revisions: pd.DataFrame | None,
                   report_states: pd.DataFrame, *, lang: str, illustrative: bool, data_time: object,
                   generated_on: dt.date, previous: Period | None) -> BriefingContent:
     """Everything the pack says for one quarter; `changes` is None when there is no previous quarter."""
@@ -225,7 +245,8 @@ def build_content(standing: Standing, frozen: Frozen | None, changes: list[Chang
     items = pace_lists(completion, lang)
     paces = {pace: len(items[pace]) for pace in PACES}
     actions = [_action_page(standing, row, lang) for _, row in action_rows(standing, lang).iterrows()]
-    changed = changes_rows(changes, revisions, standing, lang) if changes is not None else pd.DataFrame()
+    changed = (changes_rows(changes, revisions, standing, lang) if changes is not None and revisions is not None
+               else pd.DataFrame())
     flags = _flags(standing, lang)
     overdue = overdue_by_department(standing, lang)
     grid = department_grid(report_states)

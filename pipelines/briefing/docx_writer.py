@@ -14,10 +14,12 @@ from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
+from docx.table import _Cell as Cell
+from docx.text.run import Run
 
 from pipelines.briefing.content import BriefingContent, counts_text
-from pipelines.formatting import MISSING, format_rate, pace_word, status_badge
-from pipelines.tables import PACES, REPORT_COLUMNS, localise
+from pipelines.present.formatting import MISSING, format_rate, pace_word, status_badge
+from pipelines.present.tables import PACES, REPORT_COLUMNS, localise
 
 TITLE_FONT, BODY_FONT, HEADING_FONT, SUBHEADING_FONT = "方正小标宋简体", "仿宋_GB2312", "黑体", "楷体_GB2312"
 LATIN_FONT = "Times New Roman"
@@ -25,7 +27,7 @@ SIZE_2, SIZE_3, SIZE_5 = 22, 16, 10.5  # 公文 font sizes 2号, 3号, 五号 in
 CN_NUMBERS = "一二三四五六七八九十"
 
 
-def _font(run, east_asian: str, size: float, bold: bool = False, latin: str = LATIN_FONT) -> None:  # type: ignore[no-untyped-def]
+def _font(run: Run, east_asian: str, size: float, bold: bool = False, latin: str = LATIN_FONT) -> None:
     """Set the run's fonts by name: Latin and digits in `latin`, Chinese in `east_asian` (w:eastAsia)."""
     run.font.name = latin
     run.font.size = Pt(size)
@@ -73,7 +75,7 @@ def _table(doc: DocumentType, frame: pd.DataFrame) -> None:
             _cell(cells[r * width + c], value)
 
 
-def _cell(cell, value: object, bold: bool = False) -> None:  # type: ignore[no-untyped-def]
+def _cell(cell: Cell, value: object, bold: bool = False) -> None:
     text = MISSING if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
     paragraph = cell.paragraphs[0]
     paragraph.paragraph_format.space_after = Pt(0)
@@ -118,7 +120,8 @@ def write_docx(content: BriefingContent, path: Path) -> Path:
     end = c.as_of.end_date
     _para(doc, c.t("briefing.tongbao.overall", year=end.year, month=end.month, month_en=end.strftime("%B"),
                    plan=c.plan_name, n=c.head.indicators, completion=format_rate(c.head.completion),
-                   status=status_badge(c.head.status, lang), counts=counts_text(c.head.counts, lang), likely=c.head.likely,
+                   status=status_badge(c.head.status, lang), counts=counts_text(c.head.counts, lang),
+                   likely=c.head.likely,
                    overdue=c.head.overdue, **c.paces))
     for page in c.actions:
         _para(doc, c.t("briefing.tongbao.action-line", name=page.name, completion=format_rate(page.completion),

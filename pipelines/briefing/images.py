@@ -13,7 +13,7 @@ from pathlib import Path
 import plotly.io as pio
 
 from pipelines.briefing.content import Chart
-from pipelines.catalog import t
+from pipelines.core.catalog import t
 
 SCALE = 2  # charts/*.png at 2× for print and high-DPI slides
 CHROMIUM = "/usr/bin/chromium"

@@ -74,7 +74,8 @@ def footer_template(content: BriefingContent) -> str:
     """Printed in the bottom margin of every page: plan, cut-off, 内部资料 and the page number."""
     foot = f"{content.plan_name} · {content.cutoff} · {content.t('briefing.confidential')}"
     return (f'<div style=\'{_MARGIN_STYLE} color: #555;\'>{_e(foot)}'
-            '<span style="float: right;"><span class="pageNumber"></span> / <span class="totalPages"></span></span></div>')
+            '<span style="float: right;"><span class="pageNumber"></span> / '
+            '<span class="totalPages"></span></span></div>')
 
 
 
@@ -95,7 +96,8 @@ def build_html(content: BriefingContent, pngs: dict[str, Path]) -> str:
                 f"{_img(pngs, page.chart)}</div><div>{_table(page.sub_items)}<br>{_table(page.indicators)}</div></div>")
         sections.append(_section(c.t("briefing.slide.action", name=page.name), body))
     previous = c.previous.label(c.lang) if c.previous else "—"
-    changes = _table(c.changes) if not c.changes.empty else f"<p>{_e(c.t('briefing.no-changes' if c.previous else 'briefing.no-previous'))}</p>"
+    no_changes = c.t("briefing.no-changes" if c.previous else "briefing.no-previous")
+    changes = _table(c.changes) if not c.changes.empty else f"<p>{_e(no_changes)}</p>"
     sections.append(_section(c.t("briefing.slide.changes", period=previous), changes))
     flags = _table(c.flags) if not c.flags.empty else f"<p>{_e(c.t('briefing.no-red-flags'))}</p>"
     sections.append(_section(c.t("briefing.slide.red-flags"), flags))

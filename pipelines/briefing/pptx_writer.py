@@ -8,7 +8,9 @@ import pandas as pd
 from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.oxml.ns import qn
+from pptx.presentation import Presentation as Deck
 from pptx.slide import Slide
+from pptx.text.text import _Run as Run
 from pptx.util import Emu, Inches, Pt
 
 from pipelines.briefing.content import BriefingContent
@@ -22,7 +24,7 @@ MARK = RGBColor(0x7A, 0x4A, 0x00)
 MAX_ROWS = 12  # rows a slide table holds legibly; the rest is in the 通报
 
 
-def _style(run, size: float, bold: bool = False, color: RGBColor = INK) -> None:  # type: ignore[no-untyped-def]
+def _style(run: Run, size: float, bold: bool = False, color: RGBColor = INK) -> None:
     run.font.name = FONT
     run.font.size = Pt(size)
     run.font.bold = bold
@@ -37,9 +39,9 @@ def _style(run, size: float, bold: bool = False, color: RGBColor = INK) -> None:
     rpr.find(qn("a:ea")).set("typeface", FONT)  # the installed font first; PowerPoint substitutes when missing
 
 
-def _text(slide: Slide, left: Emu, top: Emu, width: Emu, height: Emu, lines: list[str], size: float = 16,
+def _text(slide: Slide, left: int, top: int, width: int, height: int, lines: list[str], size: float = 16,
           bold: bool = False, color: RGBColor = INK) -> None:
-    frame = slide.shapes.add_textbox(left, top, width, height).text_frame
+    frame = slide.shapes.add_textbox(Emu(left), Emu(top), Emu(width), Emu(height)).text_frame
     frame.word_wrap = True
     for n, line in enumerate(lines):
         paragraph = frame.paragraphs[0] if n == 0 else frame.add_paragraph()
@@ -48,7 +50,7 @@ def _text(slide: Slide, left: Emu, top: Emu, width: Emu, height: Emu, lines: lis
         paragraph.runs[0].text = line
 
 
-def _slide(deck: Presentation, content: BriefingContent, title: str) -> Slide:
+def _slide(deck: Deck, content: BriefingContent, title: str) -> Slide:
     slide = deck.slides.add_slide(deck.slide_layouts[6])  # blank
     _text(slide, MARGIN, Inches(0.3), WIDTH - 2 * MARGIN - Inches(2.2), Inches(0.8), [title], 26, bold=True)
     if content.illustrative:
@@ -59,10 +61,10 @@ def _slide(deck: Presentation, content: BriefingContent, title: str) -> Slide:
     return slide
 
 
-def _table(slide: Slide, frame: pd.DataFrame, left: Emu, top: Emu, width: Emu, size: float = 11) -> None:
+def _table(slide: Slide, frame: pd.DataFrame, left: int, top: int, width: int, size: float = 11) -> None:
     shown = frame.head(MAX_ROWS)
     rows, cols = len(shown) + 1, len(shown.columns)
-    table = slide.shapes.add_table(rows, cols, left, top, width, Inches(0.3) * rows).table
+    table = slide.shapes.add_table(rows, cols, Emu(left), Emu(top), Emu(width), Emu(Inches(0.3) * rows)).table
     for c, name in enumerate(shown.columns):
         cell = table.cell(0, c)
         cell.text = str(name)
@@ -81,7 +83,7 @@ def _more(slide: Slide, content: BriefingContent, frame: pd.DataFrame) -> None:
               [content.t("briefing.more-rows", n=len(frame) - MAX_ROWS)], 12)
 
 
-def _cover(deck: Presentation, content: BriefingContent) -> None:
+def _cover(deck: Deck, content: BriefingContent) -> None:
     slide = _slide(deck, content, content.plan_name)
     when = content.frozen.created_at.strftime("%Y-%m-%d %H:%M") if content.frozen else None
     _text(slide, MARGIN, Inches(2.2), WIDTH - 2 * MARGIN, Inches(3.5), [
@@ -92,15 +94,15 @@ def _cover(deck: Presentation, content: BriefingContent) -> None:
         content.t("briefing.confidential")], 22)
 
 
-def _picture(slide: Slide, png: Path, left: Emu, top: Emu, width: Emu) -> None:
-    slide.shapes.add_picture(str(png), left, top, width=width)
+def _picture(slide: Slide, png: Path, left: int, top: int, width: int) -> None:
+    slide.shapes.add_picture(str(png), Emu(left), Emu(top), width=Emu(width))
 
 
 def write_pptx(content: BriefingContent, pngs: dict[str, Path], path: Path) -> Path:
     deck = Presentation()
     deck.slide_width, deck.slide_height = WIDTH, HEIGHT
     _cover(deck, content)
-    body_top, half = Inches(1.2), (WIDTH - 2 * MARGIN) / 2
+    body_top, half = Inches(1.2), (WIDTH - 2 * MARGIN) // 2
     slide = _slide(deck, content, content.t("briefing.slide.summary"))
     _text(slide, MARGIN, body_top, half - Inches(0.2), Inches(2.6), content.summary, 15)
     _picture(slide, pngs["status_counts"], MARGIN, Inches(3.9), half - Inches(0.6))

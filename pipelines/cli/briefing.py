@@ -6,27 +6,27 @@ import sys
 from pathlib import Path
 
 from models.db import create_schema, make_engine
-from pipelines.catalog import t
+from pipelines.cli.base import UsageError, Verbs, db_option, period_arg
+from pipelines.core.catalog import t
 
 EXIT_OK, EXIT_SETUP = 0, 2
 
 
-def register(verbs: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    briefing = verbs.add_parser("briefing", help=t("briefing.cli-help", "zh"))
+def register(verbs: Verbs) -> None:
+    db = db_option()
+    briefing = verbs.add_parser("briefing", help=t("briefing.cli-help", "zh"), parents=[db])
     briefing.add_argument("--as-of", required=True)
     briefing.add_argument("--out", type=Path)
     # SUPPRESS: without --lang here the verb keeps the one given before it (python -m pipelines --lang en briefing)
     briefing.add_argument("--lang", choices=("zh", "en"), default=argparse.SUPPRESS)
-    briefing.add_argument("--db")
     briefing.set_defaults(handler=_cmd_briefing)
 
 
 def _cmd_briefing(args: argparse.Namespace) -> int:
-    from pipelines.briefing import SetupError, make_briefing
-    from pipelines.cli import UsageError
-    from pipelines.cli_progress import _period
+    from pipelines.briefing import make_briefing  # chart and document libraries: loaded when asked for
+    from pipelines.briefing.images import SetupError
 
-    as_of = _period(args.as_of, args.lang)
+    as_of = period_arg(args.as_of, args.lang)
     assert as_of is not None
     engine = make_engine(args.db)
     create_schema(engine)

@@ -11,14 +11,16 @@ import json
 import os
 import sys
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 
 from models.db import make_engine
-from pipelines.catalog import t
-from pipelines.migrate_store import MigrationRefused, MigrationReport, migrate_store, safe_url, verify_stores
+from pipelines.cli.base import UsageError, Verbs
+from pipelines.core.catalog import t
+from pipelines.store.migrate_store import MigrationRefused, MigrationReport, migrate_store, safe_url, verify_stores
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 PROGRESS_ROWS = 100_000
@@ -26,7 +28,7 @@ CONNECT_TIMEOUT_S = 10  # an unreachable PostgreSQL server is reported after thi
 PG_TIMEOUT_ENV = "PGCONNECT_TIMEOUT"
 
 
-def register(verbs: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(verbs: Verbs) -> None:
     migrate = verbs.add_parser("migrate-store", help=t("cli.migrate-store", "zh"))
     migrate.add_argument("--from", dest="source", required=True, metavar="URL")
     migrate.add_argument("--to", dest="target", required=True, metavar="URL")
@@ -81,8 +83,6 @@ def _migrate(args: argparse.Namespace) -> int:
 
 def _engine(url: str, which: str, lang: str, *, must_exist: bool) -> Engine:
     """An engine for a URL given on the command line; a malformed URL or a missing driver is a usage error."""
-    from pipelines.cli import UsageError
-
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -125,7 +125,7 @@ def _fail(message: str, as_json: bool) -> int:
     return EXIT_FAILED
 
 
-def _progress(lang: str):  # type: ignore[no-untyped-def]
+def _progress(lang: str) -> Callable[[str, int], None]:
     """A line on stderr every PROGRESS_ROWS rows of a table, so a long copy shows it is moving."""
     done: dict[str, int] = {}
 

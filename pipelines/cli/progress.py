@@ -9,13 +9,16 @@ import sys
 import pandas as pd
 
 from models.db import create_schema, make_engine
-from pipelines.catalog import t
-from pipelines.periods import Period, parse_period
-from pipelines.persist import plan_from_store
-from pipelines.progress import STATUSES, status_name
-from pipelines.snapshot import diff_quarters, freeze
-from pipelines.standing import Standing, read_standing
-from pipelines.standing_cache import refresh
+from pipelines.cli.base import UsageError, Verbs, db_option, period_arg
+from pipelines.core.catalog import t
+from pipelines.core.periods import Period
+from pipelines.engine.assessment import Assessment
+from pipelines.engine.progress import STATUSES, status_name
+from pipelines.plan.standing import Standing
+from pipelines.store.persist import plan_from_store
+from pipelines.store.snapshot import diff_quarters, freeze
+from pipelines.store.standing_cache import refresh
+from pipelines.store.standings import read_standing
 
 LEVELS = ("indicator", "sub_item", "action", "plan")
 INDICATOR_COLUMNS = ["code", "as_of", "status", "status_zh", "latest_period", "latest_value", "baseline", "target",
@@ -23,43 +26,27 @@ INDICATOR_COLUMNS = ["code", "as_of", "status", "status_zh", "latest_period", "l
                      "projection_ratio", "likely_to_meet", "overdue", "score", "rule", "explanation"]
 
 
-def register(verbs: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    status = verbs.add_parser("status", help=t("cli.status", "zh"))
+def register(verbs: Verbs) -> None:
+    db = db_option()
+    status = verbs.add_parser("status", help=t("cli.status", "zh"), parents=[db])
     status.add_argument("--as-of")
     status.add_argument("--level", choices=LEVELS, default="indicator")
     status.add_argument("--format", choices=("table", "csv", "json"), default="table")
-    status.add_argument("--db")
     status.set_defaults(handler=_cmd_status)
-    snapshot = verbs.add_parser("snapshot", help=t("cli.snapshot", "zh"))
+    snapshot = verbs.add_parser("snapshot", help=t("cli.snapshot", "zh"), parents=[db])
     snapshot.add_argument("--as-of", required=True)
     snapshot.add_argument("--replace", action="store_true")
-    snapshot.add_argument("--db")
     snapshot.set_defaults(handler=_cmd_snapshot)
-    diff = verbs.add_parser("diff", help=t("cli.diff", "zh"))
+    diff = verbs.add_parser("diff", help=t("cli.diff", "zh"), parents=[db])
     diff.add_argument("--from", dest="before", required=True)
     diff.add_argument("--to", dest="after", required=True)
     diff.add_argument("--format", choices=("table", "json"), default="table")
-    diff.add_argument("--db")
     diff.set_defaults(handler=_cmd_diff)
-    keep = verbs.add_parser("keep", help=t("cli.keep", "zh"))
-    keep.add_argument("--db")
+    keep = verbs.add_parser("keep", help=t("cli.keep", "zh"), parents=[db])
     keep.set_defaults(handler=_cmd_keep)
 
 
-def _period(text: str | None, lang: str) -> Period | None:
-    from pipelines.cli import UsageError
-
-    if text is None:
-        return None
-    period = parse_period(text)
-    if period is None:
-        raise UsageError(t("cli.bad-period", lang, value=text))
-    return period
-
-
 def _standing(args: argparse.Namespace, as_of: Period | None) -> Standing:
-    from pipelines.cli import UsageError
-
     engine = make_engine(args.db)
     create_schema(engine)
     standing = read_standing(engine, as_of)
@@ -79,7 +66,7 @@ def status_frame(standing: Standing, level: str, lang: str = "zh") -> pd.DataFra
     return pd.DataFrame(rows)
 
 
-def _indicator_row(a, lang: str) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def _indicator_row(a: Assessment, lang: str) -> dict[str, object]:
     return {"code": a.code, "as_of": a.as_of.code, "status": a.status, "status_zh": status_name(a.status, "zh"),
             "latest_period": a.latest_period.code if a.latest_period else None, "latest_value": a.latest_value,
             "baseline": a.baseline, "target": a.target, "expected": a.expected, "completion": a.completion,
@@ -89,7 +76,7 @@ def _indicator_row(a, lang: str) -> dict[str, object]:  # type: ignore[no-untype
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
-    standing = _standing(args, _period(args.as_of, args.lang))
+    standing = _standing(args, period_arg(args.as_of, args.lang))
     frame = status_frame(standing, args.level, args.lang)
     if args.format == "json":
         print(frame.to_json(orient="records", force_ascii=False, indent=2))
@@ -105,14 +92,12 @@ def _cmd_status(args: argparse.Namespace) -> int:
 
 
 def _cmd_snapshot(args: argparse.Namespace) -> int:
-    as_of = _period(args.as_of, args.lang)
+    as_of = period_arg(args.as_of, args.lang)
     assert as_of is not None
     engine = make_engine(args.db)
     create_schema(engine)
     frozen = freeze(engine, as_of, replace=args.replace)
     if frozen is None:
-        from pipelines.cli import UsageError
-
         raise UsageError(t("cli.empty-store", args.lang))
     print(t("cli.snapshot-done", args.lang, as_of=as_of.label(args.lang), n=len(frozen.assessments),
             when=frozen.created_at.strftime("%Y-%m-%d %H:%M")))
@@ -120,7 +105,7 @@ def _cmd_snapshot(args: argparse.Namespace) -> int:
 
 
 def _cmd_diff(args: argparse.Namespace) -> int:
-    before, after = _period(args.before, args.lang), _period(args.after, args.lang)
+    before, after = period_arg(args.before, args.lang), period_arg(args.after, args.lang)
     assert before is not None and after is not None
     standing = _standing(args, after)
     diff = diff_quarters(make_engine(args.db), before, after, standing.plan.info.due_days)
@@ -143,8 +128,6 @@ def _cmd_diff(args: argparse.Namespace) -> int:
 def _cmd_keep(args: argparse.Namespace) -> int:
     """Keep the standings now: every change of the data does so by itself, but a store upgraded to a new release (or
     copied by migrate-store) keeps nothing usable until its next change, and the dashboard computes until then."""
-    from pipelines.cli import UsageError
-
     engine = make_engine(args.db)
     create_schema(engine)
     with engine.connect() as conn:

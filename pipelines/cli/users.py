@@ -5,14 +5,25 @@ import argparse
 import getpass
 import os
 
+from sqlalchemy import Engine
+
 from models.db import create_schema, make_engine
-from pipelines.accounts import DEMO_PASSWORD, ROLES, Refusal, add_user, ensure_demo_accounts, list_users, set_active
-from pipelines.catalog import t
+from pipelines.cli.base import Verbs
+from pipelines.core.catalog import t
+from pipelines.workflow.accounts import (
+    DEMO_PASSWORD,
+    ROLES,
+    Refusal,
+    add_user,
+    ensure_demo_accounts,
+    list_users,
+    set_active,
+)
 
 PASSWORD_ENV = "KPI_NEW_PASSWORD"  # lets scripts set a password without putting it on the command line
 
 
-def register(verbs: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(verbs: Verbs) -> None:
     users = verbs.add_parser("users", help=t("cli.users", "zh"))
     users.add_argument("--db")
     actions = users.add_subparsers(dest="action", required=True, parser_class=type(users))
@@ -30,7 +41,7 @@ def register(verbs: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     users.set_defaults(handler=_cmd_users)
 
 
-def _engine(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _engine(args: argparse.Namespace) -> Engine:
     engine = make_engine(getattr(args, "db_action", None) or args.db)
     create_schema(engine)
     return engine
@@ -47,8 +58,8 @@ def _cmd_users(args: argparse.Namespace) -> int:
         return _report(set_active(engine, args.username, False),
                        t("cli.users-disabled", args.lang, username=args.username), args.lang)
     if args.action == "demo":
-        made = ensure_demo_accounts(engine)
-        print(t("cli.users-demo-made", args.lang, names=", ".join(made) or "-", password=DEMO_PASSWORD))
+        demo = ensure_demo_accounts(engine)
+        print(t("cli.users-demo-made", args.lang, names=", ".join(demo) or "-", password=DEMO_PASSWORD))
         return 0
     for user in list_users(engine):
         flags = ("" if user.active else " [停用/disabled]") + (" [演示账号/demo]" if user.demo else "")

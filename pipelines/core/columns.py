@@ -3,10 +3,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Literal
 
 from models.columns import CODE, NOTE, PERIOD, ROW, VALUE  # noqa: F401 (re-exported for readers of files)
 
 REQUIRED = (CODE, PERIOD, VALUE)
+# Columns the checks add to a file's rows: how each row changes the store, and the value it replaces.
+CHANGE = "change"
+PREVIOUS = "previous"  # the current value before this file, if any
+ChangeKind = Literal["new", "revised", "unchanged"]
 
 ALIASES: dict[str, tuple[str, ...]] = {
     CODE: ("指标编码", "指标代码", "指标编号", "indicator_code", "indicatorcode", "code"),

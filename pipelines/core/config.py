@@ -1,10 +1,12 @@
 """Settings in one place: paths from the project root and the limits and thresholds of the checks."""
 from __future__ import annotations
 
+import datetime as dt
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PLAN_DIR = ROOT / "data" / "plan"
 SAMPLES_DIR = ROOT / "data" / "samples"
 
@@ -18,6 +20,18 @@ HEADER_SEARCH_ROWS = 50  # how far down a file the column header may sit below a
 LARGE_CHANGE_SHARE = 0.5  # 核实性: more than 50 % change from the previous period
 BEYOND_TARGET_FACTOR = 2.0  # 核实性: a value beyond twice the target
 MIN_EXPLANATION_CHARS = 6
+TODAY_ENV = "KPI_TODAY"  # YYYY-MM-DD: the day the command line, the dashboard, tests and demos take as today
+
+
+def today() -> dt.date:
+    """Today as the product sees it: KPI_TODAY when set (read when asked, not at import), else the calendar's."""
+    given = os.environ.get(TODAY_ENV, "").strip()
+    if not given:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(given)
+    except ValueError:
+        raise ValueError(f"{TODAY_ENV}={given!r} is not a date of the form YYYY-MM-DD") from None
 
 
 @dataclass(frozen=True)

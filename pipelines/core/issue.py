@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pipelines.catalog import t
+from pipelines.core.catalog import t
 
 HARD = "hard"  # 强制性审核: the file is rejected
 SOFT = "soft"  # 核实性审核: accepted only with a real explanation

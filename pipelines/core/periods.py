@@ -76,7 +76,8 @@ class Period:
     def label(self, lang: str = "zh") -> str:
         """The period as leaders read it: 2025年第三季度 / 2025 Q3."""
         if lang == "en":
-            return {"Q": f"{self.year} Q{self.index}", "H": f"{self.year} H{self.index}", "Y": str(self.year)}[self.kind]
+            english = {"Q": f"{self.year} Q{self.index}", "H": f"{self.year} H{self.index}", "Y": str(self.year)}
+            return english[self.kind]
         if self.kind == "Q":
             return f"{self.year}年第{_CN_QUARTER_NAMES[self.index]}季度"
         if self.kind == "H":
@@ -89,7 +90,7 @@ class Period:
             return f"As of end of {self.label('en')}"
         return f"截至{self.label('zh')}末" if self.kind != "Y" else f"截至{self.year}年底"
 
-    def contains(self, other: "Period") -> bool:
+    def contains(self, other: Period) -> bool:
         """True when `other` lies within this period (a year contains its quarters and halves)."""
         return other.start_time >= self.start_time - 1e-9 and other.end_time <= self.end_time + 1e-9
 

@@ -2,25 +2,65 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from itertools import repeat
-from typing import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
-from pipelines.periods import FREQUENCIES, Period, kind_of_frequency, latest_period_ending_by
-from pipelines.rollup import RollUp, roll_up
-from pipelines.series import History, Observation, history_of
-from pipelines.status_rule import (
-    EPS, GROUP_COLOR, POINTS, RATIO, STATUS_COLOR, STATUS_GROUP, STATUS_ICON, STATUSES, Cutoff, Phrase, StatusRule,
-    amount, at_least, legend, pace_phrase, percent, status_name, status_phrase, status_rule_from,
+from pipelines.core.periods import FREQUENCIES, Period, kind_of_frequency, latest_period_ending_by
+from pipelines.engine.assessment import Assessment, Change
+from pipelines.engine.rollup import RollUp, roll_up
+from pipelines.engine.series import History, Observation, history_of
+from pipelines.engine.status_rule import (
+    EPS,
+    GROUP_COLOR,
+    POINTS,
+    RATIO,
+    STATUS_COLOR,
+    STATUS_GROUP,
+    STATUS_ICON,
+    STATUSES,
+    Cutoff,
+    Phrase,
+    Status,
+    StatusRule,
+    amount,
+    at_least,
+    legend,
+    pace_phrase,
+    percent,
+    status_name,
+    status_phrase,
+    status_rule_from,
 )
 
 __all__ = [
-    "KINDS", "DIRECTIONS", "LIKELY_TO_MEET", "IndicatorSpec", "Observation", "History", "Assessment", "Change",
-    "assess", "assess_all", "diff_assessments", "spec_problem", "RollUp", "roll_up", "StatusRule", "RATIO", "POINTS",
-    "status_rule_from", "legend", "status_name", "STATUSES", "STATUS_GROUP", "STATUS_ICON", "STATUS_COLOR",
+    "DIRECTIONS",
     "GROUP_COLOR",
+    "KINDS",
+    "LIKELY_TO_MEET",
+    "POINTS",
+    "RATIO",
+    "STATUSES",
+    "STATUS_COLOR",
+    "STATUS_GROUP",
+    "STATUS_ICON",
+    "Assessment",
+    "Change",
+    "History",
+    "IndicatorSpec",
+    "Observation",
+    "RollUp",
+    "StatusRule",
+    "assess",
+    "assess_all",
+    "diff_assessments",
+    "legend",
+    "roll_up",
+    "spec_problem",
+    "status_name",
+    "status_rule_from",
 ]
 
 KINDS = ("level", "annual", "milestone")
@@ -70,41 +110,10 @@ def spec_problem(spec: IndicatorSpec) -> str | None:
 
 
 @dataclass(frozen=True)
-class Assessment:
-    """One indicator's judgement as of a period: status, the numbers behind it, and the rule that was applied."""
-
-    code: str
-    as_of: Period
-    status: str
-    rule: str
-    latest_period: Period | None
-    latest_value: float | None
-    baseline: float
-    target: float
-    expected: float | None
-    completion: float | None
-    time_share: float | None
-    pace_ratio: float | None
-    gap_points: float | None
-    projected: float | None
-    projection_ratio: float | None
-    likely_to_meet: bool
-    overdue: bool
-    score: float | None
-    explanation_zh: str
-    explanation_en: str
-    thresholds: tuple[tuple[str, float], ...] = ()
-    due_period: Period | None = None  # the period whose report is missing when overdue
-
-    def explanation(self, lang: str) -> str:
-        return self.explanation_en if lang == "en" else self.explanation_zh
-
-
-@dataclass(frozen=True)
 class _Finding:
     """What a kind's rule found, before the overdue check and the two languages are added."""
 
-    status: str = "no_data"  # until _settle fixes status, score and sentence together
+    status: Status = "no_data"  # until _settle fixes status, score and sentence together
     story: Phrase = Phrase("progress.no_data")
     latest: Observation | None = None
     expected: float | None = None
@@ -186,7 +195,8 @@ def _judge_level(spec: IndicatorSpec, found: _Finding, as_of: Period, rule: Stat
     if c is None:  # target equals baseline: any value short of it is a move away from it
         return _settle(found, "regressing", -1.0, Phrase.of("progress.level.flat", **words))
     if f <= EPS:  # the value sits at the baseline's moment: no time has passed, so judge by direction alone
-        status, score = ("regressing", -1.0) if c < -EPS else ("on_track", 1.0)
+        status: Status = "regressing" if c < -EPS else "on_track"
+        score = -1.0 if c < -EPS else 1.0
         return _settle(found, status, score, Phrase.of("progress.level.no_pace", **words))
     status = rule.classify(rule.measure_of(c, f), c < -EPS)
     return _settle(found, status, _clip(c / f), pace_phrase("progress.pace", rule, status, c, f, words))
@@ -267,7 +277,7 @@ def _annual_final(spec: IndicatorSpec, in_year: list[Observation], last: Observa
     found = _Finding(latest=last, expected=spec.target, completion=c,
                      time_share=q, pace_ratio=c / q if q else None, projected=total / q if q else None,
                      projection_ratio=c / q if q else None)
-    status = "achieved" if reached else "not_achieved"
+    status: Status = "achieved" if reached else "not_achieved"
     return _settle(found, status, 1.0 if reached else _clip(c), Phrase.of("progress.annual.final", **words),
                    likely=reached)
 
@@ -302,9 +312,10 @@ def _no_data(spec: IndicatorSpec, as_of: Period) -> _Finding:
     return _Finding(story=story)
 
 
-def _settle(found: _Finding, status: str, score: float | None, story: Phrase, likely: bool | None = None) -> _Finding:
+def _settle(found: _Finding, status: Status, score: float | None, story: Phrase,
+            likely: bool | None = None) -> _Finding:
     """Fix a finding's status, score and sentence (the sentence always ends with the status name)."""
-    story = Phrase(story.key, story.values + (("status", status_phrase(status)),))
+    story = Phrase(story.key, (*story.values, ("status", status_phrase(status))))
     return replace(found, status=status, score=score, story=story,
                    likely_to_meet=found.likely_to_meet if likely is None else likely)
 
@@ -352,16 +363,6 @@ def _clip(x: float) -> float:
 
 
 # ---- what changed between two runs ------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Change:
-    """One change between two sets of assessments: a new status, a newer value, or a report that became overdue."""
-
-    code: str
-    kind: str  # 'status' | 'new_value' | 'became_overdue'
-    before: str | float | bool | None
-    after: str | float | bool | None
-
 
 def diff_assessments(before: Mapping[str, Assessment], after: Mapping[str, Assessment]) -> list[Change]:
     """Changes from one run to the next, in the order of `after`; revised past values are the store's business."""

@@ -1,14 +1,13 @@
 """Roll indicator assessments up to sub-items, actions and the plan, each level weighing its children equally."""
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable, Mapping, Protocol, Sequence
+from typing import Protocol
 
-from pipelines.catalog import t
-from pipelines.status_rule import EPS, RATIO, STATUSES, Phrase, StatusRule, band, status_phrase
-
-if TYPE_CHECKING:
-    from pipelines.progress import Assessment
+from pipelines.core.catalog import t
+from pipelines.engine.assessment import Assessment
+from pipelines.engine.status_rule import EPS, RATIO, STATUSES, Phrase, StatusRule, band, status_phrase
 
 
 @dataclass(frozen=True)
@@ -139,7 +138,7 @@ class _CountList:
 
 
 def _count(statuses: Iterable[str]) -> dict[str, int]:
-    counts = dict.fromkeys(STATUSES, 0)
+    counts: dict[str, int] = dict.fromkeys(STATUSES, 0)
     for status in statuses:
         counts[status] += 1
     return counts

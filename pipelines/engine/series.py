@@ -7,14 +7,15 @@ and a million values are grouped by indicator without one Python object per valu
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
-from models.columns import CODE, PERIOD, VALUE
-from pipelines.periods import Period, period_of_code
+from pipelines.core.columns import CODE, PERIOD, VALUE
+from pipelines.core.periods import Period, period_of_code
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,7 @@ def histories_from(current: pd.DataFrame) -> dict[str, History]:
 
 def _history(periods: Sequence[Period], ids: np.ndarray, values: np.ndarray) -> History:
     """Values already in order, value i of period periods[ids[i]]: each period's fields are read once, then taken."""
-    def field(name: str, dtype: object) -> np.ndarray:
+    def field(name: str, dtype: npt.DTypeLike) -> np.ndarray:
         return np.array([getattr(p, name) for p in periods], dtype=dtype)[ids]
 
     return History(np.array(periods, dtype=object)[ids], values, field("end_time", float),

@@ -1,16 +1,19 @@
-"""The status vocabulary and the 红黄绿灯 rule: which status a pace earns, and how statuses, rules and pace are worded."""
+"""The status vocabulary and the 红黄绿灯 rule: which status a pace earns, and how statuses, rules and pace are
+worded."""
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import ClassVar, Mapping
+from typing import ClassVar, Literal, get_args
 
-from pipelines.catalog import LANGS, t
-from pipelines.periods import Period
+from pipelines.core.catalog import LANGS, t
+from pipelines.core.periods import Period
 
-STATUSES: tuple[str, ...] = (
+Status = Literal[
     "achieved", "on_track", "needs_attention", "off_track", "regressing", "not_achieved", "pending", "no_data",
-)
+]
+STATUSES: tuple[Status, ...] = get_args(Status)
 STATUS_GROUP: Mapping[str, str] = {
     "achieved": "green", "on_track": "green",
     "needs_attention": "amber", "pending": "amber",
@@ -47,8 +50,8 @@ class StatusRule:
     needs_attention: float
     measure: str = ""  # 'ratio' | 'points'; left empty, it follows the name ('points' → points, else ratio)
 
-    RATIO: ClassVar["StatusRule"]
-    POINTS: ClassVar["StatusRule"]
+    RATIO: ClassVar[StatusRule]
+    POINTS: ClassVar[StatusRule]
 
     def __post_init__(self) -> None:
         measure = self.measure or ("points" if self.name == "points" else "ratio")
@@ -68,7 +71,7 @@ class StatusRule:
             return (completion - time_share) * 100
         return completion / time_share
 
-    def classify(self, value: float, moving_away: bool) -> str:
+    def classify(self, value: float, moving_away: bool) -> Status:
         """The pace status of a measured value; moving away from the target (c < 0) is regressing under any rule."""
         if moving_away:
             return "regressing"
@@ -117,7 +120,7 @@ class Phrase:
     values: tuple[tuple[str, object], ...] = ()
 
     @classmethod
-    def of(cls, key: str, **values: object) -> "Phrase":
+    def of(cls, key: str, **values: object) -> Phrase:
         return cls(key, tuple(values.items()))
 
     def text(self, lang: str) -> str:

@@ -1,4 +1,5 @@
-"""Create or update a store from a plan folder and load the shipped samples (pipelines.persist reads the plan back)."""
+"""Create or update a store from a plan folder and load the shipped samples (pipelines.store.persist reads the plan
+back)."""
 from __future__ import annotations
 
 import csv
@@ -10,11 +11,12 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from models.db import create_schema, writing
-from pipelines.ingest import IngestResult, ingest_bytes
-from pipelines.issue import Issue
-from pipelines.persist import save_plan
-from pipelines.plan import PlanData, read_plan_folder
-from pipelines.standing_cache import refresh as refresh_standings
+from pipelines.core.issue import Issue
+from pipelines.intake.ingest import IngestRequest, IngestResult, ingest_bytes
+from pipelines.plan.folder import read_plan_folder
+from pipelines.plan.records import PlanData
+from pipelines.store.persist import save_plan
+from pipelines.store.standing_cache import refresh as refresh_standings
 
 MANIFEST = "manifest.csv"
 
@@ -25,12 +27,11 @@ def build_store(engine: Engine, plan_dir: Path, now: dt.datetime | None = None) 
     if isinstance(plan, list):
         return plan
     create_schema(engine)
-    with writing(engine) as conn:
-        with conn.begin() as transaction:
-            problems = save_plan(conn, plan, now or dt.datetime.now())
-            if problems:
-                transaction.rollback()
-                return problems
+    with writing(engine) as conn, conn.begin() as transaction:
+        problems = save_plan(conn, plan, now or dt.datetime.now())
+        if problems:
+            transaction.rollback()
+            return problems
     refresh_standings(engine, now)
     return plan
 
@@ -46,9 +47,9 @@ def load_samples(
             progress(number, len(entries), entry["file"])
         when = dt.datetime.fromisoformat(entry["submitted_at"])
         results.append(ingest_bytes(
-            engine, plan, entry["file"], (samples_dir / entry["file"]).read_bytes(),
+            engine, plan, IngestRequest(entry["file"], (samples_dir / entry["file"]).read_bytes(),
             department=entry.get("department") or None, submitter=entry.get("submitter") or None,
-            channel="sample", submitted_at=when, today=when.date(), keep_standings=False))
+            channel="sample", submitted_at=when, today=when.date(), keep_standings=False)))
     refresh_standings(engine)
     return results
 

@@ -1,4 +1,5 @@
-"""Ingest a department's file: read, check against the plan and the store, and store it in one transaction — or nothing."""
+"""Ingest a department's file: read, check against the plan and the store, and store it in one transaction — or
+nothing."""
 from __future__ import annotations
 
 import datetime as dt
@@ -13,14 +14,16 @@ from sqlalchemy.exc import OperationalError
 
 from models.columns import CODE
 from models.db import is_busy_error, writing
-from models.queries import APPROVED, find_submission_by_hash, read_current_values
-from pipelines.issue import Issue, make_issue, sort_issues
-from pipelines.config import Limits
-from pipelines.persist import save_submission
-from pipelines.plan import PlanData
-from pipelines.read import RawTable, read_submission
-from pipelines.standing_cache import refresh as refresh_standings
-from pipelines.validate import CHANGE, Checked, check_submission
+from models.queries import find_submission_by_hash, read_current_values
+from models.states import APPROVED, SubmissionStatus
+from pipelines.core.columns import CHANGE
+from pipelines.core.config import Limits
+from pipelines.core.issue import Issue, make_issue, sort_issues
+from pipelines.intake.read import RawTable, read_submission
+from pipelines.intake.validate import Checked, check_submission
+from pipelines.plan.records import PlanData
+from pipelines.store.persist import save_submission
+from pipelines.store.standing_cache import refresh as refresh_standings
 
 ACCEPTED, REJECTED, UNCHANGED = "accepted", "rejected", "unchanged"
 
@@ -53,24 +56,41 @@ class IngestResult:
         }
 
 
-def ingest_bytes(
-    engine: Engine, plan: PlanData, file_name: str, data: bytes, *,
-    department: str | None = None, submitter: str | None = None, channel: str = "cli", status: str = APPROVED,
-    submitted_at: dt.datetime | None = None, today: dt.date | None = None, limits: Limits = Limits(),
-    explanations: Mapping[int, str] | None = None,
-    after_save: Callable[[Connection, int, pd.DataFrame], None] | None = None, keep_standings: bool = True,
-) -> IngestResult:
+@dataclass(frozen=True)
+class IngestRequest:
+    """One file to ingest and how: who sent it, through which channel, with what status, and what runs with it.
+
+    `after_save(conn, submission_id, rows)` runs inside the file's transaction (the browser flow stores the
+    narratives and evidence sent with the file there, so that the file and what came with it are kept together or not
+    at all). `keep_standings` is off when the caller stores several files and keeps the standings once at the end.
+    """
+
+    file_name: str
+    data: bytes = field(repr=False)
+    department: str | None = None
+    submitter: str | None = None
+    channel: str = "cli"
+    status: SubmissionStatus = APPROVED
+    submitted_at: dt.datetime | None = None
+    today: dt.date | None = None
+    limits: Limits = Limits()
+    explanations: Mapping[int, str] | None = None
+    after_save: Callable[[Connection, int, pd.DataFrame], None] | None = None
+    keep_standings: bool = True
+
+
+def ingest_bytes(engine: Engine, plan: PlanData, request: IngestRequest) -> IngestResult:
     """Check a file and, when it passes, store it whole in one transaction; a refused file changes nothing.
 
-    `after_save(conn, submission_id, rows)` runs inside that transaction (the browser flow stores the narratives and
-    evidence sent with the file there, so that the file and what came with it are kept together or not at all).
-    After the commit the standings the dashboard opens on are computed and kept (pipelines.standing_cache), unless
-    `keep_standings` is off because the caller stores several files and refreshes once at the end.
+    After the commit the standings the dashboard opens on are computed and kept (pipelines.store.standing_cache),
+    unless the request says the caller keeps them itself.
     """
+    r = request
+    file_name, data, limits = r.file_name, r.data, r.limits
     raw = read_submission(file_name, data, limits)
     if not isinstance(raw, RawTable):
         return IngestResult(file_name, REJECTED, hard=tuple(raw))
-    department = department or department_of(raw, plan)
+    department = r.department or department_of(raw, plan)
     sha = hashlib.sha256(data).hexdigest()
     try:
         with writing(engine) as conn, conn.begin():
@@ -80,9 +100,9 @@ def ingest_bytes(
                                   when=str(earlier[1])[:19])
                 return IngestResult(file_name, UNCHANGED, earlier[0], department, note=note)
             codes = sorted({c for c in raw.rows[CODE].astype(str).str.strip().unique() if c})
-            current = read_current_values(conn, _plan_codes(plan, codes))
-            checked = check_submission(raw, plan, current, department=department, today=today, limits=limits,
-                                       explanations=explanations)
+            current = read_current_values(conn, plan_codes(plan, codes))
+            checked = check_submission(raw, plan, current, department=department, today=r.today, limits=limits,
+                                       explanations=r.explanations)
             if not checked.accepted:
                 return _rejected(file_name, department, checked)
             counts = _counts(checked)
@@ -91,18 +111,18 @@ def ingest_bytes(
                 return IngestResult(file_name, UNCHANGED, None, department, counts, explained=tuple(checked.explained),
                                     note=make_issue(file_name, None, "", "all-unchanged", ""))
             submission_id = save_submission(
-                conn, file_name=file_name, sha256=sha, content=data, department=department, submitter=submitter,
-                channel=channel, status=status, submitted_at=submitted_at or dt.datetime.now(), rows=changed,
+                conn, file_name=file_name, sha256=sha, content=data, department=department, submitter=r.submitter,
+                channel=r.channel, status=r.status, submitted_at=r.submitted_at or dt.datetime.now(), rows=changed,
                 counts=counts)
-            if after_save is not None:
-                after_save(conn, submission_id, checked.rows)
+            if r.after_save is not None:
+                r.after_save(conn, submission_id, checked.rows)
     except OperationalError as error:
         if not is_busy_error(error):
             raise
         # the transaction rolled back, so nothing of the file was stored; the department is told to send it again
         busy = make_issue(file_name, None, "", "store-busy")
         return IngestResult(file_name, REJECTED, None, department, hard=(busy,))
-    if keep_standings:
+    if r.keep_standings:
         refresh_standings(engine)
     return IngestResult(file_name, ACCEPTED, submission_id, department, counts, explained=tuple(checked.explained))
 
@@ -119,7 +139,7 @@ def _counts(checked: Checked) -> dict[str, int]:
     return {name: int(changes.get(name, 0)) for name in ("new", "revised", "unchanged")} | {"rejected": 0}
 
 
-def _plan_codes(plan: PlanData, raw_codes: list[str]) -> list[str]:
+def plan_codes(plan: PlanData, raw_codes: list[str]) -> list[str]:
     """The plan's codes a file may mention (codes are matched case-insensitively and width-folded)."""
     wanted = {unicodedata.normalize("NFKC", c).upper().replace(" ", "") for c in raw_codes}
     return [i.code for i in plan.indicators if i.code.upper() in wanted]

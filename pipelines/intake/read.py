@@ -16,12 +16,17 @@ import unicodedata
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from pipelines.columns import CODE, NOTE, PERIOD, REQUIRED, ROW, VALUE, canonical_column
-from pipelines.config import HEADER_SEARCH_ROWS, Limits
-from pipelines.issue import Issue, make_issue
+if TYPE_CHECKING:  # openpyxl loads only for XLSX files; its read-only sheets and cells read as these do
+    from openpyxl.cell.cell import Cell
+    from openpyxl.worksheet.worksheet import Worksheet
+
+from pipelines.core.columns import CODE, NOTE, PERIOD, REQUIRED, ROW, VALUE, canonical_column
+from pipelines.core.config import HEADER_SEARCH_ROWS, Limits
+from pipelines.core.issue import Issue, make_issue
 
 MAX_COLUMNS = 1_000
 EXCEL_MAX_ROW = 1_048_576  # a row number beyond Excel's last row is forged
@@ -55,7 +60,8 @@ def read_submission(file_name: str, data: bytes, limits: Limits = Limits()) -> R
 def _check_envelope(file_name: str, data: bytes, limits: Limits) -> Issue | None:
     lowered = file_name.lower()
     if len(data) > limits.max_file_bytes:
-        return make_issue(file_name, None, "", "file-too-large", len(data), limit_mb=f"{limits.max_file_bytes / 2**20:g}")
+        limit_mb = f"{limits.max_file_bytes / 2**20:g}"
+        return make_issue(file_name, None, "", "file-too-large", len(data), limit_mb=limit_mb)
     if not data.strip():
         return make_issue(file_name, None, "", "empty-file")
     if lowered.endswith(".xlsm") or lowered.endswith(".xltm"):
@@ -63,7 +69,8 @@ def _check_envelope(file_name: str, data: bytes, limits: Limits) -> Issue | None
     if data.startswith(_OLE_MAGIC) or lowered.endswith(".xls"):
         return make_issue(file_name, None, "", "old-excel-format")
     utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))  # Excel's "Unicode text" holds NUL bytes
-    if not data.startswith(_XLSX_MAGIC) and ((b"\x00" in data[:65536] and not utf16) or lowered.endswith((".xlsx", ".zip"))):
+    binary = b"\x00" in data[:65536] and not utf16
+    if not data.startswith(_XLSX_MAGIC) and (binary or lowered.endswith((".xlsx", ".zip"))):
         return make_issue(file_name, None, "", "binary-file")
     return None
 
@@ -238,7 +245,7 @@ def _is_xml(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
     return head.lstrip(b"\xef\xbb\xbf\xff\xfe\x00 \t\r\n").startswith(b"<")
 
 
-def _read_sheet(file_name: str, sheet, limits: Limits) -> RawTable | list[Issue] | None:  # type: ignore[no-untyped-def]
+def _read_sheet(file_name: str, sheet: Worksheet, limits: Limits) -> RawTable | list[Issue] | None:
     """The sheet's table, its problems, or None when the sheet has no column header."""
     if (sheet.max_column or 0) > MAX_COLUMNS:
         return [make_issue(file_name, None, "", "sheet-too-many-columns", sheet.max_column, limit=MAX_COLUMNS)]
@@ -261,7 +268,7 @@ def _read_sheet(file_name: str, sheet, limits: Limits) -> RawTable | list[Issue]
     return None
 
 
-def _sheet_body(file_name: str, sheet, header_row: int, wanted: list[int],  # type: ignore[no-untyped-def]
+def _sheet_body(file_name: str, sheet: Worksheet, header_row: int, wanted: list[int],
                 limits: Limits) -> tuple[pd.DataFrame, list[int]] | Issue:
     """The non-blank rows below the header and their Excel row numbers, reading only the columns wanted (a cell in
     column XFD widens no row); a row number beyond Excel's last row means a forged file, and more rows than the
@@ -286,10 +293,11 @@ def _sheet_body(file_name: str, sheet, header_row: int, wanted: list[int],  # ty
     return pd.DataFrame(records, columns=wanted) if records else pd.DataFrame(columns=wanted), numbers
 
 
-def _shown_text(cell) -> str:  # type: ignore[no-untyped-def]
+def _shown_text(cell: Cell) -> str:
     """A cell as the department sees it: a percentage-formatted 0.85 is 85%."""
     value = getattr(cell, "value", None)
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and "%" in str(getattr(cell, "number_format", "")):
+    percent_format = "%" in str(getattr(cell, "number_format", ""))
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and percent_format:
         return _cell_text(round(value * 100, 10)) + "%"
     return _cell_text(value)
 
@@ -351,7 +359,8 @@ def _finish(
 
 
 def _form_block(above: list[list[str]]) -> dict[str, str]:
-    """表名 / 报告期 / 填报单位 / 填报人 / 联系电话 from the rows above the header: 「填报单位：X」 or 「填报单位 | X」."""
+    """表名 / 报告期 / 填报单位 / 填报人 / 联系电话 from the rows above the header:
+    「填报单位：X」 or 「填报单位 | X」."""
     form: dict[str, str] = {}
     for record in above:
         cells = [unicodedata.normalize("NFKC", c).strip() for c in record]

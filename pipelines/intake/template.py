@@ -8,13 +8,18 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
+if TYPE_CHECKING:  # openpyxl loads only when a workbook template is asked for
+    from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
+
 from models.columns import CODE, PERIOD, VALUE
-from pipelines.config import MAX_CELL_CHARS
-from pipelines.periods import Period, latest_period_ending_by, period_of_code
-from pipelines.plan import IndicatorDef, PlanData
+from pipelines.core.config import MAX_CELL_CHARS
+from pipelines.core.periods import Period, latest_period_ending_by, period_of_code
+from pipelines.plan.records import IndicatorDef, PlanData
 
 HEADER = ("指标编码", "指标名称", "计量单位", "统计期", "上期数值（只读）", "数值", "备注")
 SHEET, GUIDE = "填报表", "填表说明"
@@ -125,8 +130,8 @@ def build_xlsx_template(plan: PlanData, department: str, quarter: Period, curren
             cell.protection = Protection(locked=False)
             cell.fill = editable
     _add_validations(sheet, rows, header_row)
-    for column, width in zip("ABCDEFG", (12, 36, 10, 10, 16, 12, 40)):
-        sheet.column_dimensions[column].width = width
+    for letter, width in zip("ABCDEFG", (12, 36, 10, 10, 16, 12, 40)):
+        sheet.column_dimensions[letter].width = width
     sheet.protection.sheet = True  # no password: it guards against slips, not against the department
     _add_guide(book, rows)
     buffer = io.BytesIO()
@@ -134,7 +139,7 @@ def build_xlsx_template(plan: PlanData, department: str, quarter: Period, curren
     return buffer.getvalue()
 
 
-def _add_validations(sheet, rows: list[TemplateRow], header_row: int) -> None:  # type: ignore[no-untyped-def]
+def _add_validations(sheet: Worksheet, rows: list[TemplateRow], header_row: int) -> None:
     from openpyxl.worksheet.datavalidation import DataValidation
 
     choice = DataValidation(type="list", formula1=f'"{MILESTONE_CHOICES}"', allow_blank=True,
@@ -154,7 +159,7 @@ def _add_validations(sheet, rows: list[TemplateRow], header_row: int) -> None:  
             sheet.add_data_validation(rule)
 
 
-def _add_guide(book, rows: list[TemplateRow]) -> None:  # type: ignore[no-untyped-def]
+def _add_guide(book: Workbook, rows: list[TemplateRow]) -> None:
     guide = book.create_sheet(GUIDE)
     for line in GUIDE_LINES:
         guide.append([line])

@@ -7,31 +7,30 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
-from pipelines.catalog import t
-from pipelines.columns import CODE, NOTE, PERIOD, ROW, VALUE
-from pipelines.config import MAX_CELL_CHARS, MIN_EXPLANATION_CHARS, Limits
-from pipelines.issue import HARD, SOFT, Issue, make_issue
-from pipelines.periods import Period, kind_of_frequency, normalise_text, parse_period, period_of_code
-from pipelines.plan import PlanData
-from pipelines.read import RawTable
+from pipelines.core.catalog import t
+from pipelines.core.columns import CHANGE, CODE, NOTE, PERIOD, PREVIOUS, ROW, VALUE
+from pipelines.core.config import MAX_CELL_CHARS, MIN_EXPLANATION_CHARS, Limits
+from pipelines.core.config import today as config_today
+from pipelines.core.issue import HARD, SOFT, Issue, make_issue
+from pipelines.core.periods import Period, kind_of_frequency, normalise_text, parse_period, period_of_code
+from pipelines.intake.read import RawTable
+from pipelines.plan.records import PlanData
 
-COUNT_UNITS = frozenset("个 家 人 项 次 场 件 篇 栋 支 次/年 人次 户 所".split())
+COUNT_UNITS = frozenset(["个", "家", "人", "项", "次", "场", "件", "篇", "栋", "支", "次/年", "人次", "户", "所"])
 MILESTONE_WORDS = {"是": 1.0, "否": 0.0, "已完成": 1.0, "未完成": 0.0, "完成": 1.0, "已达成": 1.0, "未达成": 0.0}
 BOILERPLATE = ("经核实无误", "核实无误", "确认无误", "数据无误", "情况属实", "已核实", "已确认", "无误", "属实",
                "正常", "同上", "没问题", "无异常", "正确", "无", "ok", "确认", "核实")
 MAX_ISSUES = 2_000  # beyond this a hostile file's problems are summarised, not listed one by one
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 _EXAMPLE = {"quarterly": "2025Q3／2025年第三季度", "half-yearly": "2025H1／2025年上半年", "annual": "2025／2025年"}
-
-CHANGE = "change"  # new | revised | unchanged
-PREVIOUS = "previous"  # the current value before this file, if any
-
 
 @dataclass(frozen=True)
 class Checked:
@@ -57,8 +56,9 @@ def check_submission(
     limits: Limits = Limits(),
     explanations: Mapping[int, str] | None = None,
 ) -> Checked:
-    """Run every check on a table read from a file. `current` holds the store's current values (CODE, PERIOD, VALUE, NOTE)."""
-    today = today or dt.date.today()
+    """Run every check on a table read from a file. `current` holds the store's current values (CODE, PERIOD, VALUE,
+    NOTE)."""
+    today = today or config_today()
     frame = _drop_blank(raw.rows)
     if frame.empty:
         return Checked(frame, [make_issue(raw.file, None, "", "no-data-rows")], [], [])
@@ -128,7 +128,7 @@ def _drop_blank(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def lookup(series: pd.Series, mapping: Mapping[object, object] | object, default: object = None,
-           dtype: object = object) -> pd.Series:
+           dtype: npt.DTypeLike = object) -> pd.Series:
     """series.map(mapping) computed once per distinct value (codes and periods repeat: fast on a million rows)."""
     codes, uniques = pd.factorize(series, use_na_sentinel=False)
     get = mapping if callable(mapping) else (lambda key: mapping.get(key, default))  # type: ignore[union-attr]
@@ -263,7 +263,8 @@ def _value_issues(frame: pd.DataFrame, ctx: _Context, units: pd.Series, kinds: p
         mask = mask & ~flagged  # one value problem per row is enough to act on
         if not mask.any():
             continue
-        for row, code, raw, unit in frame.loc[mask, [ROW, CODE, VALUE + "_raw"]].assign(u=units[mask]).itertuples(index=False):
+        found = frame.loc[mask, [ROW, CODE, VALUE + "_raw"]].assign(u=units[mask])
+        for row, code, raw, unit in found.itertuples(index=False):
             ctx.add(row, VALUE, check, raw, code, unit=unit)
         flagged |= mask
     _mark(frame, flagged)
@@ -413,12 +414,12 @@ def _soft_findings(frame: pd.DataFrame, ctx: _Context) -> list[tuple[int, str, s
     out: list[tuple[int, str, str, dict[str, object]]] = []
     for check, mask in (("against-direction", against), ("large-change", large), ("beyond-twice-target", beyond)):
         if mask.any():
-            out += [(int(r.row), r.indicator_code, check, _soft_values(check, r, ctx)) for r in
-                    frame[mask].assign(change=change[mask]).itertuples(index=False)]
+            found: Iterable[Any] = frame[mask].assign(change=change[mask]).itertuples(index=False)
+            out += [(int(r.row), r.indicator_code, check, _soft_values(check, r, ctx)) for r in found]
     return sorted(out, key=lambda f: (f[0], f[2]))
 
 
-def _soft_values(check: str, r, ctx: _Context) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def _soft_values(check: str, r: Any, ctx: _Context) -> dict[str, object]:  # r: a row of itertuples
     base: dict[str, object] = {"value": _fmt(r.value)}
     if check == "beyond-twice-target":
         scale = r.target if r.direction == "increase" else max(r.target, r.baseline)

@@ -1,6 +1,6 @@
 """Where the plan stands as of a period: plan rows and current values in, assessments and roll-ups out.
 
-The pure part (`compute_standing`) takes plain values; `read_standing` is the thin shell that reads the store.
+Pure: plain values in (the plan, a DataFrame of current values); pipelines.store.standings reads them from the store.
 """
 from __future__ import annotations
 
@@ -9,17 +9,22 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import pandas as pd
-from sqlalchemy import Engine
 
-from models.columns import PERIOD
-from models.queries import read_current_values
-from pipelines.periods import Period, latest_period_ending_by, period_of_code
-from pipelines.persist import plan_from_store
-from pipelines.plan import IndicatorDef, PlanData
-from pipelines.progress import (
-    Assessment, History, IndicatorSpec, Observation, RollUp, StatusRule, assess_all, roll_up, status_rule_from,
+from pipelines.core.columns import PERIOD
+from pipelines.core.periods import Period, latest_period_ending_by, period_of_code
+from pipelines.engine.progress import (
+    Assessment,
+    History,
+    IndicatorSpec,
+    Observation,
+    RollUp,
+    StatusRule,
+    assess_all,
+    roll_up,
 )
-from pipelines.series import histories_from
+from pipelines.engine.series import histories_from
+from pipelines.engine.status_rule import status_rule_from
+from pipelines.plan.records import IndicatorDef, PlanData
 
 
 @dataclass(frozen=True)
@@ -30,7 +35,7 @@ class Standing:
     assessments: dict[str, Assessment]
     rollups: dict[str, RollUp]
     # the current values with provenance (models.queries.read_current_values), or what reads them when first asked:
-    # a standing kept in the store (pipelines.standing_cache) is drawn without reading every value
+    # a standing kept in the store (pipelines.store.standing_cache) is drawn without reading every value
     values: pd.DataFrame | Callable[[], pd.DataFrame] = field(repr=False, compare=False)
 
     @cached_property
@@ -83,20 +88,11 @@ def compute_standing(plan: PlanData, current: pd.DataFrame, as_of: Period | None
 
 
 def standing_of(plan: PlanData, as_of: Period, assessments: dict[str, Assessment],
-                values: pd.DataFrame | Callable[[], pd.DataFrame], rollups: dict[str, RollUp] | None = None) -> Standing:
+                values: pd.DataFrame | Callable[[], pd.DataFrame],
+                rollups: dict[str, RollUp] | None = None) -> Standing:
     """The standing from its assessments: roll-ups to sub-items, actions and the plan under the plan's rule (unless
     they are given, as kept with the assessments)."""
     rule = rule_of(plan)
     if rollups is None:
         rollups = roll_up(assessments, plan.tree(), plan.info.code, rule)
     return Standing(plan, as_of, rule, assessments, rollups, values)
-
-
-def read_standing(engine: Engine, as_of: Period | None = None) -> Standing | None:
-    """The standing computed from the store; None when the store holds no plan."""
-    with engine.connect() as conn:
-        plan = plan_from_store(conn)
-        if plan is None:
-            return None
-        current = read_current_values(conn)
-    return compute_standing(plan, current, as_of)

@@ -8,16 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from html import escape
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from pipelines.catalog import t
-from pipelines.formatting import format_rate, status_badge, unit_word
-from pipelines.progress import STATUS_COLOR, STATUS_ICON, STATUSES
-from pipelines.story import IndicatorStory, Line
-from pipelines.timeliness import LATE, MISSING, NOT_DUE, ON_TIME
+from pipelines.core.catalog import t
+from pipelines.engine.progress import STATUS_COLOR, STATUS_ICON, STATUSES
+from pipelines.present.formatting import format_rate, status_badge, unit_word
+from pipelines.present.story import IndicatorStory, Line
+from pipelines.present.timeliness import LATE, MISSING, NOT_DUE, ON_TIME
 
 FONT_FAMILY = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, sans-serif"
 INK = "#222222"  # values and changes: neutral, never a status colour
@@ -113,7 +114,7 @@ def build_action_chart(rows: pd.DataFrame, lang: str, *, title: str | None = Non
                        illustrative: bool = False) -> go.Figure:
     """Each special action's mean completion (%) in its status colour, with the status named beside the bar.
 
-    rows: columns name, completion (percent, may be NaN) and status_code, as pipelines.tables.action_rows gives.
+    rows: columns name, completion (percent, may be NaN) and status_code, as pipelines.present.tables.action_rows gives.
     """
     completion = rows["completion"].fillna(0.0)
     text = [f"{format_rate(c / 100 if pd.notna(c) else None)} {status_badge(s, lang)}"
@@ -133,7 +134,7 @@ def build_hierarchy_chart(nodes: pd.DataFrame, lang: str, *, kind: str = "treema
                           height: int | None = None, illustrative: bool = False) -> go.Figure:
     """Action → sub-item → indicator as one picture, each box in its status colour and labelled with its icon.
 
-    nodes: columns id, parent, label, status_code, value, hover (pipelines.tables.hierarchy_nodes).
+    nodes: columns id, parent, label, status_code, value, hover (pipelines.present.tables.hierarchy_nodes).
     """
     trace = go.Treemap if kind == "treemap" else go.Sunburst
     status = nodes["status_code"]
@@ -177,12 +178,12 @@ def _line(points: Sequence[Line]) -> tuple[list[str | None], list[float | None]]
     return xs, ys
 
 
-def _reported(points: pd.DataFrame, yearly: bool) -> tuple[list, list, list]:  # type: ignore[type-arg]
+def _reported(points: pd.DataFrame, yearly: bool) -> tuple[list[Any], list[Any], list[Any]]:
     """The reported points; a yearly amount's running total starts again each year, so its line breaks between years."""
     xs, ys, hovers = list(points["x"]), list(points["y"]), list(points["hover"])
     if not yearly:
         return xs, ys, hovers
-    out: tuple[list, list, list] = ([], [], [])  # type: ignore[type-arg]
+    out: tuple[list[Any], list[Any], list[Any]] = ([], [], [])
     previous = None
     for x, y, hover in zip(xs, ys, hovers):
         if previous is not None and str(x)[:4] != previous:

@@ -6,10 +6,17 @@ import io
 import pandas as pd
 
 from models.columns import CODE, DEPARTMENT, FILE, NOTE, PERIOD, SUBMISSION, SUBMITTED_AT, SUBMITTER, VALUE
-from pipelines.periods import Period, period_of_code
-from pipelines.plan import PlanData
+from pipelines.core.periods import Period, period_of_code
+from pipelines.plan.records import PlanData
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _defused(value: object) -> object:
+    """A text Excel would run as a formula, with an apostrophe before it; anything else as it is."""
+    return "'" + value if isinstance(value, str) and value.startswith(_FORMULA_START) else value
+
+
 EXPORT_COLUMNS = [CODE, "name_zh", PERIOD, VALUE, "unit", DEPARTMENT, NOTE, FILE, SUBMISSION, SUBMITTER,
                   SUBMITTED_AT, "illustrative"]
 
@@ -35,7 +42,7 @@ def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for column in out.columns:
         if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = out[column].map(lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v)
+            out[column] = out[column].map(_defused)
     return out
 
 

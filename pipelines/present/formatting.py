@@ -6,8 +6,8 @@ from typing import Protocol
 
 import pandas as pd
 
-from pipelines.catalog import messages, t
-from pipelines.status_rule import STATUS_ICON, status_name
+from pipelines.core.catalog import messages, t
+from pipelines.engine.status_rule import STATUS_ICON, status_name
 
 MISSING = "—"
 # A unit written with a magnitude prefix (亿元, 万平方米) is a multiple of its base unit (元, 平方米).
@@ -34,7 +34,8 @@ def _finite(value: float | None) -> bool:
 
 
 def format_number(value: float | None, decimals: int = 2) -> str:
-    """A number with thousands separators and no trailing zeros: 1800 → 1,800; 16.20 → 16.2; tiny values keep 4 figures."""
+    """A number with thousands separators and no trailing zeros: 1800 → 1,800; 16.20 → 16.2; tiny values keep 4
+    figures."""
     if not _finite(value):
         return MISSING
     assert value is not None
@@ -54,7 +55,8 @@ def split_unit(unit: str) -> tuple[float, str]:
 
 
 def unit_word(unit: str, lang: str) -> str:
-    """The unit as the reader writes it: the plan's Chinese unit, or its English word from the catalog when there is one."""
+    """The unit as the reader writes it: the plan's Chinese unit, or its English word from the catalog when there is
+    one."""
     if lang != "en" or not unit:
         return unit
     key = f"ui.unit.{unit}"
@@ -112,7 +114,8 @@ def status_badge(status: str, lang: str = "zh") -> str:
 
 
 def pace_class(gap_points: float | None) -> str | None:
-    """超序时 (ahead), 按序时 (level) or 滞后序时 (behind) from the gap in points; None when there is no 序时 to compare."""
+    """超序时 (ahead), 按序时 (level) or 滞后序时 (behind) from the gap in points; None when there is no 序时 to
+    compare."""
     if not _finite(gap_points):
         return None
     assert gap_points is not None

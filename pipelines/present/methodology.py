@@ -1,7 +1,7 @@
 """The methodology document as the dashboard shows it: the Chinese text, or its English summary, by language."""
 from __future__ import annotations
 
-from pipelines.config import ROOT
+from pipelines.core.config import ROOT
 
 METHODOLOGY = ROOT / "docs" / "methodology.md"
 ENGLISH_HEADING = "## English summary"

@@ -3,19 +3,21 @@ the target, the expected straight path and the projection; its metadata card; an
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
 from models.columns import CODE, DEPARTMENT, FILE, NOTE, PERIOD, REVISION, SUBMITTED_AT, SUBMITTER, VALUE
-from pipelines.catalog import t
-from pipelines.formatting import MISSING, format_amount, format_time, name_of, status_badge
-from pipelines.periods import Period, period_of_code
-from pipelines.plan import IndicatorDef, PlanData
-from pipelines.progress import Assessment, Observation, StatusRule, assess, legend
-from pipelines.standing import spec_of
-from pipelines.status_rule import rule_title
-from pipelines.tables import department_names
+from pipelines.core.catalog import t
+from pipelines.core.periods import Period, period_of_code
+from pipelines.engine.progress import Assessment, Observation, StatusRule, assess, legend
+from pipelines.engine.status_rule import rule_title
+from pipelines.plan.records import IndicatorDef, PlanData
+from pipelines.plan.standing import spec_of
+from pipelines.present.formatting import MISSING, format_amount, format_time, name_of, status_badge
+from pipelines.present.tables import department_names
 
 Line = tuple[tuple[str, float], ...]  # (ISO date, value) points
 POINT_COLUMNS = [PERIOD, "label", "x", VALUE, "y", DEPARTMENT, SUBMITTER, SUBMITTED_AT, NOTE, "explanation", "hover"]
@@ -56,6 +58,11 @@ def wrap(text: str, width: int = WRAP) -> str:
     return "<br>".join([*lines, line.strip()] if line.strip() else lines)
 
 
+def _amount_at(value: float, period: Period, unit: str, lang: str) -> str:
+    """1,200家（2022年第四季度）: a plan figure with the period it belongs to."""
+    return f"{format_amount(value, unit, lang)}（{period.label(lang)}）"
+
+
 def _history_rows(current: pd.DataFrame, indicator: IndicatorDef, as_of: Period) -> pd.DataFrame:
     rows = current[current[CODE] == indicator.code].copy()
     if rows.empty:
@@ -72,7 +79,8 @@ def build_story(plan: PlanData, indicator: IndicatorDef, current: pd.DataFrame, 
     names = {d.code: name_of(d, lang) for d in plan.departments}
     spec, seen, points = spec_of(indicator), [], []
     running: dict[int, float] = {}
-    for r in rows.itertuples(index=False):
+    records: Iterable[Any] = rows.itertuples(index=False)  # named tuples of the history's columns
+    for r in records:
         period: Period = r.period_obj
         seen.append(Observation(period, float(r.value)))
         verdict = assess(spec, seen, period, rule).explanation(lang)
@@ -80,7 +88,8 @@ def build_story(plan: PlanData, indicator: IndicatorDef, current: pd.DataFrame, 
         y = running[period.year] if indicator.kind == "annual" else float(r.value)
         who = " · ".join(x for x in (names.get(r.department or "", r.department or ""), r.submitter or "") if x)
         hover = "<br>".join([
-            f"<b>{period.label(lang)}</b>", t("ui.hover.value", lang, value=format_amount(r.value, indicator.unit, lang)),
+            f"<b>{period.label(lang)}</b>",
+            t("ui.hover.value", lang, value=format_amount(r.value, indicator.unit, lang)),
             *([t("ui.hover.year-total", lang, value=format_amount(y, indicator.unit, lang))]
               if indicator.kind == "annual" else []),
             t("ui.hover.who", lang, who=who or MISSING), t("ui.hover.when", lang, when=format_time(r.submitted_at)),
@@ -105,7 +114,8 @@ def _anchor(key: str, period: Period, value: float, indicator: IndicatorDef, lan
 def _expected(indicator: IndicatorDef) -> tuple[Line, ...]:
     """Level: the straight line from baseline to target. Annual: each year from 0 at its start to the yearly target."""
     if indicator.kind == "level":
-        return (((x_of(indicator.baseline_period), indicator.baseline), (x_of(indicator.target_period), indicator.target)),)
+        start = (x_of(indicator.baseline_period), indicator.baseline)
+        return ((start, (x_of(indicator.target_period), indicator.target)),)
     if indicator.kind == "annual":
         years = range(indicator.baseline_period.year + 1, indicator.target_period.year + 1)
         return tuple(((dt.date(y, 1, 1).isoformat(), 0.0), (dt.date(y, 12, 31).isoformat(), indicator.target))
@@ -134,8 +144,8 @@ def metadata_rows(plan: PlanData, indicator: IndicatorDef, a: Assessment, rule: 
         (label("support"), department_names(plan, indicator.supporting_departments, lang)),
         (label("frequency"), t(f"word.{indicator.frequency}", lang)),
         (label("kind"), t(f"ui.kind.{indicator.kind}", lang) + " · " + t(f"ui.direction.{indicator.direction}", lang)),
-        (label("baseline"), f"{format_amount(indicator.baseline, indicator.unit, lang)}（{indicator.baseline_period.label(lang)}）"),
-        (label("target"), f"{format_amount(indicator.target, indicator.unit, lang)}（{indicator.target_period.label(lang)}）"),
+        (label("baseline"), _amount_at(indicator.baseline, indicator.baseline_period, indicator.unit, lang)),
+        (label("target"), _amount_at(indicator.target, indicator.target_period, indicator.unit, lang)),
         (label("source"), indicator.source or MISSING),
         (label("status"), f"{status_badge(a.status, lang)} — {a.explanation(lang)}"),
         (label("rule"), rule_title(rule).text(lang)),

@@ -5,17 +5,19 @@ attempts and today in, frames out."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 import pandas as pd
 
-from pipelines.catalog import t
-from pipelines.periods import Period, latest_period_ending_by, period_containing, period_of_code
-from pipelines.plan import PlanData
-from pipelines.timeliness import owed_reports, quarter_of
+from models.states import APPROVED, PENDING, RETURNED
+from pipelines.core.catalog import t
+from pipelines.core.periods import Period, latest_period_ending_by, period_containing, period_of_code
+from pipelines.plan.records import PlanData
+from pipelines.present.timeliness import owed_reports, quarter_of
 
-NOT_SENT, SENT, RETURNED, APPROVED = "not_sent", "sent", "returned", "approved"
+NOT_SENT, SENT = "not_sent", "sent"  # a board cell's own states; the other two are the review's (models.states)
 _RANK = {"approved": 3, "pending": 2, "returned": 1}
-_STATE_OF = {"approved": APPROVED, "pending": SENT, "returned": RETURNED}
+_STATE_OF = {APPROVED: APPROVED, PENDING: SENT, RETURNED: RETURNED}
 BOARD_COLUMNS = ["department", "quarter", "due", "state", "first_sent", "on_time", "returned_count",
                  "refused_count"]
 
@@ -31,8 +33,8 @@ def compute_board(plan: PlanData, sent: pd.DataFrame, today: dt.date,
     """One row per department and quarter it owes reports for, up to the open quarter.
 
     `sent` is models.submissions.read_submission_periods: submission_id, department, status, submitted_at, period.
-    `attempts` is pipelines.attempts.read_attempts: a refused upload counts for the quarter being reported when it
-    was tried (its file may name no readable period at all).
+    `attempts` is pipelines.workflow.attempts.read_attempts: a refused upload counts for the quarter being reported
+    when it was tried (its file may name no readable period at all).
     """
     owed = owed_reports(plan, open_quarter(plan, today))
     slots = owed.groupby(["department", "quarter"], as_index=False)["due"].max()
@@ -54,7 +56,8 @@ def _refused_by_slot(plan: PlanData, attempts: pd.DataFrame | None) -> dict[tupl
         return {}
     refused = attempts[(attempts["outcome"] == "rejected") & attempts["department"].notna()]
     quarters = [open_quarter(plan, at.date()).code for at in refused["at"]]
-    return refused.assign(quarter=quarters).groupby(["department", "quarter"]).size().to_dict()
+    sizes = refused.assign(quarter=quarters).groupby(["department", "quarter"]).size()
+    return cast(dict[tuple[str, str], int], sizes.to_dict())  # keyed by (department, quarter)
 
 
 def _slot(department: str, quarter: str, due: dt.date, mine: pd.DataFrame) -> dict[str, object]:
@@ -86,7 +89,7 @@ def chase_list(board: pd.DataFrame, plan: PlanData, today: dt.date) -> pd.DataFr
 
 # ---- as the page shows them --------------------------------------------------------------------------------
 
-def cell_text(state: str, on_time: object, returned: int, today: dt.date, due: dt.date, lang: str = "zh",
+def cell_text(state: str, on_time: bool | None, returned: int, today: dt.date, due: dt.date, lang: str = "zh",
               refused: int = 0) -> str:
     """审核通过·按时 / 已上报·逾期 / 未填报 / 退回修改 (退回1次) / … ·上传被拒2次"""
     words = [t(f"board.state.{state}", lang)]
@@ -110,7 +113,8 @@ def board_grid(board: pd.DataFrame, plan: PlanData, today: dt.date, lang: str = 
                                .itertuples(index=False)],
                          name=board["department"].map(names),
                          label=[period_of_code(q).label(lang) for q in board["quarter"]])
-    quarters = [period_of_code(q).label(lang) for q in sorted(set(board["quarter"]), key=lambda q: period_of_code(q).end_time)]
+    in_time = sorted(set(board["quarter"]), key=lambda q: period_of_code(q).end_time)
+    quarters = [period_of_code(q).label(lang) for q in in_time]
     grid = cells.pivot(index="name", columns="label", values="text").reindex(index=order, columns=quarters)
     return grid.fillna("").rename_axis(index=t("submit.col.department", lang), columns=None).reset_index()
 

@@ -8,11 +8,11 @@ from collections.abc import Sequence
 import pandas as pd
 
 from models.columns import CODE, NOTE, PERIOD, ROW, VALUE
-from pipelines.catalog import t
-from pipelines.issue import Issue
-from pipelines.periods import latest_period_ending_by, period_containing, period_of_code, periods_between
-from pipelines.plan import PlanData
-from pipelines.validate import CHANGE, PREVIOUS
+from pipelines.core.catalog import t
+from pipelines.core.columns import CHANGE, PREVIOUS
+from pipelines.core.issue import Issue
+from pipelines.core.periods import latest_period_ending_by, period_containing, period_of_code, periods_between
+from pipelines.plan.records import PlanData
 
 STATUS_KEYS = {"pending": "submit.status.pending", "approved": "submit.status.approved",
                "returned": "submit.status.returned"}
@@ -44,8 +44,8 @@ def preview_frame(rows: pd.DataFrame, plan: PlanData, red: Sequence[str], lang: 
     return frame
 
 
-def _number(value: object) -> str:
-    return "" if value is None or pd.isna(value) else f"{float(value):g}"  # type: ignore[arg-type]
+def _number(value: float | None) -> str:
+    return "" if value is None or pd.isna(value) else f"{float(value):g}"
 
 
 def lock_history_frame(events: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:

@@ -4,23 +4,32 @@ Columns are stable keys (the constants below); `localise` turns them into the ca
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import pandas as pd
 
-from models.columns import (
-    CODE, DEPARTMENT as DEPARTMENT_CODE, NOTE, PERIOD, SUBMISSION, SUBMITTED_AT, SUBMITTER, VALUE,
+from models.columns import CODE, NOTE, PERIOD, SUBMISSION, SUBMITTED_AT, SUBMITTER, VALUE
+from models.columns import DEPARTMENT as DEPARTMENT_CODE
+from pipelines.core.catalog import messages, t
+from pipelines.core.periods import period_of_code
+from pipelines.engine.progress import STATUS_GROUP, Assessment, Change
+from pipelines.plan.records import IndicatorDef, PlanData
+from pipelines.plan.standing import Standing
+from pipelines.present.formatting import (
+    MISSING,
+    change_arrow,
+    format_amount,
+    format_number,
+    format_points,
+    format_rate,
+    format_time,
+    name_of,
+    pace_class,
+    status_badge,
+    unit_word,
 )
-from pipelines.catalog import messages, t
-from pipelines.formatting import (
-    MISSING, change_arrow, format_amount, format_number, format_points, format_rate, format_time, name_of, pace_class,
-    status_badge, unit_word,
-)
-from pipelines.periods import period_of_code
-from pipelines.plan import IndicatorDef, PlanData
-from pipelines.progress import STATUS_GROUP, Assessment, Change
-from pipelines.standing import Standing
 
 SEQ, SUB_ITEM, INDICATOR, UNIT, TARGET, ACTUAL = "seq", "sub_item", "indicator", "unit", "target", "actual"
 COMPLETION, TIME_SHARE, GAP, STATUS, LEAD, SUPPORT = "completion", "time_share", "gap", "status", "lead", "support"
@@ -94,7 +103,7 @@ def trends_of(current: pd.DataFrame, codes: Sequence[str], as_of_end: float) -> 
     rows = current[current[CODE].isin(set(codes))]
     ends = rows[PERIOD].map({p: period_of_code(p).end_time for p in rows[PERIOD].unique()})
     rows = rows.assign(_end=ends)[ends <= as_of_end + 1e-9].sort_values([CODE, "_end"])
-    return {code: list(map(float, group[VALUE])) for code, group in rows.groupby(CODE, sort=False)}
+    return {str(code): list(map(float, group[VALUE])) for code, group in rows.groupby(CODE, sort=False)}
 
 
 def completion_table(standing: Standing, lang: str, action: str | None = None,
@@ -120,7 +129,8 @@ def completion_table(standing: Standing, lang: str, action: str | None = None,
         rows.append({
             SEQ: number, CODE: indicator.code, SUB_ITEM: name_of(subs[indicator.sub_item_code], lang),
             INDICATOR: name_of(indicator, lang), UNIT: unit_word(indicator.unit, lang),
-            TARGET: _values(indicator, indicator.target, lang), ACTUAL: _values(indicator, achieved_value(indicator, a), lang),
+            TARGET: _values(indicator, indicator.target, lang),
+            ACTUAL: _values(indicator, achieved_value(indicator, a), lang),
             COMPLETION: _percent(a.completion), TIME_SHARE: _percent(a.time_share),
             GAP: float("nan") if a.gap_points is None else round(a.gap_points, 1),
             STATUS: status_badge(a.status, lang), TREND: trends.get(indicator.code, []),
@@ -172,7 +182,8 @@ def sub_item_rows(standing: Standing, lang: str, action: str) -> pd.DataFrame:
     rows = []
     for sub in (s for s in standing.plan.sub_items if s.action_code == action):
         r = standing.rollups[sub.code]
-        rows.append({"code": sub.code, SUB_ITEM: name_of(sub, lang), LEAD: department_names(standing.plan, [sub.lead_department], lang),
+        rows.append({"code": sub.code, SUB_ITEM: name_of(sub, lang),
+                     LEAD: department_names(standing.plan, [sub.lead_department], lang),
                      STATUS: status_badge(r.status, lang), COMPLETION: _percent(r.mean_completion),
                      EXPLANATION: r.explanation(lang), STATUS_CODE: r.status})
     return pd.DataFrame(rows, columns=["code", SUB_ITEM, LEAD, STATUS, COMPLETION, EXPLANATION, STATUS_CODE])
@@ -188,10 +199,15 @@ def action_rows(standing: Standing, lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["code", "name", COMPLETION, STATUS, STATUS_CODE, EXPLANATION])
 
 
-def group_counts(counts: dict[str, int] | object) -> dict[str, int]:
+def status_counts(statuses: pd.Series) -> dict[str, int]:
+    """How many indicators have each status, from a column of status codes."""
+    return {str(status): int(n) for status, n in statuses.value_counts().items()}
+
+
+def group_counts(counts: Mapping[str, int]) -> dict[str, int]:
     """Indicators per colour group (green, amber, red, grey) from counts per status."""
     out = dict.fromkeys(GROUPS, 0)
-    for status, n in dict(counts).items():  # type: ignore[call-overload]
+    for status, n in counts.items():
         out[STATUS_GROUP[status]] += n
     return out
 
@@ -233,7 +249,8 @@ def red_flags(standing: Standing, lang: str) -> pd.DataFrame:
         a = standing.assessments[indicator.code]
         if STATUS_GROUP[a.status] == "red":
             rows.append({CODE: indicator.code, INDICATOR: name_of(indicator, lang),
-                         LEAD: department_names(plan, [indicator.department], lang), STATUS: status_badge(a.status, lang),
+                         LEAD: department_names(plan, [indicator.department], lang),
+                         STATUS: status_badge(a.status, lang),
                          EXPLANATION: a.explanation(lang), "_score": a.score if a.score is not None else -2.0})
     frame = pd.DataFrame(rows, columns=[CODE, INDICATOR, LEAD, STATUS, EXPLANATION, "_score"])
     return frame.sort_values("_score", kind="stable").drop(columns="_score").reset_index(drop=True)
@@ -245,7 +262,8 @@ def likely_rows(standing: Standing, lang: str) -> pd.DataFrame:
     for indicator in standing.plan.indicators:
         a = standing.assessments[indicator.code]
         if a.likely_to_meet:
-            rows.append({CODE: indicator.code, INDICATOR: name_of(indicator, lang), STATUS: status_badge(a.status, lang),
+            rows.append({CODE: indicator.code, INDICATOR: name_of(indicator, lang),
+                         STATUS: status_badge(a.status, lang),
                          "projected": format_amount(a.projected, indicator.unit, lang) if a.projected is not None
                          else MISSING, TARGET: format_amount(indicator.target, indicator.unit, lang)})
     return pd.DataFrame(rows, columns=[CODE, INDICATOR, STATUS, "projected", TARGET])
@@ -253,7 +271,7 @@ def likely_rows(standing: Standing, lang: str) -> pd.DataFrame:
 
 def overdue_by_department(standing: Standing, lang: str) -> pd.DataFrame:
     """Departments with overdue reports: how many, which indicators, for which periods; the most overdue first."""
-    plan, found = standing.plan, {}
+    plan, found = standing.plan, dict[str, list[tuple[IndicatorDef, Assessment]]]()
     for indicator in plan.indicators:
         a = standing.assessments[indicator.code]
         if a.overdue:
@@ -286,10 +304,10 @@ def _change_row(change: Change, indicator: IndicatorDef, after: Assessment, lang
             str(change.before) if change.before else None, str(change.after))
     elif change.kind == "new_value":
         period = after.latest_period.label(lang) if after.latest_period else MISSING
-        old, new = change.before, change.after
+        old, new = cast(float | None, change.before), cast(float, change.after)  # a new value's numbers
         text = t("ui.change.new-value-text", lang, period=period,
                  before=format_amount(old, indicator.unit, lang), after=format_amount(new, indicator.unit, lang))
-        arrow = change_arrow(old, new)  # type: ignore[arg-type]
+        arrow = change_arrow(old, new)
     else:
         due = after.due_period.label(lang) if after.due_period else MISSING
         text, arrow = t("ui.change.overdue-text", lang, period=due), ""
@@ -297,7 +315,8 @@ def _change_row(change: Change, indicator: IndicatorDef, after: Assessment, lang
             "change": text, "_order": _CHANGE_ORDER[change.kind]}
 
 
-def _revision_row(row: pd.Series, plan_map: dict[str, IndicatorDef], names: dict[str, str], lang: str) -> dict[str, object]:
+def _revision_row(row: pd.Series, plan_map: dict[str, IndicatorDef], names: dict[str, str],
+                  lang: str) -> dict[str, object]:
     indicator = plan_map[row[CODE]]
     who = " ".join(str(x) for x in (names.get(row[DEPARTMENT_CODE] or "", row[DEPARTMENT_CODE] or ""),
                                     row[SUBMITTER] or "") if x)
@@ -326,7 +345,8 @@ def shows_illustrative(plan: PlanData, submissions: pd.DataFrame) -> bool:
         return True
     if submissions.empty:
         return False
-    return bool((submissions["channel"] == "sample").any() or submissions["submitter"].fillna("").str.contains("示例").any())
+    by_sample = (submissions["channel"] == "sample").any()
+    return bool(by_sample or submissions["submitter"].fillna("").str.contains("示例").any())
 
 
 @dataclass(frozen=True)

@@ -14,19 +14,20 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from models.columns import CODE, PERIOD, SUBMITTED_AT
-from pipelines.formatting import MISSING as MISSING_MARK, format_rank_change, format_rate, name_of
-from pipelines.periods import Period, latest_period_ending_by, period_of_code, periods_between
-from pipelines.plan import PlanData
+from models.columns import CODE, DEPARTMENT, PERIOD, SUBMITTED_AT
+from pipelines.core.periods import Period, latest_period_ending_by, period_of_code, periods_between
+from pipelines.engine.status_rule import EPS
+from pipelines.plan.records import PlanData
+from pipelines.present.formatting import MISSING as MISSING_MARK
+from pipelines.present.formatting import format_rank_change, format_rate, name_of
 
 ON_TIME, LATE, MISSING, NOT_DUE = "on_time", "late", "missing", "not_due"
 STATES = (ON_TIME, LATE, MISSING, NOT_DUE)
 _SEVERITY = {ON_TIME: 0, NOT_DUE: 1, LATE: 2, MISSING: 3}
-DEPARTMENT, QUARTER, DUE, ARRIVED, STATE = "department", "quarter", "due", "arrived", "state"
+QUARTER, DUE, ARRIVED, STATE = "quarter", "due", "arrived", "state"
 ITEM_COLUMNS = [DEPARTMENT, CODE, PERIOD, QUARTER, DUE, ARRIVED, STATE]
 GRID_COLUMNS = [DEPARTMENT, QUARTER, STATE, "n_owed", "n_on_time", "n_late", "n_missing", "n_not_due"]
 RATE_COLUMNS = [DEPARTMENT, "quarters_due", "quarters_on_time", "rate", "rank", "previous_rank", "rank_change"]
-EPS = 1e-9
 
 
 def quarter_of(period: Period) -> Period:
@@ -135,7 +136,8 @@ def timeliness_ranking(grid: pd.DataFrame, departments: list[str], as_of: Period
 
 
 def grid_for_display(grid: pd.DataFrame, plan: PlanData, lang: str) -> pd.DataFrame:
-    """The grid with department names and quarter labels (2025年第三季度), departments in plan order, quarters in time."""
+    """The grid with department names and quarter labels (2025年第三季度), departments in plan order, quarters in
+    time."""
     names = {d.code: name_of(d, lang) for d in plan.departments}
     order = {d.code: n for n, d in enumerate(plan.departments)}
     frame = grid.assign(_d=grid[DEPARTMENT].map(order), _q=grid[QUARTER].map(_quarter_end))
@@ -164,6 +166,6 @@ def timeliness_of(ranking: pd.DataFrame, department: str) -> tuple[float | None,
     row = rows.iloc[0]
 
     def plain(value: object, kind: type) -> object:
-        return None if pd.isna(value) else kind(value)  # type: ignore[call-overload,arg-type]
+        return None if pd.isna(value) else kind(value)  # type: ignore[call-overload]
 
     return plain(row["rate"], float), plain(row["rank"], int), plain(row["rank_change"], int)  # type: ignore[return-value]

@@ -25,16 +25,34 @@ import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import (
-    Boolean, Column, Connection, Date, DateTime, Engine, Float, Integer, LargeBinary, Numeric, Row, String, Table,
-    insert, inspect, select, text,
+    Boolean,
+    Column,
+    ColumnElement,
+    Connection,
+    Date,
+    DateTime,
+    Engine,
+    Float,
+    Integer,
+    LargeBinary,
+    Numeric,
+    Row,
+    String,
+    Table,
+    insert,
+    inspect,
+    select,
+    text,
 )
 
 from models.db import MIGRATIONS, create_schema, current_revision, head_revision, writing
 from models.schema import Base
-from pipelines.catalog import t
+from pipelines.core.catalog import t
 
 CHUNK_ROWS = 5_000  # rows per round trip for ordinary tables
 BLOB_CHUNK_ROWS = 20  # rows per round trip for tables holding files (a submission may be 10 MB)
@@ -133,8 +151,8 @@ def migrate_store(source: Engine, target: Engine, *, progress: Progress | None =
             _check_target_empty(dst, safe_url(target))  # again, under the write lock: the check that counts
             copied = {}
             for table in tables:
-                copied[table.name] = _scan(src, table, chunk_rows, lambda rows, table=table: _insert_rows(
-                    dst, table, rows, progress))
+                copied[table.name] = _scan(src, table, chunk_rows, partial(_insert_rows, dst, table,
+                                                                           progress=progress))
             if dst.dialect.name == "postgresql":
                 _reset_sequences(dst, tables)
             checks = tuple(TableCheck(table.name, *copied[table.name], *_scan(dst, table, chunk_rows))
@@ -168,7 +186,7 @@ def _insert_rows(conn: Connection, table: Table, rows: Sequence[Row], progress: 
 def _copy_rows(conn: Connection, table: Table, rows: Sequence[Row]) -> None:
     """PostgreSQL's COPY on the connection's own transaction (several times faster than INSERTs); psycopg writes each
     Python value (datetime, bool, bytes, float) in PostgreSQL's own text form."""
-    columns = ", ".join(f'"{name}"' for name in table.columns.keys())
+    columns = ", ".join(f'"{column.name}"' for column in table.columns)
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
         with cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
@@ -198,8 +216,9 @@ def _same_database(source: Engine, target: Engine) -> bool:
     if a.get_backend_name() != b.get_backend_name():
         return False
     if a.get_backend_name() == "sqlite":
-        return bool(a.database) and bool(b.database) and a.database != ":memory:" and (
-            Path(a.database).resolve() == Path(b.database).resolve())
+        first, second = a.database, b.database
+        return bool(first) and bool(second) and first != ":memory:" and (
+            Path(first or "").resolve() == Path(second or "").resolve())
     return (a.host or "", a.port or 5432, a.database) == (b.host or "", b.port or 5432, b.database)
 
 
@@ -271,7 +290,7 @@ def _line(values: list[str | None]) -> bytes:
     return ("".join(NULL_MARK if value is None else f"{len(value)}:{value}" for value in values) + "\n").encode()
 
 
-def _in_byte_order(column: Column, conn: Connection):  # type: ignore[no-untyped-def]
+def _in_byte_order(column: Column[Any], conn: Connection) -> ColumnElement[Any]:
     """Text keys sorted by their bytes (code points) on both back ends: SQLite's default BINARY collation; on
     PostgreSQL the "C" collation, whatever the database's locale."""
     if conn.dialect.name == "postgresql" and isinstance(column.type, String):

@@ -5,16 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Sequence
+from typing import cast
 
 import pandas as pd
-from sqlalchemy import Connection, Row, delete, func, insert, select, text
+from sqlalchemy import Connection, Row, Table, delete, func, insert, select, text
 
 from models.columns import CODE, NOTE, PERIOD, REVISION, ROW, VALUE
 from models.queries import max_revisions
 from models.schema import Action, Department, Goal, Indicator, Observation, Plan, SubItem, Submission
-from pipelines.issue import Issue, make_issue
-from pipelines.periods import period_of_code
-from pipelines.plan import IndicatorDef, Named, PlanData, PlanInfo, SubItemDef, split_codes
+from pipelines.core.issue import Issue, make_issue
+from pipelines.core.periods import period_of_code
+from pipelines.plan.records import IndicatorDef, Named, PlanData, PlanInfo, SubItemDef, split_codes
 
 
 def save_plan(conn: Connection, plan: PlanData, now: dt.datetime) -> list[Issue]:
@@ -52,7 +53,7 @@ def _replace_plan_rows(conn: Connection, plan: PlanData, now: dt.datetime) -> No
     _delete_missing(conn, plan)
 
 
-def _indicator_row(i, position: int) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def _indicator_row(i: IndicatorDef, position: int) -> dict[str, object]:
     return {
         "code": i.code, "sub_item_code": i.sub_item_code, "goal_code": i.goal_code, "name_zh": i.name_zh,
         "name_en": i.name_en, "unit": i.unit, "direction": i.direction, "kind": i.kind, "baseline": i.baseline,
@@ -63,12 +64,16 @@ def _indicator_row(i, position: int) -> dict[str, object]:  # type: ignore[no-un
     }
 
 
-def _upsert(conn: Connection, model, rows: list[dict[str, object]]) -> None:  # type: ignore[no-untyped-def]
+Coded = Department | Goal | Action | SubItem | Indicator  # the plan's tables keyed by code
+
+
+def _upsert(conn: Connection, model: type[Coded], rows: list[dict[str, object]]) -> None:
     """Update rows that exist and insert the others, keyed by code (foreign keys keep old rows referenced)."""
     have = set(conn.execute(select(model.code)).scalars())
     updates = [r for r in rows if r["code"] in have]
+    table = cast(Table, model.__table__)  # Core: a plain UPDATE of the named columns
     for row in updates:
-        conn.execute(model.__table__.update().where(model.code == row["code"]).values(**row))
+        conn.execute(table.update().where(table.c.code == row["code"]).values(**row))
     fresh = [r for r in rows if r["code"] not in have]
     if fresh:
         conn.execute(insert(model), fresh)
@@ -94,7 +99,9 @@ def save_submission(
         file_name=file_name, sha256=sha256, content=content, department=department, submitter=submitter,
         channel=channel, status=status, submitted_at=submitted_at, n_new=counts["new"],
         n_revised=counts["revised"], n_unchanged=counts["unchanged"], n_rejected=counts.get("rejected", 0)))
-    submission_id = int(result.inserted_primary_key[0])
+    key = result.inserted_primary_key
+    assert key is not None  # an INSERT of one row always has its key
+    submission_id = int(key[0])
     _append_values(conn, submission_id, rows)
     return submission_id
 

@@ -1,40 +1,22 @@
 """Freeze a quarter's assessments for its briefing, read them back, and list what changed between two quarters."""
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, func, select, tuple_
+from sqlalchemy import Connection, Engine, delete, func, insert, select, tuple_
 
 from models.columns import CODE, DEPARTMENT, FILE, PERIOD, REVISION, SUBMITTED_AT, SUBMITTER, VALUE
 from models.db import writing
-from models.queries import APPROVED
 from models.schema import Observation as ObservationRow
 from models.schema import Snapshot, Submission
-from pipelines.periods import Period, period_of_code
-from pipelines.progress import Assessment, Change, diff_assessments
-from pipelines.standing import read_standing
-
-_PERIOD_FIELDS = ("as_of", "latest_period", "due_period")
-
-
-def assessment_to_dict(assessment: Assessment) -> dict[str, object]:
-    data = dataclasses.asdict(assessment)
-    for name in _PERIOD_FIELDS:
-        data[name] = data[name] and getattr(assessment, name).code
-    data["thresholds"] = [list(pair) for pair in assessment.thresholds]
-    return data
-
-
-def assessment_from_dict(data: dict[str, object]) -> Assessment:
-    values = dict(data)
-    for name in _PERIOD_FIELDS:
-        values[name] = period_of_code(str(values[name])) if values.get(name) else None
-    values["thresholds"] = tuple(tuple(pair) for pair in values.get("thresholds", ()))  # type: ignore[union-attr]
-    return Assessment(**values)  # type: ignore[arg-type]
+from models.states import APPROVED
+from pipelines.core.periods import Period, period_of_code
+from pipelines.engine.progress import Assessment, Change, diff_assessments
+from pipelines.store.codec import assessment_from_dict, assessment_to_dict
+from pipelines.store.standings import read_standing
 
 
 @dataclass(frozen=True)
@@ -58,10 +40,10 @@ def freeze(engine: Engine, as_of: Period, *, replace: bool = False, now: dt.date
         last = conn.execute(select(func.coalesce(func.max(Submission.id), 0))).scalar_one()
         payload = json.dumps({c: assessment_to_dict(a) for c, a in standing.assessments.items()}, ensure_ascii=False)
         if existing is not None:
-            conn.execute(Snapshot.__table__.delete().where(Snapshot.as_of == as_of.code))
+            conn.execute(delete(Snapshot).where(Snapshot.as_of == as_of.code))
         created = now or dt.datetime.now()
-        conn.execute(Snapshot.__table__.insert().values(as_of=as_of.code, created_at=created, rule=standing.rule.name,
-                                                        last_submission_id=last, payload_json=payload))
+        conn.execute(insert(Snapshot).values(as_of=as_of.code, created_at=created, rule=standing.rule.name,
+                                             last_submission_id=last, payload_json=payload))
     return Frozen(as_of, created, standing.rule.name, last, standing.assessments)
 
 

@@ -10,7 +10,6 @@ holds derived data only: emptying it loses nothing. `python -m pipelines keep` k
 """
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -18,20 +17,18 @@ import logging
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import NamedTuple
 
-from sqlalchemy import Connection, Engine, delete, inspect, insert, select
+from sqlalchemy import Connection, Engine, delete, insert, inspect, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from models.db import writing
 from models.queries import DataVersion, read_current_values, read_data_version
 from models.schema import StandingCache
-from pipelines.periods import Period, periods_between, period_of_code
-from pipelines.persist import plan_from_store
-from pipelines.progress import Assessment, Change, RollUp, diff_assessments
-from pipelines.series import histories_from
-from pipelines.snapshot import assessment_to_dict
-from pipelines.standing import Standing, as_of_after, compute_standing, latest_reported
+from pipelines.core.periods import Period, period_of_code, periods_between
+from pipelines.engine.series import histories_from
+from pipelines.plan.standing import as_of_after, compute_standing, latest_reported
+from pipelines.store.codec import KeptStanding, decode_standing, encode_standing
+from pipelines.store.persist import plan_from_store
 
 KEPT_QUARTERS = 2  # the latest quarter with data and the one before: the overview's standing and its comparison
 log = logging.getLogger(__name__)
@@ -40,7 +37,7 @@ log = logging.getLogger(__name__)
 @lru_cache(maxsize=1)
 def release_fingerprint() -> str:
     """The pipelines' code and message catalog as installed: standings kept by another release are never used."""
-    return fingerprint_of(Path(__file__).resolve().parent)
+    return fingerprint_of(Path(__file__).resolve().parents[1])  # the whole pipelines package
 
 
 def fingerprint_of(root: Path) -> str:
@@ -83,17 +80,6 @@ def read_kept(conn: Connection, version: DataVersion) -> Kept | None:
     return Kept(period_of_code(latest) if latest else None, frozenset(r.as_of for r in rows))
 
 
-class KeptChanges(NamedTuple):
-    since: str  # the quarter compared with, by its code
-    changes: list[Change]  # pipelines.progress.diff_assessments of its assessments and this quarter's
-
-
-class KeptStanding(NamedTuple):
-    assessments: dict[str, Assessment]
-    rollups: dict[str, RollUp]
-    changes: KeptChanges | None = None  # kept with the latest quarter: what changed since the quarter before
-
-
 def read_kept_standing(conn: Connection, version: DataVersion, as_of: Period) -> KeptStanding | None:
     """The kept assessments and roll-ups of one quarter for this version of the data; None when they are not kept."""
     if not _has_table(conn):
@@ -107,43 +93,6 @@ def read_kept_standing(conn: Connection, version: DataVersion, as_of: Period) ->
     except (ValueError, TypeError, KeyError, AttributeError) as error:  # damaged derived data: compute instead
         log.warning("kept standing of %s not readable: %s", as_of.code, error)
         return None
-
-
-# One row of values per assessment in the dataclass's field order (no key names repeated 2,500 times), and the
-# roll-ups as they are: a large plan's quarter reads back in about a third of the time that snapshot's form and
-# rolling up again take.
-_FIELDS = tuple(f.name for f in dataclasses.fields(Assessment))
-_PERIODS = tuple(i for i, name in enumerate(_FIELDS) if name in {"as_of", "latest_period", "due_period"})
-_CODE, _THRESHOLDS = _FIELDS.index("code"), _FIELDS.index("thresholds")
-
-
-def encode_standing(standing: Standing, since: Standing | None = None) -> str:
-    """One quarter's assessments and roll-ups; with `since`, also what changed from that standing to this one (the
-    overview's "what changed since last quarter" then needs no second quarter read back)."""
-    rows = [list(assessment_to_dict(a).values()) for a in standing.assessments.values()]  # asdict keeps field order
-    rollups = [dataclasses.asdict(r) for r in standing.rollups.values()]
-    payload: dict[str, object] = {"fields": _FIELDS, "rows": rows, "rollups": rollups}
-    if since is not None:
-        changes = diff_assessments(since.assessments, standing.assessments)
-        payload["changes"] = {"since": since.as_of.code, "rows": [list(dataclasses.astuple(c)) for c in changes]}
-    return json.dumps(payload, ensure_ascii=False)
-
-
-def decode_standing(payload: str) -> KeptStanding:
-    data = json.loads(payload)
-    if tuple(data["fields"]) != _FIELDS:
-        raise ValueError("kept by a release with other assessment fields")
-    assessments = {}
-    for row in data["rows"]:
-        for i in _PERIODS:
-            row[i] = period_of_code(row[i]) if row[i] else None
-        row[_THRESHOLDS] = tuple(tuple(pair) for pair in row[_THRESHOLDS])
-        assessments[row[_CODE]] = Assessment(*row)
-    rollups = {r["code"]: RollUp(**(r | {"children": tuple(r["children"])})) for r in data["rollups"]}
-    changes = data.get("changes")
-    if changes is not None:
-        changes = KeptChanges(changes["since"], [Change(*row) for row in changes["rows"]])
-    return KeptStanding(assessments, rollups, changes)
 
 
 def refresh(engine: Engine, now: dt.datetime | None = None) -> list[Period]:

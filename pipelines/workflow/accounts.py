@@ -5,18 +5,21 @@ the refusal returned by these checks is the rule.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, Literal, get_args
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, Row, insert, select, update
 
 from models.db import writing
 from models.schema import User as UserRow
-from pipelines.catalog import t
+from pipelines.core.catalog import t
 
-VIEWER, SUBMITTER, REVIEWER, ADMIN = "viewer", "submitter", "reviewer", "admin"
-ROLES = (VIEWER, SUBMITTER, REVIEWER, ADMIN)
+Role = Literal["viewer", "submitter", "reviewer", "admin"]
+ROLES: tuple[Role, ...] = get_args(Role)
+VIEWER, SUBMITTER, REVIEWER, ADMIN = ROLES
 DEMO_PASSWORD = "demo"
 # 演示账号 (demo only): created by `python -m pipelines users demo` for the sample data, never for real use.
 DEMO_ACCOUNTS = (
@@ -68,7 +71,7 @@ def _split(text: str) -> tuple[str, ...]:
     return tuple(p.strip() for p in text.replace(";", ",").split(",") if p.strip())
 
 
-def _user(row) -> User:  # type: ignore[no-untyped-def]
+def _user(row: Row[Any]) -> User:
     return User(row.username, row.display_name, _split(row.roles), _split(row.departments), bool(row.active),
                 bool(row.demo))
 
@@ -86,7 +89,7 @@ def add_user(engine: Engine, username: str, display_name: str, password: str, ro
     with writing(engine) as conn, conn.begin():
         if conn.execute(select(UserRow.username).where(UserRow.username == username)).first():
             return refusal("user-exists", username=username)
-        conn.execute(UserRow.__table__.insert().values(
+        conn.execute(insert(UserRow).values(
             username=username, display_name=display_name or username, password_hash=hash_password(password),
             roles=",".join(roles), departments=",".join(departments), active=True, demo=demo))
     return User(username, display_name or username, tuple(roles), tuple(departments), True, demo)
@@ -105,7 +108,7 @@ def list_users(engine: Engine) -> list[User]:
 
 def set_active(engine: Engine, username: str, active: bool) -> Refusal | None:
     with writing(engine) as conn, conn.begin():
-        done = conn.execute(UserRow.__table__.update().where(UserRow.username == username).values(active=active))
+        done = conn.execute(update(UserRow).where(UserRow.username == username).values(active=active))
     return None if done.rowcount else refusal("no-such-user", username=username)
 
 
@@ -146,6 +149,19 @@ def check_can_submit(user: User | None, department: str | None) -> Refusal | Non
     if department is None or department not in user.departments:
         return refusal("not-your-department", department=department or "")
     return None
+
+
+# What a page says to someone signed in without any of the roles it asks for.
+_LACKING = {(SUBMITTER,): "not-a-submitter", (REVIEWER,): "not-a-reviewer", (VIEWER, REVIEWER): "not-a-viewer"}
+
+
+def check_has_role(user: User | None, roles: Sequence[Role]) -> Refusal | None:
+    """The account holds one of the roles (an admin holds them all)."""
+    if user is None or not user.active:
+        return refusal("not-signed-in")
+    if any(user.has(role) for role in roles):
+        return None
+    return refusal(_LACKING.get(tuple(roles), "not-allowed"))
 
 
 def check_can_review(user: User | None) -> Refusal | None:

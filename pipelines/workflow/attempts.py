@@ -13,8 +13,8 @@ from sqlalchemy import Connection, Engine, insert, select
 
 from models.db import writing
 from models.schema import UploadAttempt
-from pipelines.accounts import Refusal, User
-from pipelines.review import Preview
+from pipelines.workflow.accounts import Refusal, User
+from pipelines.workflow.review import Preview
 
 REFUSED, TO_EXPLAIN, PASSED = "rejected", "to_explain", "checked"
 ATTEMPT_COLUMNS = ["department", "at", "outcome", "file_name", "username"]

@@ -18,20 +18,28 @@ from models.columns import CODE, PERIOD, VALUE
 from models.db import writing
 from models.queries import read_current_values
 from models.schema import Evidence, LockEvent, PeriodLock, ReviewEvent, Submission, ValueNarrative
-from models.submissions import APPROVED, PENDING, RETURNED, find_pending_by_hash, read_locks
-from pipelines.accounts import (
-    ADMIN, Refusal, User, check_can_review, check_can_submit, check_is_admin, refusal,
+from models.states import APPROVED, PENDING, RETURNED
+from models.submissions import find_pending_by_hash, read_locks
+from pipelines.core.columns import CHANGE
+from pipelines.core.config import MAX_CELL_CHARS, Limits
+from pipelines.core.issue import Issue, sort_issues
+from pipelines.core.periods import Period, latest_period_ending_by, parse_period, period_of_code
+from pipelines.engine.progress import STATUS_GROUP
+from pipelines.intake.ingest import ACCEPTED, IngestRequest, IngestResult, department_of, ingest_bytes, plan_codes
+from pipelines.intake.read import RawTable, read_submission
+from pipelines.intake.validate import check_submission, is_real_explanation
+from pipelines.plan.records import PlanData
+from pipelines.plan.standing import compute_standing
+from pipelines.store.standing_cache import refresh as refresh_standings
+from pipelines.workflow.accounts import (
+    ADMIN,
+    Refusal,
+    User,
+    check_can_review,
+    check_can_submit,
+    check_is_admin,
+    refusal,
 )
-from pipelines.config import MAX_CELL_CHARS, Limits
-from pipelines.ingest import ACCEPTED, IngestResult, _plan_codes, department_of, ingest_bytes
-from pipelines.issue import Issue, sort_issues
-from pipelines.periods import Period, latest_period_ending_by, parse_period, period_of_code
-from pipelines.plan import PlanData
-from pipelines.progress import STATUS_GROUP
-from pipelines.read import RawTable, read_submission
-from pipelines.standing import compute_standing
-from pipelines.standing_cache import refresh as refresh_standings
-from pipelines.validate import CHANGE, check_submission, is_real_explanation
 
 MAX_EVIDENCE_BYTES = 5 * 1024 * 1024
 EVIDENCE_TYPES = {  # magic bytes → (mime, accepted file-name endings)
@@ -97,7 +105,7 @@ def preview_file(engine: Engine, plan: PlanData, user: User | None, file_name: s
         return denied
     with engine.connect() as conn:
         codes = sorted({c for c in raw.rows[CODE].astype(str).str.strip().unique() if c})
-        current = read_current_values(conn, _plan_codes(plan, codes))
+        current = read_current_values(conn, plan_codes(plan, codes))
         locks = read_locks(conn)
     checked = check_submission(raw, plan, current, department=department, today=today, limits=limits,
                                explanations=explanations)
@@ -167,9 +175,10 @@ def submit_file(engine: Engine, plan: PlanData, user: User | None, file_name: st
         _save_evidence(conn, submission_id, evidence, mimes)
 
     assert user is not None  # preview_file refused anyone not signed in
-    return ingest_bytes(engine, plan, file_name, data, department=preview.department, submitter=user.username,
-                        channel="web", status=PENDING, submitted_at=now or dt.datetime.now(), today=today,
-                        limits=limits, explanations=explanations, after_save=keep_extras)
+    return ingest_bytes(engine, plan, IngestRequest(
+        file_name, data, department=preview.department, submitter=user.username, channel="web", status=PENDING,
+        submitted_at=now or dt.datetime.now(), today=today, limits=limits, explanations=explanations,
+        after_save=keep_extras))
 
 
 def _check_extras(user: User | None, preview: Preview, narratives: Mapping[str, Narrative],

@@ -4,12 +4,26 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pipelines.charts import status_bar_html
-from pipelines.export import to_xlsx_bytes
-from pipelines.formatting import format_rate, name_of, pace_word, status_badge
-from pipelines.tables import (
-    COMPLETION, GAP, GROUPS, PACES, REPORT_COLUMNS, SORT_KEYS, SUB_ITEM, TIME_SHARE, TREND,
-    completion_table, export_frame, filter_completion, localise, pace_lists, sort_completion, sub_item_rows,
+from pipelines.present.charts import status_bar_html
+from pipelines.present.export import to_xlsx_bytes
+from pipelines.present.formatting import format_rate, name_of, pace_word, status_badge
+from pipelines.present.tables import (
+    COMPLETION,
+    GAP,
+    GROUPS,
+    PACES,
+    REPORT_COLUMNS,
+    SORT_KEYS,
+    SUB_ITEM,
+    TIME_SHARE,
+    TREND,
+    completion_table,
+    export_frame,
+    filter_completion,
+    localise,
+    pace_lists,
+    sort_completion,
+    sub_item_rows,
 )
 from views.shared import data
 from views.shared.shell import open_view, page_choice, render_footer, render_html_chart, render_legend
@@ -47,11 +61,11 @@ if not view.screenshot:  # the full table with its filters; a screenshot keeps t
                                     placeholder=view.t("ui.control.all"))
     sub_item = filters[1].selectbox(view.t("ui.col.sub_item"), [None, *table[SUB_ITEM].unique()],
                                     format_func=lambda s: s or view.t("ui.control.all"))
-    pace = filters[2].selectbox(view.t("ui.col.pace"), [None, *PACES],
+    pace_shown = filters[2].selectbox(view.t("ui.col.pace"), [None, *PACES],
                                 format_func=lambda p: pace_word(p, lang) if p else view.t("ui.control.all"))
     by = filters[3].selectbox(view.t("ui.control.sort"), SORT_KEYS, format_func=lambda k: view.t(f"ui.col.{k}"))
     descending = filters[4].toggle(view.t("ui.control.descending"), value=by != "seq")
-    shown = sort_completion(filter_completion(table, groups, sub_item, pace), by, descending)
+    shown = sort_completion(filter_completion(table, groups, sub_item, pace_shown), by, descending)
     percent = st.column_config.NumberColumn(format="%.1f%%")
     st.dataframe(localise(shown[[*REPORT_COLUMNS[:10], TREND, *REPORT_COLUMNS[10:]]], lang), hide_index=True,
                  placeholder="—",

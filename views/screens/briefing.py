@@ -7,9 +7,11 @@ from pathlib import Path
 
 import streamlit as st
 
-from pipelines.briefing import BriefingContent, SetupError, make_briefing, read_content
-from pipelines.formatting import format_rate, format_time, status_badge
-from pipelines.periods import period_of_code
+from pipelines.briefing import make_briefing, read_content
+from pipelines.briefing.content import BriefingContent
+from pipelines.briefing.images import SetupError
+from pipelines.core.periods import period_of_code
+from pipelines.present.formatting import format_rate, format_time, status_badge
 from views.shared import data
 from views.shared.shell import open_view, render_footer, render_legend
 

@@ -2,23 +2,40 @@
 missing), and 及时率 per department with its rank and the change since last quarter."""
 from __future__ import annotations
 
-import datetime as dt
-
 import streamlit as st
 
-from pipelines.charts import build_timeliness_grid, status_bar_html, timeliness_legend
-from pipelines.formatting import format_count, format_rank, format_rank_change, format_rate, name_of
-from pipelines.tables import (
-    ACTUAL, COMPLETION, GAP, INDICATOR, LEAD_CODE, SEQ, STATUS, STATUS_CODE, SUPPORT, TARGET, UNIT, completion_table,
+from pipelines.core.config import today
+from pipelines.present.charts import build_timeliness_grid, status_bar_html, timeliness_legend
+from pipelines.present.formatting import format_count, format_rank, format_rank_change, format_rate, name_of
+from pipelines.present.tables import (
+    ACTUAL,
+    COMPLETION,
+    GAP,
+    INDICATOR,
+    LEAD_CODE,
+    SEQ,
+    STATUS,
+    STATUS_CODE,
+    SUPPORT,
+    TARGET,
+    UNIT,
+    completion_table,
     localise,
+    status_counts,
 )
-from pipelines.timeliness import department_grid, grid_for_display, ranking_rows, timeliness_of, timeliness_ranking
+from pipelines.present.timeliness import (
+    department_grid,
+    grid_for_display,
+    ranking_rows,
+    timeliness_of,
+    timeliness_ranking,
+)
 from views.shared import data
 from views.shared.shell import open_view, page_choice, render_chart, render_footer, render_html_chart, render_legend
 
 view = open_view("ui.page.departments")
 lang, standing, plan = view.lang, view.standing, view.plan
-states = data.report_states(view.url, view.version, view.as_of.code, dt.date.today())
+states = data.report_states(view.url, view.version, view.as_of.code, today())
 grid = department_grid(states)
 ranking = timeliness_ranking(grid, [d.code for d in plan.departments], view.as_of)
 
@@ -51,7 +68,7 @@ if department is not None:  # one department's own page; a screenshot keeps the 
     else:
         chart_column, table_column = st.columns([1, 2])
         with chart_column:
-            render_html_chart(status_bar_html(own[STATUS_CODE].value_counts().to_dict(), lang, height=320,
+            render_html_chart(status_bar_html(status_counts(own[STATUS_CODE]), lang, height=320,
                                               title=view.t("ui.chart.department-status"),
                                               illustrative=view.illustrative))
         with table_column:

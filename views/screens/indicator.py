@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pipelines.charts import build_indicator_chart
-from pipelines.export import to_csv_bytes, to_xlsx_bytes
-from pipelines.formatting import format_amount, format_points, format_rate, name_of, status_badge
-from pipelines.story import build_story, metadata_rows, revision_rows
-from pipelines.tables import achieved_value, localise
+from pipelines.present.charts import build_indicator_chart
+from pipelines.present.export import to_csv_bytes, to_xlsx_bytes
+from pipelines.present.formatting import format_amount, format_points, format_rate, name_of, status_badge
+from pipelines.present.story import build_story, metadata_rows, revision_rows
+from pipelines.present.tables import achieved_value, localise
 from views.shared import data
 from views.shared.shell import open_view, page_choice, render_chart, render_footer, render_legend
 

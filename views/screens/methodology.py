@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pipelines.catalog import t
-from pipelines.methodology import METHODOLOGY, methodology_text, split_methodology
-from views.shared.shell import lang, open_view, render_footer, render_legend
+from pipelines.core.catalog import t
+from pipelines.present.methodology import METHODOLOGY, methodology_text, split_methodology
+from views.shared.shell import lang, open_optional_view, render_footer, render_legend
 
-view = open_view("ui.page.methodology", optional=True)  # the rules read the same with an empty store
+view = open_optional_view("ui.page.methodology")  # the rules read the same with an empty store
 reader = lang()
 if view is not None:
     render_legend(view)

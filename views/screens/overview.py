@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pipelines.charts import build_action_chart, build_hierarchy_chart, status_bar_html
-from pipelines.formatting import format_count, format_rate, status_badge
-from pipelines.periods import latest_period_ending_by
-from pipelines.tables import (
-    GROUPS, action_rows, changes_rows, headline, hierarchy_nodes, likely_rows, localise, overdue_by_department,
+from pipelines.core.periods import latest_period_ending_by
+from pipelines.present.charts import build_action_chart, build_hierarchy_chart, status_bar_html
+from pipelines.present.formatting import format_count, format_rate, status_badge
+from pipelines.present.tables import (
+    GROUPS,
+    action_rows,
+    changes_rows,
+    headline,
+    hierarchy_nodes,
+    likely_rows,
+    localise,
+    overdue_by_department,
     red_flags,
 )
 from views.shared import data

@@ -2,39 +2,39 @@
 comment. For administrators: lock a quarter after its briefing, and the list of accounts."""
 from __future__ import annotations
 
-import datetime as dt
+from collections.abc import Iterable
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
+from models.states import PENDING
 from models.submissions import (
-    PENDING, read_evidence_file, read_evidence_list, read_lock_events, read_locks, read_submission_list,
+    read_evidence_file,
+    read_evidence_list,
+    read_lock_events,
+    read_locks,
+    read_submission_list,
     read_submission_values,
 )
-from pipelines.accounts import ADMIN, Refusal, User, check_can_review, list_users
-from pipelines.catalog import t
-from pipelines.periods import period_of_code
-from pipelines.plan import PlanData
-from pipelines.review import approve, lock_quarter, return_submission, unlock_quarter
-from pipelines.submit_view import history_frame, lock_history_frame, selectable_quarters
+from pipelines.core.catalog import t
+from pipelines.core.config import today
+from pipelines.core.periods import period_of_code
+from pipelines.plan.records import PlanData
+from pipelines.present.submit_view import history_frame, lock_history_frame, selectable_quarters
+from pipelines.workflow.accounts import ADMIN, REVIEWER, Refusal, User, list_users
+from pipelines.workflow.review import approve, lock_quarter, return_submission, unlock_quarter
 from views.shared.shell import lang
-from views.shared.signin import signed_in_page, store_engine
+from views.shared.signin import open_signed_view, store_engine
 
 L = lang()  # the language chosen in the sidebar (zh by default)
 
 
 def main() -> None:
-    signed = signed_in_page("review.title", L)
+    signed = open_signed_view("review.title", (REVIEWER,), L)
     if signed is None:
         return
     user, plan = signed
-    denied = check_can_review(user)
-    if denied:
-        st.warning(denied.message(L))
-        return
-    if plan is None:
-        st.info(t("submit.empty-store", L))
-        return
     if "review_done" in st.session_state:
         st.success(st.session_state.pop("review_done"))
     render_pending(plan, user)
@@ -73,7 +73,8 @@ def render_submission(plan: PlanData, submission_id: int) -> None:
         t("submit.progress", L): values["progress"], t("submit.problems", L): values["problems"],
         t("submit.next-steps", L): values["next_steps"]})
     st.dataframe(shown, hide_index=True, width="stretch")
-    for item in evidence.itertuples(index=False):
+    items: Iterable[Any] = evidence.itertuples(index=False)
+    for item in items:
         with store_engine().connect() as conn:
             found = read_evidence_file(conn, int(item.id))
         if found:
@@ -100,7 +101,7 @@ def render_admin(plan: PlanData, user: User) -> None:
         reason = st.text_input(t("review.unlock-reason", L), key="unlock-reason")
         if st.button(t("review.unlock", L), key="unlock"):
             _done(unlock_quarter(store_engine(), user, unlock, reason), t("review.unlock-done", L, quarter=unlock))
-    open_quarters = [q for q in selectable_quarters(plan, dt.date.today()) if q not in locks]
+    open_quarters = [q for q in selectable_quarters(plan, today()) if q not in locks]
     if open_quarters:
         quarter = st.selectbox(t("review.lock-quarter", L), open_quarters, key="lock-quarter",
                                format_func=lambda q: period_of_code(q).label(L))

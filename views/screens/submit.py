@@ -9,36 +9,37 @@ import streamlit as st
 
 from models.queries import read_current_values, read_submission_file
 from models.submissions import read_submission_list
-from pipelines.accounts import ADMIN, Refusal, User
-from pipelines.attempts import record_attempt
-from pipelines.catalog import t
-from pipelines.export import to_xlsx_bytes
-from pipelines.ingest import ACCEPTED, IngestResult
-from pipelines.periods import period_of_code
-from pipelines.plan import PlanData
-from pipelines.review import EvidenceFile, Narrative, Preview, preview_file, submit_file
-from pipelines.submit_view import history_frame, issues_frame, preview_frame, selectable_quarters
-from pipelines.template import build_csv_template, build_xlsx_template
+from pipelines.core.catalog import t
+from pipelines.core.config import today
+from pipelines.core.periods import period_of_code
+from pipelines.intake.ingest import ACCEPTED, IngestResult
+from pipelines.intake.template import build_csv_template, build_xlsx_template
+from pipelines.plan.records import PlanData
+from pipelines.present.export import to_xlsx_bytes
+from pipelines.present.submit_view import history_frame, issues_frame, preview_frame, selectable_quarters
+from pipelines.workflow.accounts import ADMIN, SUBMITTER, Refusal, User
+from pipelines.workflow.attempts import record_attempt
+from pipelines.workflow.review import EvidenceFile, Narrative, Preview, preview_file, submit_file
 from views.shared.shell import lang
-from views.shared.signin import signed_in_page, store_engine
+from views.shared.signin import open_signed_view, store_engine
 
 L = lang()  # the language chosen in the sidebar (zh by default)
 
 
 def main() -> None:
-    signed = signed_in_page("submit.title", L)
+    signed = open_signed_view("submit.title", (SUBMITTER,), L)
     if signed is None:
         return
     user, plan = signed
-    if plan is None:
-        st.info(t("submit.empty-store", L))
-        return
     departments = _departments(user, plan)
     if not departments:
         st.warning(Refusal("not-a-submitter").message(L))
         return
     names = {d.code: d.name_zh for d in plan.departments}
-    department = st.selectbox(t("submit.department", L), departments, format_func=names.get, key="dept")
+    department: str | None = st.selectbox(t("submit.department", L), departments,
+                                          format_func=lambda code: names.get(code, code), key="dept")
+    if department is None:  # a selectbox with options always has one chosen
+        return
     render_template(plan, department)
     render_upload(plan, user, department)
     render_history(plan, department)
@@ -52,17 +53,18 @@ def _departments(user: User, plan: PlanData) -> list[str]:
 
 def render_template(plan: PlanData, department: str) -> None:
     st.subheader(t("submit.template", L))
-    quarters = selectable_quarters(plan, dt.date.today())
+    quarters = selectable_quarters(plan, today())
     quarter = st.selectbox(t("submit.quarter", L), quarters, key="quarter",
                            format_func=lambda q: period_of_code(q).label(L))
     with store_engine().connect() as conn:
         current = read_current_values(conn)
     period = period_of_code(quarter)
     left, right = st.columns(2)
+    stem = t("submit.template-file", L, quarter=quarter, department=department)
     left.download_button(t("submit.download-xlsx", L), build_xlsx_template(plan, department, period, current),
-                         f"{quarter}_{department}_填报模板.xlsx", key="template-xlsx")
+                         f"{stem}.xlsx", key="template-xlsx")
     right.download_button(t("submit.download-csv", L), build_csv_template(plan, department, period, current),
-                          f"{quarter}_{department}_填报模板.csv", "text/csv", key="template-csv")
+                          f"{stem}.csv", "text/csv", key="template-csv")
 
 
 def render_upload(plan: PlanData, user: User, department: str) -> None:
@@ -121,8 +123,8 @@ def render_problems(preview: Preview) -> None:
                 st.text_input(t("submit.explain-row", L, row=row), key=f"explain-{row}")
             st.button(t("submit.recheck", L), key="recheck")
     everything = issues_frame(preview.hard + preview.soft, L)
-    st.download_button(t("submit.download-problems", L), to_xlsx_bytes(everything, "问题清单"),
-                       f"问题清单_{preview.file_name}.xlsx", key="problems-xlsx")
+    st.download_button(t("submit.download-problems", L), to_xlsx_bytes(everything, t("submit.problems-sheet", L)),
+                       t("submit.problems-file", L, file=preview.file_name) + ".xlsx", key="problems-xlsx")
 
 
 def render_preview(plan: PlanData, user: User, department: str, preview: Preview, file_name: str, data: bytes,

@@ -4,7 +4,7 @@ The version (pipelines' cheap fingerprint of submissions, plan load and snapshot
 ingest, a plan update or a new snapshot invalidates what was cached without anyone clearing it by hand. The plan
 with its current values and the standings are shared objects (st.cache_resource: a large store's values are not
 copied on every read); smaller query results are st.cache_data. The standings the overview opens on are kept in
-the store by every change (pipelines.standing_cache), so a first render reads them instead of every value.
+the store by every change (pipelines.store.standing_cache), so a first render reads them instead of every value.
 """
 from __future__ import annotations
 
@@ -17,18 +17,24 @@ from sqlalchemy import Engine
 
 from models.db import database_url, make_engine
 from models.queries import (
-    DataVersion, read_current_values, read_data_version, read_first_reports, read_history, read_submissions,
+    DataVersion,
+    read_current_values,
+    read_data_version,
+    read_first_reports,
+    read_history,
+    read_submissions,
     read_value_narratives,
 )
-from pipelines.periods import Period, periods_between, period_of_code
-from pipelines.persist import plan_from_store
-from pipelines.plan import PlanData
-from pipelines.progress import Change, History, diff_assessments
-from pipelines.snapshot import read_revisions_since, read_snapshot
-from pipelines.series import histories_from
-from pipelines.standing import Standing, as_of_after, compute_standing, latest_reported, standing_of
-from pipelines.standing_cache import Kept, KeptStanding, read_kept, read_kept_standing
-from pipelines.timeliness import compute_report_states
+from pipelines.core.periods import Period, period_of_code, periods_between
+from pipelines.engine.progress import Change, History, diff_assessments
+from pipelines.engine.series import histories_from
+from pipelines.plan.records import PlanData
+from pipelines.plan.standing import Standing, as_of_after, compute_standing, latest_reported, standing_of
+from pipelines.present.timeliness import compute_report_states
+from pipelines.store.codec import KeptStanding
+from pipelines.store.persist import plan_from_store
+from pipelines.store.snapshot import read_revisions_since, read_snapshot
+from pipelines.store.standing_cache import Kept, read_kept, read_kept_standing
 
 Version = DataVersion
 
@@ -64,7 +70,7 @@ def plan(url: str, version: Version) -> PlanData | None:
 
 @st.cache_resource(max_entries=4, show_spinner=False)
 def kept(url: str, version: Version) -> Kept | None:
-    """What the store keeps for this version of its data (pipelines.standing_cache): the standings a first render
+    """What the store keeps for this version of its data (pipelines.store.standing_cache): the standings a first render
     draws without reading every value. None when nothing is kept."""
     with engine(url).connect() as conn:
         return read_kept(conn, version)

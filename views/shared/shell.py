@@ -1,22 +1,24 @@
 """What every page shares: the controls chosen once (language, as-of quarter, screenshot mode) and kept in the session
 and the URL; the header with the cut-off and the 示例 notice; the footer with data time, source and rule; drawing a
-chart. Pages call open_view() first and render_footer() last."""
+chart. Pages call open_view() (or open_optional_view()) first and render_footer() last."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import plotly.graph_objects as go
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
-from pipelines.catalog import DEFAULT_LANG, LANGS, t
-from pipelines.formatting import format_time, name_of
-from pipelines.periods import Period, parse_period, period_of_code
-from pipelines.plan import PlanData
-from pipelines.progress import StatusRule, legend
-from pipelines.standing import Standing
-from pipelines.status_rule import rule_title
-from pipelines.tables import shows_illustrative
+from pipelines.core.catalog import DEFAULT_LANG, LANGS, t
+from pipelines.core.periods import Period, parse_period, period_of_code
+from pipelines.engine.progress import StatusRule, legend
+from pipelines.engine.status_rule import rule_title
+from pipelines.plan.records import PlanData
+from pipelines.plan.standing import Standing
+from pipelines.present.formatting import format_time, name_of
+from pipelines.present.tables import shows_illustrative
 from views.shared import data
 
 SCREENSHOT_WIDTH, SCREENSHOT_HEIGHT = 1600, 900
@@ -77,7 +79,7 @@ def _copy(key: str) -> None:
     st.session_state[key] = st.session_state[f"w_{key}"]
 
 
-def _widget(key: str, make, **kwargs) -> None:  # type: ignore[no-untyped-def]
+def _widget(key: str, make: Callable[..., object], **kwargs: Any) -> None:
     """A sidebar widget mirroring a session value, so the value survives runs where the widget is not drawn."""
     st.session_state[f"w_{key}"] = st.session_state[key]
     make(key=f"w_{key}", on_change=_copy, args=(key,), **kwargs)
@@ -121,19 +123,25 @@ def lang() -> str:
 
 # ---- page frame ------------------------------------------------------------------------------------------------
 
-def open_view(title_key: str, *, plan_title: bool = False, optional: bool = False) -> View | None:
-    """The page's context and header; a calm message and a stop when the store holds no plan yet (or, when the
-    page can do without the store, the title alone and None)."""
+def open_view(title_key: str, *, plan_title: bool = False) -> View:
+    """The page's context and header; a calm message and a stop when the store holds no plan yet."""
+    view = open_optional_view(title_key, plan_title=plan_title)
+    if view is None:
+        st.info(t("ui.empty-store", lang()))
+        st.stop()
+    return view
+
+
+def open_optional_view(title_key: str, *, plan_title: bool = False) -> View | None:
+    """The page's context and header, or the title alone and None when the store holds no plan yet (for a page that
+    can do without the store)."""
     state = st.session_state
     url, reader = data.db_url(), lang()
     version = data.data_version(url)
     stored = data.plan(url, version) if version else None
-    if stored is None or not state.get("as_of"):
+    if version is None or stored is None or not state.get("as_of"):
         st.title(t(title_key, reader))
-        if optional:
-            return None
-        st.info(t("ui.empty-store", reader))
-        st.stop()
+        return None
     standing = data.standing(url, version, state["as_of"])
     illustrative = shows_illustrative(standing.plan, data.submissions(url, version))
     view = View(reader, bool(state.get("screenshot")), url, version, standing, illustrative)
@@ -173,12 +181,13 @@ def render_chart(fig: go.Figure, key: str) -> None:
 
 
 def render_html_chart(html: str) -> None:
-    """A chart built as HTML (pipelines.charts.status_bar_html): drawn with the page's text, no chart code to wait
-    for."""
+    """A chart built as HTML (pipelines.present.charts.status_bar_html): drawn with the page's text, no chart code
+    to wait for."""
     st.markdown(html, unsafe_allow_html=True)
 
 
-def page_choice(view: View, name: str, options: list[str], label: str, format_func) -> str | None:  # type: ignore[no-untyped-def]
+def page_choice(view: View, name: str, options: list[str], label: str,
+                format_func: Callable[[str], str]) -> str | None:
     """A page's own choice (?action=ZX2, ?code=A03): from the URL on the session's first visit, then kept in the
     session and the URL; a selectbox unless in screenshot mode. An unknown value gives a calm message and None."""
     key = f"page_{name}"

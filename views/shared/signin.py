@@ -1,29 +1,28 @@
 """Sign-in for the submission, review and board pages: the district's identity provider through st.login when [auth]
-is configured in secrets, otherwise a local account form. Who may do what is decided by pipelines.accounts."""
+is configured in secrets, otherwise a local account form. Who may do what is decided by pipelines.workflow.accounts."""
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import streamlit as st
 from sqlalchemy import Engine
 
-from models.db import create_schema, database_url, make_engine
-from pipelines.accounts import User, authenticate, read_user
-from pipelines.catalog import t
-from pipelines.persist import plan_from_store
-from pipelines.plan import PlanData
+from models.db import create_schema, database_url
+from pipelines.core.catalog import t
+from pipelines.plan.records import PlanData
+from pipelines.store.persist import plan_from_store
+from pipelines.workflow.accounts import Role, User, authenticate, check_has_role, read_user
+from views.shared import data
 
 SESSION_KEY = "signed_in_username"
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
-def _engine(url: str) -> Engine:
-    engine = make_engine(url)
-    create_schema(engine)  # a store built before accounts existed gains the new tables
-    return engine
-
-
 def store_engine() -> Engine:
-    """The store's engine (KPI_DB_URL read when used, so tests point it at their own store)."""
-    return _engine(database_url())
+    """The store's engine, the one the other pages share (KPI_DB_URL read when used, so tests point it at their own
+    store); its schema is brought up to date once per process (a store built before accounts gains their tables)."""
+    engine = data.engine(database_url())
+    create_schema(engine)  # once per engine and process: later calls return at once
+    return engine
 
 
 def store_plan() -> PlanData | None:
@@ -80,6 +79,23 @@ def render_user_bar(user: User, lang: str = "zh") -> None:
         if oidc_configured():
             st.logout()
         st.rerun()
+
+
+def open_signed_view(title_key: str, roles: Sequence[Role], lang: str = "zh") -> tuple[User, PlanData] | None:
+    """The start every signed-in page shares: the heading and sign-in, then the account's right to the page (one of
+    `roles`) and a store with a plan. None, with the reason shown, when any of these is missing."""
+    signed = signed_in_page(title_key, lang)
+    if signed is None:
+        return None
+    user, plan = signed
+    denied = check_has_role(user, roles)
+    if denied:
+        st.warning(denied.message(lang))
+        return None
+    if plan is None:
+        st.info(t("submit.empty-store", lang))
+        return None
+    return user, plan
 
 
 def signed_in_page(title_key: str, lang: str = "zh") -> tuple[User, PlanData | None] | None:
