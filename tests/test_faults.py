@@ -25,16 +25,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import HEADER, TODAY, csv_bytes, new_store
 from sqlalchemy import Connection, Engine, inspect, text
+from sqlalchemy import event as sa_event
 
 from benchmarks.bench_ingest import write_plan
-from conftest import HEADER, TODAY, csv_bytes, new_store
 from models.queries import read_current_values, read_data_version
-from pipelines.config import Limits
-from pipelines.ingest import ACCEPTED, UNCHANGED, IngestResult, ingest_bytes
-from pipelines.periods import Period
-from pipelines.plan import PlanData
-from pipelines.standing_cache import read_kept
+from pipelines.core.config import Limits
+from pipelines.core.periods import Period
+from pipelines.intake.ingest import ACCEPTED, UNCHANGED, IngestRequest, IngestResult, ingest_bytes
+from pipelines.plan.records import PlanData
+from pipelines.store.standing_cache import read_kept
+
+pytestmark = pytest.mark.slow  # killed processes, concurrent writers and large files
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKER = Path(__file__).resolve().parent / "fault_worker.py"
@@ -46,6 +49,9 @@ EARLIER_INDICATORS, EARLIER_QUARTERS = 50, 8  # the earlier file: 400 values the
 PROBE_CODES = ["K0000", "K0001", "K0150", f"K{BIG_INDICATORS - 1:04d}"]  # a reader's sample of current values
 
 SEED = 20260120
+# How long a second writer, once at its BEGIN, is seen still waiting while the first holds the lock: one row of
+# ingest takes milliseconds past its BEGIN, so a writer that did not wait would have finished long before.
+LOCK_WAIT_SHOWN = 0.5
 STEP_TIMEOUT = 120.0  # generous bound for any one step on a loaded 2-core machine
 LOCKED = "database is locked"
 
@@ -114,7 +120,7 @@ class State(dict):  # type: ignore[type-arg]
         return tuple(row[self.columns[table].index(name)] for name in names)
 
 
-# Derived rows every change rewrites after its commit (pipelines.standing_cache): left out of the all-or-nothing
+# Derived rows every change rewrites after its commit (pipelines.store.standing_cache): left out of the all-or-nothing
 # comparisons; after each killed ingest the next one must have kept the standings of the store it left.
 DERIVED_TABLES = {"standing_cache"}
 
@@ -173,6 +179,35 @@ def assert_store_sound(engine: Engine) -> None:
         time.sleep(0.1)
 
 
+class WriteBegun:
+    """Set when another thread of this process sends the statement that takes the store's write lock (BEGIN
+    IMMEDIATE on SQLite, the advisory lock on PostgreSQL; models.db sends it as a write transaction begins): the
+    moment it asks for the lock, before it has it."""
+
+    LOCKING = ("BEGIN IMMEDIATE", "SELECT pg_advisory_xact_lock")
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine, self.event, self.main = engine, threading.Event(), threading.get_ident()
+        sa_event.listen(engine, "before_cursor_execute", self._before)
+
+    def _before(self, _conn: Connection, _cursor: object, statement: str, *_: object) -> None:
+        if threading.get_ident() != self.main and statement.startswith(self.LOCKING):
+            self.event.set()
+
+    def remove(self) -> None:
+        sa_event.remove(self.engine, "before_cursor_execute", self._before)
+
+
+def waiting_for_the_write_lock(engine: Engine) -> int | None:
+    """On PostgreSQL, how many sessions wait for the advisory write lock (pg_locks); None on SQLite, which has no
+    view of who waits."""
+    if engine.dialect.name != "postgresql":
+        return None
+    with engine.connect() as conn:
+        return int(conn.execute(text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"))
+                   .scalar_one())
+
+
 class Background:
     """An action running in a thread of this process; `outcome` fails (instead of hanging) when it does not finish in
     time, as a writer would behind a lock that a killed client left behind."""
@@ -183,10 +218,15 @@ class Background:
         def target() -> None:
             try:
                 self.box["value"] = action()
-            except BaseException as error:  # noqa: BLE001 - re-raised in the test's thread
+            except BaseException as error:
                 self.box["error"] = error
 
-        self.thread = threading.Thread(target=target, daemon=True)
+        def timed() -> None:
+            target()
+            self.finished_at = time.monotonic()
+
+        self.finished_at: float | None = None
+        self.thread = threading.Thread(target=timed, daemon=True)
         self.thread.start()
 
     def done(self) -> bool:
@@ -346,7 +386,7 @@ def test_sigkill_during_large_ingest_leaves_all_or_nothing(tmp_path: Path, backe
     engine, plan = synthetic_store(tmp_path, backend)
     try:
         earlier = rows_csv(synthetic_rows(EARLIER_INDICATORS, EARLIER_QUARTERS, 0.25))
-        first = ingest_bytes(engine, plan, "earlier.csv", earlier, today=TODAY)
+        first = ingest_bytes(engine, plan, IngestRequest("earlier.csv", earlier, today=TODAY))
         assert first.outcome == ACCEPTED, first.as_dict("en")
         rng = random.Random(SEED)
         outcomes: list[tuple[str, float | None, str, str]] = []  # (round, delay, where the kill landed, all/none)
@@ -362,7 +402,7 @@ def test_sigkill_during_large_ingest_leaves_all_or_nothing(tmp_path: Path, backe
             small = rows_csv([("K0003", "1925Q2", 120.5 + round_no)])
 
             def next_ingest(name: str = f"next-{round_no}.csv", small: bytes = small) -> IngestResult:
-                return ingest_bytes(engine, plan, name, small, today=TODAY)
+                return ingest_bytes(engine, plan, IngestRequest(name, small, today=TODAY))
 
             before = store_state(engine)
             worker = Worker(engine, path, *(["--hold"] if window is None else []))
@@ -373,19 +413,26 @@ def test_sigkill_during_large_ingest_leaves_all_or_nothing(tmp_path: Path, backe
                     worker.wait_for("SAVED")
                     write_time = time.monotonic() - ready
                     delay = None
-                    # Another department submits now: it waits behind the held write lock…
+                    # Another department submits now: it reaches its BEGIN and waits there behind the held lock…
+                    began = WriteBegun(engine)
                     queued = Background(next_ingest)
-                    time.sleep(1.0)
+                    assert began.event.wait(STEP_TIMEOUT), "the second writer never began its write"
+                    began.remove()
+                    time.sleep(LOCK_WAIT_SHOWN)
                     assert not queued.done(), "a second writer did not wait for the first one's write lock"
+                    assert waiting_for_the_write_lock(engine) in (None, 1)
                 else:
                     delay = rng.uniform(*window) * write_time
                     time.sleep(max(0.0, ready + delay - time.monotonic()))
             finally:
                 worker.kill()
-            # …and goes through once the writer is killed; otherwise the store takes the next ingest at once: no
+                killed_at = time.monotonic()
+            # …and goes through once the writer is killed (not before: it finishes after the kill); otherwise the store takes the next ingest at once: no
             # lock of the dead writer is left behind.
             nxt = (queued or Background(next_ingest)).outcome()
             assert nxt.outcome == ACCEPTED, nxt.as_dict("en")
+            if queued is not None:
+                assert queued.finished_at is not None and queued.finished_at > killed_at
             landed = ("after commit" if worker.seen("RESULT") else "mid-write, all rows in" if worker.seen("SAVED")
                       else "mid-write" if worker.seen("BEGIN") else "before the write")
             assert worker.seen("ERROR") is None, worker.describe()
@@ -446,10 +493,10 @@ def ingest_together(engine: Engine, plan: PlanData, jobs: Sequence[Job], mode: s
             barrier.wait(STEP_TIMEOUT)
             start = time.monotonic()
             try:
-                result = ingest_bytes(engine, plan, name, data, department=department, today=TODAY,
-                                      after_save=lambda *_: time.sleep(LINGER))
+                result = ingest_bytes(engine, plan, IngestRequest(name, data, department=department, today=TODAY,
+                                      after_save=lambda *_: time.sleep(LINGER)))
                 results[number] = result.as_dict("en")
-            except Exception as error:  # noqa: BLE001 - every error fails the test, with its text
+            except Exception as error:
                 errors.append(f"{name}: {type(error).__name__}: {error}")
             spans[number] = (start, time.monotonic())
 
@@ -612,9 +659,9 @@ class Writer:
         def run() -> None:
             try:
                 data = path.read_bytes()
-                self.box["result"] = ingest_bytes(engine, plan, path.name, data, today=TODAY,
-                                                  limits=big_limits(data), after_save=after_save).as_dict("en")
-            except Exception as error:  # noqa: BLE001 - fails the test with its text
+                self.box["result"] = ingest_bytes(engine, plan, IngestRequest(path.name, data, today=TODAY,
+                                                  limits=big_limits(data), after_save=after_save)).as_dict("en")
+            except Exception as error:
                 self.box["error"] = f"{type(error).__name__}: {error}"
                 self.saved.set()
 
@@ -653,7 +700,7 @@ def test_reader_during_ingest_sees_old_or_new_state(tmp_path: Path, backend: str
     writer = None
     try:
         earlier = rows_csv(synthetic_rows(EARLIER_INDICATORS, EARLIER_QUARTERS, 0.25))
-        assert ingest_bytes(engine, plan, "earlier.csv", earlier, today=TODAY).outcome == ACCEPTED
+        assert ingest_bytes(engine, plan, IngestRequest("earlier.csv", earlier, today=TODAY)).outcome == ACCEPTED
         rows = synthetic_rows(BIG_INDICATORS, QUARTERS, 1.0)
         path = tmp_path / "big.csv"
         path.write_bytes(rows_csv(rows))
@@ -668,7 +715,7 @@ def test_reader_during_ingest_sees_old_or_new_state(tmp_path: Path, backend: str
                 start = time.monotonic()
                 try:
                     view = read_view(engine)
-                except Exception as error:  # noqa: BLE001 - fails the test with its text
+                except Exception as error:
                     reader_errors.append(f"{type(error).__name__}: {error}")
                     return
                 reads.append((start, time.monotonic(), view))
@@ -729,7 +776,7 @@ def test_a_writer_that_waits_too_long_is_told_the_store_is_busy_and_nothing_is_k
     holder = sqlite3.connect(tmp_path / "store.sqlite3", isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")  # another writer holds the store
     try:
-        busy = ingest_bytes(engine, plan, "kw.csv", data, department="KW", today=TODAY)
+        busy = ingest_bytes(engine, plan, IngestRequest("kw.csv", data, department="KW", today=TODAY))
     finally:
         holder.execute("ROLLBACK")
         holder.close()
@@ -738,5 +785,5 @@ def test_a_writer_that_waits_too_long_is_told_the_store_is_busy_and_nothing_is_k
     assert_nothing_locked(json.dumps(busy.as_dict("zh"), ensure_ascii=False), json.dumps(busy.as_dict("en")))
     with engine.connect() as conn:
         assert conn.execute(text("SELECT COUNT(*) FROM submission")).scalar_one() == 0
-    assert ingest_bytes(engine, plan, "kw.csv", data, department="KW", today=TODAY).outcome == ACCEPTED
+    assert ingest_bytes(engine, plan, IngestRequest("kw.csv", data, department="KW", today=TODAY)).outcome == ACCEPTED
     engine.dispose()
