@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Final, Literal
 
 from pipelines.core.catalog import t
 
-HARD = "hard"  # 强制性审核: the file is rejected
-SOFT = "soft"  # 核实性审核: accepted only with a real explanation
+Severity = Literal["hard", "soft"]
+HARD: Final = "hard"  # 强制性审核: the file is rejected
+SOFT: Final = "soft"  # 核实性审核: accepted only with a real explanation
 
 
 @dataclass(frozen=True)
@@ -16,7 +18,7 @@ class Issue:
     column: str  # the column as named in their file ("" when the problem is the whole file)
     check: str  # a short slug, e.g. "not-a-number"
     value: str
-    severity: str = HARD
+    severity: Severity = HARD
     params: tuple[tuple[str, str], ...] = field(default=())
 
     def message(self, lang: str = "zh") -> str:
@@ -43,7 +45,7 @@ class Issue:
 
 
 def make_issue(
-    file: str, row: int | None, column: str, check: str, value: object = "", severity: str = HARD, **params: object
+    file: str, row: int | None, column: str, check: str, value: object = "", severity: Severity = HARD, **params: object
 ) -> Issue:
     """An Issue with its message parameters stringified (kept hashable so issues can be compared in tests)."""
     text = "" if value is None else str(value)

@@ -7,6 +7,7 @@ import hashlib
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Final, Literal
 
 import pandas as pd
 from sqlalchemy import Connection, Engine
@@ -25,7 +26,10 @@ from pipelines.plan.records import PlanData
 from pipelines.store.persist import save_submission
 from pipelines.store.standing_cache import refresh as refresh_standings
 
-ACCEPTED, REJECTED, UNCHANGED = "accepted", "rejected", "unchanged"
+Outcome = Literal["accepted", "rejected", "unchanged"]
+ACCEPTED: Final = "accepted"
+REJECTED: Final = "rejected"  # nothing of the file was stored
+UNCHANGED: Final = "unchanged"  # the same file again, or nothing in it that changes the store
 
 
 @dataclass(frozen=True)
@@ -33,7 +37,7 @@ class IngestResult:
     """What happened to one file, for the department and for scripts."""
 
     file_name: str
-    outcome: str  # accepted | rejected | unchanged
+    outcome: Outcome
     submission_id: int | None = None
     department: str | None = None
     counts: Mapping[str, int] = field(default_factory=dict)  # new / revised / unchanged / rejected rows
