@@ -34,7 +34,7 @@ SELECT o.indicator_code AS {CODE}, o.period AS {PERIOD}, o.value AS {VALUE}, o.n
        s.file_name AS {FILE}, s.department AS {DEPARTMENT}, s.submitter AS {SUBMITTER},
        s.submitted_at AS {SUBMITTED_AT}, s.status AS status
 FROM observation o JOIN submission s ON s.id = o.submission_id
-WHERE o.indicator_code = :code
+WHERE o.indicator_code = :code AND s.status = :approved
 ORDER BY o.period, o.revision
 """
 
@@ -91,8 +91,9 @@ def _strings(objects: np.ndarray) -> pd.api.extensions.ExtensionArray:
 
 
 def read_history(conn: Connection, code: str) -> pd.DataFrame:
-    """Every revision of every period of one indicator, oldest first, with the submission each came from."""
-    return _typed(pd.read_sql_query(text(_HISTORY), conn, params={"code": code}))
+    """Every approved revision of every period of one indicator, oldest first, with the submission each came from:
+    the public history (a file waiting for review, or returned, is shown to nobody here)."""
+    return _typed(pd.read_sql_query(text(_HISTORY), conn, params={"code": code, "approved": APPROVED}))
 
 
 _FIRST_REPORTS = f"""
@@ -131,11 +132,12 @@ class DataVersion(NamedTuple):
 
     submissions: int
     last_submission_id: int
-    last_submitted_at: str  # the data timestamp views print; '' while nothing has been submitted
+    last_submitted_at: str  # when the newest file of any state was sent; '' while nothing has been submitted
     plan_loaded_at: str
     snapshots: int
     last_snapshot_at: str
     review_decisions: int = 0  # approving or returning a submission changes what is current
+    last_approved_at: str = ""  # when the newest approved file was sent: the 数据时间 pages and the pack print
 
 
 def read_data_version(conn: Connection) -> DataVersion | None:
@@ -148,8 +150,10 @@ def read_data_version(conn: Connection) -> DataVersion | None:
     snapshots, snapped = (conn.execute(text("SELECT COUNT(*), MAX(created_at) FROM snapshot")).one()
                           if "snapshot" in tables else (0, None))
     reviews = (conn.execute(text("SELECT COUNT(*) FROM review_event")).scalar() if "review_event" in tables else 0)
+    approved = conn.execute(text("SELECT MAX(submitted_at) FROM submission WHERE status = :approved"),
+                            {"approved": APPROVED}).scalar()
     return DataVersion(int(count), int(top or 0), str(latest or ""), str(loaded or ""), int(snapshots),
-                       str(snapped or ""), int(reviews or 0))
+                       str(snapped or ""), int(reviews or 0), str(approved or ""))
 
 
 def read_submissions(conn: Connection) -> pd.DataFrame:

@@ -15,6 +15,7 @@ from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
 from models.db import make_engine
+from models.states import PENDING
 from pipelines.core.catalog import t
 from pipelines.core.config import ROOT
 from pipelines.engine.progress import STATUS_GROUP, STATUSES
@@ -358,3 +359,25 @@ def test_pages_read_the_store_named_when_they_run(open_app, sample_store: Store,
 
     assert any(t("ui.empty-store") in i.value for i in empty.info)
     assert metrics(full)[t("ui.indicators")] == "55项"
+
+
+def test_indicator_shows_only_approved_revisions_and_their_time(open_app, fresh_sample_store: Store) -> None:
+    """A file sent for review (待审核) is public nowhere: not in the revision table or its downloads, not in the
+    数据时间 stamp, until a reviewer approves it."""
+    current = fresh_sample_store.standing().current.query("indicator_code == 'A03' and period == '2025Q4'")
+    approved_value = float(current["value"].iloc[0])
+    before = open_app(fresh_sample_store)("indicator", code="A03")
+    stamp = next(m.value for m in before.markdown if t("ui.data-time", time="") in m.value)
+    pending = ingest_bytes(fresh_sample_store.engine, fresh_sample_store.plan, IngestRequest(
+        "待审核.csv", csv_bytes([HEADER, ["A03", "", "2025Q4", str(approved_value + 1), "待审核的修订"]]),
+        department="KW", submitter="demo-kw", channel="web", status=PENDING,
+        submitted_at=dt.datetime(2026, 2, 1, 10, 30), today=dt.date(2026, 2, 1)))
+    assert pending.outcome == "accepted", pending.as_dict()
+
+    at = open_app(fresh_sample_store)("indicator", code="A03")
+    revisions = next(d.value for d in at.dataframe if t("ui.col.file_name") in d.value.columns)
+
+    assert "待审核.csv" not in set(revisions[t("ui.col.file_name")])
+    assert not revisions.astype(str).apply(lambda c: c.str.contains("待审核的修订")).any().any()
+    assert stamp in [m.value for m in at.markdown]  # the data time is still the approved files' time
+    assert not any("2026-02-01 10:30" in m.value for m in [*at.markdown, *at.caption])

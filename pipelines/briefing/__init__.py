@@ -60,7 +60,7 @@ def read_content(engine: Engine, as_of: Period, lang: str = "zh",
     return build_content(standing, frozen, diff.changes if diff else None,
                          diff.revisions if diff else None, compute_report_states(plan, first, as_of, today),
                          lang=lang, illustrative=shows_illustrative(plan, submissions),
-                         data_time=version.last_submitted_at if version else None, generated_on=today,
+                         data_time=version.last_approved_at if version else None, generated_on=today,
                          previous=previous if has_previous else None)
 
 

@@ -155,7 +155,7 @@ def render_header(view: View, heading: str, plan_title: bool) -> None:
     parts = [f"**{view.as_of.cutoff_label(view.lang)}**"]
     if not plan_title:
         parts.append(name_of(view.plan.info, view.lang))
-    parts.append(view.t("ui.data-time", time=format_time(view.version.last_submitted_at or None)))
+    parts.append(view.t("ui.data-time", time=format_time(view.version.last_approved_at or None)))
     if view.illustrative and view.screenshot:  # compact, but in the picture: a briefing screenshot travels alone
         parts.append(f":orange-background[⚠️ {view.t('ui.illustrative-badge')}]")
     st.markdown(" · ".join(parts))
@@ -173,7 +173,7 @@ def render_legend(view: View) -> None:
 def render_footer(view: View) -> None:
     """Source footnote: where the data comes from, its time, and the status rule."""
     st.caption(view.t("ui.source-note", rule=rule_title(view.rule).text(view.lang),
-                      time=format_time(view.version.last_submitted_at or None)))
+                      time=format_time(view.version.last_approved_at or None)))
 
 
 def render_chart(fig: go.Figure, key: str) -> None:
