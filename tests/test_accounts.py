@@ -94,3 +94,18 @@ def test_cli_users_add_list_disable_and_demo(tmp_path, capsys, monkeypatch) -> N
     listed = capsys.readouterr().out
     assert "li\t李老师\tsubmitter\tKW [停用/disabled]" in listed and "demo-reviewer" in listed
     assert "long-password" not in listed
+
+
+def test_check_has_role_admits_any_of_the_roles_and_names_what_is_missing() -> None:
+    from pipelines.workflow.accounts import VIEWER, User, check_has_role
+
+    leader, clerk = User("leader", "区领导", (VIEWER,)), User("kw", "填报员", (SUBMITTER,), ("KW",))
+    admin, gone = User("admin", "管理员", (ADMIN,)), User("old", "停用", (VIEWER,), active=False)
+
+    assert check_has_role(leader, (VIEWER, REVIEWER)) is None and check_has_role(admin, (SUBMITTER,)) is None
+    assert [check_has_role(clerk, roles).check for roles in ((VIEWER, REVIEWER), (REVIEWER,))] == [  # type: ignore[union-attr]
+        "not-a-viewer", "not-a-reviewer"]
+    assert check_has_role(leader, (SUBMITTER,)).check == "not-a-submitter"  # type: ignore[union-attr]
+    assert check_has_role(gone, (VIEWER,)).check == "not-signed-in"  # type: ignore[union-attr]
+    assert check_has_role(None, (VIEWER,)).check == "not-signed-in"  # type: ignore[union-attr]
+    assert check_has_role(clerk, (VIEWER, REVIEWER)).message("zh") == "报送情况供区领导和审核人员查看，当前账号没有查看权限"  # type: ignore[union-attr]
