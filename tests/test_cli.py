@@ -190,3 +190,14 @@ def test_cli_export_as_of_leaves_out_later_periods(
     exported = [(r["indicator_code"], r["period"]) for r in csv.DictReader(io.StringIO(capsys.readouterr().out))]
     assert code == 0
     assert exported == [("A10", "2025Q2")]
+
+
+@pytest.mark.parametrize("verb", [["build"], ["ingest", "x.csv"], ["export"], ["status"], ["snapshot", "--as-of",
+                                  "2025Q4"], ["diff", "--from", "2025Q3", "--to", "2025Q4"], ["keep"],
+                                  ["users", "list"], ["briefing", "--as-of", "2025Q4"]])
+def test_cli_a_store_url_whose_driver_is_missing_is_one_line_and_exit_2(verb: list[str],
+                                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    assert run([*verb, "--db", "oracle+cx_oracle://kpi@db.example/kpi"]) == 2
+
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1 and "db.example/kpi" in err

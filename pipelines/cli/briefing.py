@@ -5,8 +5,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from models.db import create_schema, make_engine
-from pipelines.cli.base import UsageError, Verbs, db_option, period_arg
+from models.db import create_schema
+from pipelines.cli.base import UsageError, Verbs, db_option, engine_for, period_arg
 from pipelines.core.catalog import t
 
 EXIT_OK, EXIT_SETUP = 0, 2
@@ -28,7 +28,7 @@ def _cmd_briefing(args: argparse.Namespace) -> int:
 
     as_of = period_arg(args.as_of, args.lang)
     assert as_of is not None
-    engine = make_engine(args.db)
+    engine = engine_for(args.db)
     create_schema(engine)
     out = args.out or Path("briefing") / as_of.code
     try:

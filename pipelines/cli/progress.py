@@ -8,8 +8,8 @@ import sys
 
 import pandas as pd
 
-from models.db import create_schema, make_engine
-from pipelines.cli.base import UsageError, Verbs, db_option, period_arg
+from models.db import create_schema
+from pipelines.cli.base import UsageError, Verbs, db_option, engine_for, period_arg
 from pipelines.core.catalog import t
 from pipelines.core.periods import Period
 from pipelines.engine.assessment import Assessment
@@ -47,7 +47,7 @@ def register(verbs: Verbs) -> None:
 
 
 def _standing(args: argparse.Namespace, as_of: Period | None) -> Standing:
-    engine = make_engine(args.db)
+    engine = engine_for(args.db)
     create_schema(engine)
     standing = read_standing(engine, as_of)
     if standing is None:
@@ -94,7 +94,7 @@ def _cmd_status(args: argparse.Namespace) -> int:
 def _cmd_snapshot(args: argparse.Namespace) -> int:
     as_of = period_arg(args.as_of, args.lang)
     assert as_of is not None
-    engine = make_engine(args.db)
+    engine = engine_for(args.db)
     create_schema(engine)
     frozen = freeze(engine, as_of, replace=args.replace)
     if frozen is None:
@@ -108,7 +108,7 @@ def _cmd_diff(args: argparse.Namespace) -> int:
     before, after = period_arg(args.before, args.lang), period_arg(args.after, args.lang)
     assert before is not None and after is not None
     standing = _standing(args, after)
-    diff = diff_quarters(make_engine(args.db), before, after, standing.plan.info.due_days)
+    diff = diff_quarters(engine_for(args.db), before, after, standing.plan.info.due_days)
     changes = [{"code": c.code, "kind": c.kind, "before": c.before, "after": c.after} for c in diff.changes]
     revisions = diff.revisions.astype({"submitted_at": str}).to_dict(orient="records") if len(diff.revisions) else []
     if args.format == "json":
@@ -128,7 +128,7 @@ def _cmd_diff(args: argparse.Namespace) -> int:
 def _cmd_keep(args: argparse.Namespace) -> int:
     """Keep the standings now: every change of the data does so by itself, but a store upgraded to a new release (or
     copied by migrate-store) keeps nothing usable until its next change, and the dashboard computes until then."""
-    engine = make_engine(args.db)
+    engine = engine_for(args.db)
     create_schema(engine)
     with engine.connect() as conn:
         if plan_from_store(conn) is None:

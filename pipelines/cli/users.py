@@ -7,8 +7,8 @@ import os
 
 from sqlalchemy import Engine
 
-from models.db import create_schema, make_engine
-from pipelines.cli.base import Verbs
+from models.db import create_schema
+from pipelines.cli.base import Verbs, engine_for
 from pipelines.core.catalog import t
 from pipelines.workflow.accounts import (
     DEMO_PASSWORD,
@@ -42,7 +42,7 @@ def register(verbs: Verbs) -> None:
 
 
 def _engine(args: argparse.Namespace) -> Engine:
-    engine = make_engine(getattr(args, "db_action", None) or args.db)
+    engine = engine_for(getattr(args, "db_action", None) or args.db)
     create_schema(engine)
     return engine
 
