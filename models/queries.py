@@ -171,10 +171,14 @@ def read_submission_file(conn: Connection, submission_id: int) -> tuple[str, byt
     return (row[0], bytes(row[1])) if row else None
 
 
-def find_submission_by_hash(conn: Connection, sha256: str) -> tuple[int, object] | None:
-    row = conn.execute(text("SELECT id, submitted_at FROM submission WHERE sha256 = :h AND status = :a ORDER BY id"),
-                       {"h": sha256, "a": APPROVED}).first()
-    return (row[0], row[1]) if row else None
+def find_submission_by_hash(conn: Connection, sha256: str, statuses: Collection[str] = (APPROVED,)
+                            ) -> tuple[int, object, str] | None:
+    """The earliest submission of the same bytes in one of the states: its id, when it was sent and its state."""
+    names = [f"s{i}" for i in range(len(statuses))]
+    sql = (f"SELECT id, submitted_at, status FROM submission WHERE sha256 = :h "
+           f"AND status IN ({', '.join(':' + n for n in names)}) ORDER BY id")
+    row = conn.execute(text(sql), {"h": sha256, **dict(zip(names, statuses))}).first()
+    return (row[0], row[1], row[2]) if row else None
 
 
 def max_revisions(conn: Connection, codes: Collection[str]) -> pd.DataFrame:

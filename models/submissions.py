@@ -8,7 +8,6 @@ import pandas as pd
 from sqlalchemy import Connection, select, text
 
 from models.schema import Evidence, LockEvent, PeriodLock, ReviewEvent, ValueNarrative
-from models.states import PENDING
 
 SUBMISSION_COLUMNS = ["id", "file_name", "department", "submitter", "channel", "status", "submitted_at", "n_new",
                       "n_revised", "n_unchanged", "comment", "reviewed_by", "reviewed_at"]
@@ -105,8 +104,3 @@ def read_submission_periods(conn: Connection) -> pd.DataFrame:
     frame["submitted_at"] = pd.to_datetime(frame["submitted_at"])
     return frame
 
-
-def find_pending_by_hash(conn: Connection, sha256: str) -> int | None:
-    """A submission of the same bytes still awaiting review, if any."""
-    return conn.execute(text("SELECT id FROM submission WHERE sha256 = :h AND status = :p ORDER BY id"),
-                        {"h": sha256, "p": PENDING}).scalar()

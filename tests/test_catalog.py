@@ -22,7 +22,7 @@ DOCUMENTED_CHECKS = {
     "file-too-large", "empty-file", "macro-workbook", "old-excel-format", "binary-file", "bad-encoding",
     "unreadable-csv", "corrupt-file", "unpacked-too-large", "too-many-columns", "sheet-too-many-columns", "no-header", "missing-column",
     "doubled-column", "no-data-rows", "missing-code", "unknown-indicator", "wrong-department", "missing-period",
-    "bad-period", "period-outside-plan", "future-period", "wrong-frequency", "missing-value", "not-a-number",
+    "bad-period", "period-outside-plan", "future-period", "wrong-frequency", "no-values", "not-a-number",
     "not-finite", "percent-for-non-percent", "negative-count", "percent-out-of-range", "milestone-not-binary",
     "duplicate-conflict", "note-too-long", "against-direction", "large-change", "beyond-twice-target",
     "more-problems", "identical-file", "all-unchanged",

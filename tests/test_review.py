@@ -9,6 +9,7 @@ from conftest import HEADER, TODAY, csv_bytes
 from sqlalchemy import Engine, text
 
 from models.queries import read_current_values
+from pipelines.core.columns import CHANGE, CODE, PERIOD
 from models.submissions import read_evidence_list, read_lock_events, read_narratives, read_submission_list
 from pipelines.intake.ingest import ACCEPTED, IngestResult
 from pipelines.plan.records import PlanData
@@ -23,6 +24,7 @@ from pipelines.workflow.review import (
     return_submission,
     submit_file,
     unlock_quarter,
+    withdraw,
 )
 
 KW = User("kw", "区科委填报员", (SUBMITTER,), ("KW",))
@@ -96,7 +98,7 @@ def test_a_locked_quarter_needs_an_admin(engine: Engine, plan: PlanData) -> None
     by_admin = send(engine, plan, user=ADMIN_)
     assert isinstance(by_admin, IngestResult) and by_admin.outcome == ACCEPTED
     assert approve(engine, REVIEWER_, by_admin.submission_id).check == "quarter-locked"  # type: ignore[union-attr]
-    assert approve(engine, ADMIN_, by_admin.submission_id) is None
+    assert approve(engine, User("adm2", "另一管理员", (ADMIN,)), by_admin.submission_id) is None
     assert current_a03(engine) == {"2024Q1": 700.0}
 
 
@@ -147,14 +149,72 @@ def test_evidence_is_type_and_size_checked_and_stored_with_the_file(engine: Engi
             ["photo.png", "image/png"]]
 
 
-def test_approved_later_value_stays_current_over_an_older_pending_one(engine: Engine, plan: PlanData) -> None:
+def test_an_older_file_is_not_approved_over_a_newer_value(engine: Engine, plan: PlanData) -> None:
     first = send(engine, plan)
     second = send(engine, plan, csv_bytes([HEADER, ["A03", "x", "2024Q1", "720", ""]]))
     assert isinstance(first, IngestResult) and isinstance(second, IngestResult)
 
-    approve(engine, REVIEWER_, second.submission_id, now=dt.datetime(2024, 4, 2))
-    approve(engine, REVIEWER_, first.submission_id, now=dt.datetime(2024, 4, 3))
-    assert current_a03(engine) == {"2024Q1": 700.0}  # the decision made last is the current value
+    stale = approve(engine, REVIEWER_, first.submission_id)  # the newer file still waits
+    assert isinstance(stale, Refusal) and stale.check == "newer-submission"
+    assert f"报送编号{second.submission_id}" in stale.message()
+    assert approve(engine, REVIEWER_, second.submission_id, now=dt.datetime(2024, 4, 2)) is None
+    assert approve(engine, REVIEWER_, first.submission_id, now=dt.datetime(2024, 4, 3)).check == "newer-submission"  # type: ignore[union-attr]
+    assert current_a03(engine) == {"2024Q1": 720.0}  # the newer value stays current
+    assert return_submission(engine, REVIEWER_, first.submission_id, "已有更新的报送，本次作废") is None
+
+
+def test_after_the_newer_file_is_returned_the_older_one_may_be_approved(engine: Engine, plan: PlanData) -> None:
+    first = send(engine, plan)
+    second = send(engine, plan, csv_bytes([HEADER, ["A03", "x", "2024Q1", "720", ""]]))
+    assert isinstance(first, IngestResult) and isinstance(second, IngestResult)
+
+    assert return_submission(engine, REVIEWER_, second.submission_id, "720与台账不符，请核对") is None
+    assert approve(engine, REVIEWER_, first.submission_id) is None
+    assert current_a03(engine) == {"2024Q1": 700.0}
+
+
+def test_nobody_decides_a_file_they_sent_admins_included(engine: Engine, plan: PlanData) -> None:
+    both = User("kwrev", "填报兼审核", (SUBMITTER, REVIEWER), ("KW",))
+    mine = send(engine, plan, user=both)
+    by_admin = send(engine, plan, csv_bytes([HEADER, ["A03", "x", "2024Q2", "720", ""]]), user=ADMIN_)
+    assert isinstance(mine, IngestResult) and isinstance(by_admin, IngestResult)
+
+    assert approve(engine, both, mine.submission_id).check == "own-submission"  # type: ignore[union-attr]
+    assert return_submission(engine, both, mine.submission_id, "自己退回自己").check == "own-submission"  # type: ignore[union-attr]
+    assert approve(engine, ADMIN_, by_admin.submission_id).check == "own-submission"  # type: ignore[union-attr]
+    assert current_a03(engine) == {}
+    assert approve(engine, REVIEWER_, mine.submission_id) is None
+    assert approve(engine, both, by_admin.submission_id) is None
+
+
+def test_a_decision_on_a_file_someone_else_decided_first_is_refused(engine: Engine, plan: PlanData) -> None:
+    shown = send(engine, plan)
+    other = send(engine, plan, csv_bytes([HEADER, ["A03", "x", "2024Q2", "720", ""]]))
+    assert isinstance(shown, IngestResult) and isinstance(other, IngestResult)
+    second_reviewer = User("rev2", "审核员二", (REVIEWER,))
+
+    assert return_submission(engine, second_reviewer, shown.submission_id, "请补充佐证材料") is None
+    late = approve(engine, REVIEWER_, shown.submission_id)
+    assert isinstance(late, Refusal) and late.check == "not-pending"
+    assert "退回修改" in late.message() and "Returned" in late.message("en")
+    with engine.connect() as conn:
+        statuses = dict(conn.execute(text("SELECT id, status FROM submission")).all())
+    assert statuses == {shown.submission_id: "returned", other.submission_id: "pending"}  # the other one untouched
+
+
+def test_a_department_withdraws_a_pending_file_and_may_send_it_again(engine: Engine, plan: PlanData) -> None:
+    sent = send(engine, plan)
+    assert isinstance(sent, IngestResult)
+    rcb = User("rcb", "区人才办填报员", (SUBMITTER,), ("RCB",))
+
+    assert withdraw(engine, rcb, sent.submission_id).check == "not-your-department"  # type: ignore[union-attr]
+    assert withdraw(engine, None, sent.submission_id).check == "not-signed-in"  # type: ignore[union-attr]
+    assert withdraw(engine, KW, sent.submission_id) is None
+    assert withdraw(engine, KW, sent.submission_id).check == "not-pending"  # type: ignore[union-attr]
+    assert approve(engine, REVIEWER_, sent.submission_id).check == "not-pending"  # type: ignore[union-attr]
+    assert current_a03(engine) == {}
+    again = send(engine, plan)
+    assert isinstance(again, IngestResult) and again.outcome == ACCEPTED
 
 
 def test_an_explanation_given_in_the_page_is_kept_as_the_values_note(engine: Engine, plan: PlanData) -> None:
@@ -170,14 +230,78 @@ def test_an_explanation_given_in_the_page_is_kept_as_the_values_note(engine: Eng
     assert note == "本季度集中认定两批企业，新增较多"
 
 
-def test_the_same_file_twice_while_pending_is_refused(engine: Engine, plan: PlanData) -> None:
+def test_the_same_file_again_is_named_in_the_preview_and_refused(engine: Engine, plan: PlanData) -> None:
     first = send(engine, plan)
     assert isinstance(first, IngestResult)
 
+    preview = preview_file(engine, plan, KW, "again.csv", GOOD, department="KW", today=TODAY)
+    assert isinstance(preview, Preview) and preview.identical == (first.submission_id, "pending")
+    assert not preview.accepted
     again = send(engine, plan)
-    assert isinstance(again, Refusal) and again.check == "already-pending"
+    assert isinstance(again, Refusal) and again.check == "identical-file"
+    assert f"报送编号{first.submission_id}（待审核）" in again.message()
     return_submission(engine, REVIEWER_, first.submission_id, "请补充佐证材料后重新上报")
-    assert isinstance(send(engine, plan), IngestResult)  # after a return the department may send it again
+    returned = send(engine, plan)  # a returned file is to be corrected, not sent again as it was
+    assert isinstance(returned, Refusal) and "退回修改" in returned.message()
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM submission")).scalar_one() == 1
+
+
+def test_two_sends_of_one_file_at_once_make_one_submission(engine: Engine, plan: PlanData) -> None:
+    """Both sends pass the preview before either holds the write lock; the second is refused inside it."""
+    import pipelines.workflow.review as review
+
+    previews: list[object] = []
+    real = review.preview_file
+
+    def both_preview_first(*args: object, **kwargs: object) -> object:
+        result = real(*args, **kwargs)  # type: ignore[arg-type]
+        previews.append(result)
+        if len(previews) == 1:
+            assert isinstance(send(engine, plan), IngestResult)  # the other send lands meanwhile
+        return result
+
+    review.preview_file = both_preview_first  # type: ignore[assignment]
+    try:
+        late = send(engine, plan)
+    finally:
+        review.preview_file = real
+    assert isinstance(late, Refusal) and late.check == "identical-file"
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM submission")).scalar_one() == 1
+
+
+def test_a_blank_value_is_left_out_and_counted(engine: Engine, plan: PlanData) -> None:
+    partly = csv_bytes([HEADER, ["A03", "x", "2024Q1", "700", ""], ["A03", "x", "2024Q2", "", "待统计"],
+                        ["A06", "x", "2024Q1", " ", ""]])
+    preview = preview_file(engine, plan, KW, "kw.csv", partly, department="KW", today=TODAY)
+    assert isinstance(preview, Preview) and preview.accepted and preview.skipped == 2
+    assert preview.rows[[CODE, PERIOD]].values.tolist() == [["A03", "2024Q1"]]
+    sent = send(engine, plan, partly)
+    assert isinstance(sent, IngestResult) and sent.counts["skipped"] == 2 and sent.counts["new"] == 1
+
+    nothing = csv_bytes([HEADER, ["A03", "x", "2024Q3", "", ""], ["A06", "x", "2024Q1", "", "待统计"]])
+    empty = send(engine, plan, nothing)
+    assert isinstance(empty, Preview) and [i.check for i in empty.hard] == ["no-values"]
+
+
+def test_a_resend_with_a_blank_note_keeps_the_earlier_note(engine: Engine, plan: PlanData) -> None:
+    noted = csv_bytes([HEADER, ["A03", "x", "2024Q1", "700", "含新认定企业12家"]])
+    first = send(engine, plan, noted)
+    assert isinstance(first, IngestResult)
+    approve(engine, REVIEWER_, first.submission_id)
+
+    resend = csv_bytes([HEADER, ["A03", "x", "2024Q1", "700", ""], ["A03", "x", "2024Q2", "720", ""]])
+    preview = preview_file(engine, plan, KW, "kw.csv", resend, department="KW", today=TODAY)
+    assert isinstance(preview, Preview)
+    assert preview.rows[CHANGE].tolist() == ["unchanged", "new"]
+    sent = send(engine, plan, resend)
+    assert isinstance(sent, IngestResult)
+    approve(engine, REVIEWER_, sent.submission_id)
+    with engine.connect() as conn:
+        current = read_current_values(conn, ["A03"])
+    assert current[["period", "value", "note"]].values.tolist() == [["2024Q1", 700.0, "含新认定企业12家"],
+                                                                    ["2024Q2", 720.0, ""]]
 
 
 def test_an_explanation_given_in_the_page_joins_the_file_note_once(engine: Engine, plan: PlanData) -> None:

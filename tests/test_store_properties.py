@@ -228,7 +228,7 @@ def test_ingest_the_same_values_in_another_file_change_nothing(stores: Stores, f
         again = ingest_bytes(engine, plan, IngestRequest("重报" + name, data, today=TODAY))
 
         assert again.outcome == UNCHANGED
-        assert again.counts == {"new": 0, "revised": 0, "unchanged": len(file.values), "rejected": 0}
+        assert again.counts == {"new": 0, "revised": 0, "unchanged": len(file.values), "rejected": 0, "skipped": 0}
         assert snapshot_store(engine) == before
 
 
@@ -266,7 +266,7 @@ def test_ingest_a_changed_value_adds_a_revision_and_keeps_the_old_one(
         result = ingest_bytes(engine, plan, IngestRequest("修订.csv", revised, today=TODAY))
 
         assert result.outcome == ACCEPTED
-        assert result.counts == {"new": 0, "revised": 1, "unchanged": 0, "rejected": 0}
+        assert result.counts == {"new": 0, "revised": 1, "unchanged": 0, "rejected": 0, "skipped": 0}
         with engine.connect() as conn:
             history = read_history(conn, old.code)
             now = read_current_values(conn, [old.code])

@@ -54,7 +54,6 @@ HARD_CASES = [
          today=dt.date(2025, 8, 1)),
     Case("wrong-frequency.xlsx", {(2, "统计期", "wrong-frequency"), (3, "统计期", "wrong-frequency")},
          {2: "【高成长性科技企业数】为季度报送指标", 3: "【高新技术企业数（街区内）】为年度报送指标"}),
-    Case("missing-value.csv", {(5, "数值", "missing-value")}, {5: "【六大赛道企业数】“数值”列为空"}),
     Case("not-a-number.csv", {(5, "数值", "not-a-number")}, {5: "【高新技术企业数（街区内）】数值“约20”不是数字"}),
     Case("not-finite.csv", {(2, "数值", "not-finite"), (3, "数值", "not-finite")},
          {2: "【高成长性科技企业数】数值“inf”", 3: "【高成长性科技企业数】数值“1e999”"}),
@@ -109,7 +108,7 @@ def ingest_fixture(engine: Engine, plan: PlanData, case: Case) -> IngestResult:
 
 
 def test_every_fixture_file_is_covered_by_a_case() -> None:
-    named = {c.file for c in HARD_CASES + FILE_CASES}
+    named = {c.file for c in HARD_CASES + FILE_CASES} | {"blank-value--left-out.csv"}
     named |= {f"{rule}--{version}.{ext}" for rule, ext, _, _ in SOFT_CASES for version in ("explained", "boilerplate")}
     assert {path.name for path in SUBMISSIONS.iterdir()} == named
 
@@ -141,6 +140,23 @@ def test_ingest_problem_messages_name_the_row_and_the_indicator(case: Case, engi
             assert f"row {issue.row}" in en.lower(), en
 
 
+def test_ingest_leaves_out_a_row_whose_value_is_blank(engine: Engine, plan: PlanData) -> None:
+    """A blank 数值 is "not reported this time": the other rows are taken, the blank one is counted as left out."""
+    result = ingest_fixture(engine, plan, Case("blank-value--left-out.csv", set()))
+
+    assert result.outcome == ACCEPTED and result.hard == ()
+    assert (result.counts["new"], result.counts["skipped"]) == (1, 1)
+    assert read_current_values_of(engine) == {("A03", "2025Q2")}
+
+
+def read_current_values_of(engine: Engine) -> set[tuple[str, str]]:
+    from models.queries import read_current_values
+
+    with engine.connect() as conn:
+        frame = read_current_values(conn)
+    return set(zip(frame["indicator_code"], frame["period"]))
+
+
 def test_ingest_not_a_number_message_reads_as_the_department_expects(engine: Engine, plan: PlanData) -> None:
     result = ingest_fixture(engine, plan, Case("not-a-number.csv", set()))
 
@@ -161,7 +177,7 @@ def test_ingest_accepts_a_surprising_value_with_a_real_explanation(
     assert (result.hard, result.soft) == ((), ())
     assert flatten(result.explained) == {(row, "数值", rule)}
     assert says in result.explained[0].message("zh")
-    assert result.counts == {"new": 1, "revised": 0, "unchanged": 0, "rejected": 0}
+    assert result.counts == {"new": 1, "revised": 0, "unchanged": 0, "rejected": 0, "skipped": 0}
 
 
 @pytest.mark.parametrize(("rule", "ext", "row", "says"), SOFT_CASES, ids=[c[0] for c in SOFT_CASES])

@@ -254,3 +254,123 @@ def test_an_admin_locks_and_unlocks_a_quarter_and_sees_its_history(store: tuple[
     assert history["操作"].tolist() == ["解除锁定", "锁定"]
     assert history["解除锁定原因"].tolist() == ["简报口径更正，需重新汇报本季度", ""]
     assert history["报告期"].tolist() == [period_of_code(quarter).label("zh")] * 2
+
+
+def send_as(engine: Engine, plan: PlanData, username: str, data: bytes, **kw: object) -> int:
+    """A file sent through the workflow as a signed-in account would send it; returns its 报送编号."""
+    from conftest import TODAY
+
+    from pipelines.intake.ingest import IngestResult
+    from pipelines.workflow.accounts import read_user
+    from pipelines.workflow.review import submit_file
+
+    sent = submit_file(engine, plan, read_user(engine, username), "kw.csv", data, department="KW", today=TODAY,
+                       **kw)  # type: ignore[arg-type]
+    assert isinstance(sent, IngestResult) and sent.submission_id is not None, sent
+    return sent.submission_id
+
+
+def approve_as(engine: Engine, username: str, submission_id: int) -> None:
+    from pipelines.workflow.accounts import read_user
+    from pipelines.workflow.review import approve
+
+    assert approve(engine, read_user(engine, username), submission_id) is None
+
+
+def test_the_reviewer_sees_current_to_new_change_status_questions_and_the_original(
+        store: tuple[Engine, PlanData], monkeypatch: pytest.MonkeyPatch) -> None:
+    engine, plan = store
+    monkeypatch.setenv("KPI_TODAY", "2024-04-10")
+    approve_as(engine, "demo-reviewer", send_as(engine, plan, "demo-kw", csv_bytes(
+        [HEADER, ["A03", "x", "2024Q1", "700", ""]])))
+    jump = csv_bytes([HEADER, ["A03", "x", "2024Q1", "2100", ""]])
+    send_as(engine, plan, "demo-kw", jump, explanations={2: "本季度集中认定两批企业，新增较多"})
+
+    review = open_page(REVIEW, "demo-reviewer")
+    shown = review.dataframe[1].value
+    row = shown.iloc[0]
+    assert (row["当前值"], row["本次填报值"], row["变动幅度"]) == ("700", "2100", "+200.0%")
+    assert "两倍" in row["核实性提示"] and row["备注"] == "本季度集中认定两批企业，新增较多"
+    assert row["通过后状态"]  # the status once approved, icon and word
+    assert any(b.proto.label == "下载原始文件" for b in review.get("download_button"))
+
+
+def test_two_reviewers_one_file_the_second_click_is_refused_not_moved(store: tuple[Engine, PlanData]) -> None:
+    engine, plan = store
+    older = send_as(engine, plan, "demo-kw", csv_bytes([HEADER, ["A03", "x", "2024Q1", "700", ""]]))
+    newer = send_as(engine, plan, "demo-kw", csv_bytes([HEADER, ["A03", "x", "2024Q2", "720", ""]]))
+    from pipelines.workflow.accounts import REVIEWER, VIEWER, add_user
+
+    add_user(engine, "rev-b", "审核员乙", "审核员乙的口令Zq9", (REVIEWER, VIEWER))
+    first = open_page(REVIEW, "demo-reviewer")
+    assert first.selectbox(key="pick").value == newer  # newest first
+    second = open_page(REVIEW, "rev-b")
+    second.button(key="approve").click().run()
+    assert not second.exception
+
+    first.button(key="approve").click().run()  # the page still shows `newer`, decided meanwhile
+    assert any("已不是待审核状态" in e for e in texts(first, "error"))
+    with engine.connect() as conn:
+        statuses = dict(conn.execute(text("SELECT id, status FROM submission")).all())
+    assert statuses == {older: "pending", newer: "approved"}
+
+
+def test_the_reviewer_is_warned_of_another_pending_file_of_the_same_value(store: tuple[Engine, PlanData]) -> None:
+    engine, plan = store
+    older = send_as(engine, plan, "demo-kw", csv_bytes([HEADER, ["A03", "x", "2024Q1", "700", ""]]))
+    newer = send_as(engine, plan, "demo-kw", csv_bytes([HEADER, ["A03", "x", "2024Q1", "710", ""]]))
+
+    review = open_page(REVIEW, "demo-reviewer")
+    review.selectbox(key="pick").set_value(older).run()
+    assert any(f"报送编号{newer}" in w for w in texts(review, "warning"))
+    assert any("不能审核通过" in w for w in texts(review, "warning"))
+    assert review.button(key="approve").disabled
+
+
+def test_a_submitter_who_reviews_cannot_decide_their_own_file_in_the_page(store: tuple[Engine, PlanData]) -> None:
+    engine, plan = store
+    from pipelines.workflow.accounts import REVIEWER, SUBMITTER, add_user
+
+    add_user(engine, "kw-both", "填报兼审核", "填报兼审核的口令Zq9", (SUBMITTER, REVIEWER), ("KW",))
+    send_as(engine, plan, "kw-both", GOOD)
+    review = open_page(REVIEW, "kw-both")
+    assert review.button(key="approve").disabled and review.button(key="return").disabled
+    assert any("须由其他审核人审核" in i for i in texts(review, "info"))
+
+
+def test_the_department_sees_the_whole_return_comment_and_withdraws_a_pending_file(
+        store: tuple[Engine, PlanData]) -> None:
+    engine, plan = store
+    first = send_as(engine, plan, "demo-kw", GOOD)
+    from pipelines.workflow.accounts import read_user
+    from pipelines.workflow.review import return_submission
+
+    comment = "2024Q1数值与区级认定名单不一致，请核对后重报 [详情](http://example.invalid) ![x](http://e.invalid/a.png)"
+    assert return_submission(engine, read_user(engine, "demo-reviewer"), first, comment) is None
+    second = send_as(engine, plan, "demo-kw", csv_bytes([HEADER, ["A03", "x", "2024Q1", "705", ""]]))
+
+    at = open_page(SUBMIT, "demo-kw")
+    notice = next(w for w in texts(at, "warning") if "退回修改" in w)
+    assert "请核对后重报" in notice and "\\[详情\\]\\(http" in notice  # whole, and drawn as text, not as a link
+    at.button(key="withdraw").click().run()
+    assert any(f"报送{second}已撤回" in s for s in texts(at, "success"))
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT status FROM submission WHERE id = :i"), {"i": second}).scalar() == "withdrawn"
+
+
+def test_the_same_file_again_is_named_in_the_preview_without_a_send_button(store: tuple[Engine, PlanData]) -> None:
+    at = upload(open_page(SUBMIT, "demo-kw"), "kw.csv", GOOD)
+    at.button(key="send").click().run()
+    again = upload(open_page(SUBMIT, "demo-kw"), "kw-again.csv", GOOD)
+
+    assert any("报送编号1（待审核）完全相同" in w for w in texts(again, "warning"))
+    assert not [b for b in again.button if b.key == "send"]
+
+
+def test_blank_values_are_left_out_and_the_preview_says_how_many(store: tuple[Engine, PlanData]) -> None:
+    partly = csv_bytes([HEADER, ["A03", "x", "2024Q1", "700", ""], ["A06", "x", "2024Q1", "", ""],
+                        ["A03", "x", "2023Q4", "", ""]])
+    at = upload(open_page(SUBMIT, "demo-kw"), "kw.csv", partly)
+
+    assert any("有2行“数值”留空" in i for i in texts(at, "info"))
+    assert at.dataframe[0].value["指标编码"].tolist() == ["A03"]

@@ -16,7 +16,7 @@ from sqlalchemy.exc import OperationalError
 from models.columns import CODE
 from models.db import is_busy_error, writing
 from models.queries import find_submission_by_hash, read_current_values
-from models.states import APPROVED, SubmissionStatus
+from models.states import APPROVED, HELD, SubmissionStatus
 from pipelines.core.columns import CHANGE
 from pipelines.core.config import Limits
 from pipelines.core.issue import Issue, make_issue, sort_issues
@@ -98,7 +98,8 @@ def ingest_bytes(engine: Engine, plan: PlanData, request: IngestRequest) -> Inge
     sha = hashlib.sha256(data).hexdigest()
     try:
         with writing(engine) as conn, conn.begin():
-            earlier = find_submission_by_hash(conn, sha)
+            # inside the write lock, so that two sends of one file at once make one submission
+            earlier = find_submission_by_hash(conn, sha, (APPROVED,) if r.status == APPROVED else HELD)
             if earlier:
                 note = make_issue(file_name, None, "", "identical-file", "", submission=earlier[0],
                                   when=str(earlier[1])[:19])
@@ -140,7 +141,8 @@ def _rejected(file_name: str, department: str | None, checked: Checked) -> Inges
 
 def _counts(checked: Checked) -> dict[str, int]:
     changes = checked.rows[CHANGE].value_counts()
-    return {name: int(changes.get(name, 0)) for name in ("new", "revised", "unchanged")} | {"rejected": 0}
+    return ({name: int(changes.get(name, 0)) for name in ("new", "revised", "unchanged")}
+            | {"rejected": 0, "skipped": checked.skipped})
 
 
 def plan_codes(plan: PlanData, raw_codes: list[str]) -> list[str]:

@@ -40,6 +40,7 @@ class Checked:
     hard: list[Issue]
     soft: list[Issue]  # 核实性 problems without a real explanation: these also reject the file
     explained: list[Issue]  # 核实性 problems answered by a real explanation: accepted, shown to reviewers
+    skipped: int = 0  # rows whose 数值 is blank: not reported this time, left out
 
     @property
     def accepted(self) -> bool:
@@ -62,6 +63,11 @@ def check_submission(
     frame = _drop_blank(raw.rows)
     if frame.empty:
         return Checked(frame, [make_issue(raw.file, None, "", "no-data-rows")], [], [])
+    unreported = frame[VALUE] == ""  # a blank 数值 means "not reported this time", not a mistake in the row
+    if unreported.all():
+        return Checked(frame, [make_issue(raw.file, None, "", "no-values", "", rows=len(frame))], [], [])
+    skipped = int(unreported.sum())
+    frame = frame[~unreported].reset_index(drop=True)
     ctx = _Context(raw, plan, department, today, limits)
     frame = _attach_indicators(frame, ctx)
     frame = _parse_periods(frame, ctx)
@@ -71,7 +77,7 @@ def check_submission(
     ok = _with_explanations(frame[~frame["bad"]], explanations or {})
     soft, explained = _soft_checks(ok, current, ctx, explanations or {})
     rows = _classify(ok, current)
-    return Checked(rows, ctx.finish(), soft, explained)
+    return Checked(rows, ctx.finish(), soft, explained, skipped)
 
 
 def _with_explanations(ok: pd.DataFrame, explanations: Mapping[int, str]) -> pd.DataFrame:
@@ -247,11 +253,10 @@ def _slow_number(text: str, kind: str) -> float:
 
 def _value_issues(frame: pd.DataFrame, ctx: _Context, units: pd.Series, kinds: pd.Series, percent: pd.Series) -> None:
     live = ~frame["bad"]
-    numbers, text = frame[VALUE], frame[VALUE + "_raw"]
+    numbers = frame[VALUE]
     finite = np.isfinite(numbers.to_numpy())
     checks = (
-        ("missing-value", live & (text == "")),
-        ("not-a-number", live & (text != "") & numbers.isna()),
+        ("not-a-number", live & numbers.isna()),
         ("not-finite", live & numbers.notna() & ~finite),
         ("percent-for-non-percent", live & finite & percent & (units != "%")),
         ("negative-count", live & finite & units.isin(COUNT_UNITS) & (numbers < 0)),
@@ -438,10 +443,11 @@ def _soft_values(check: str, r: Any, ctx: _Context) -> dict[str, object]:  # r: 
 # ---- what the file changes ---------------------------------------------------------------------------------
 
 def _classify(ok: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
-    """new / revised / unchanged against the store's current values."""
+    """new / revised / unchanged against the store's current values. The same value with the 备注 left blank (or the
+    same 备注) is unchanged: a routine resend keeps the earlier note and narrative; a new 备注 on it is a revision."""
     rows = ok[[ROW, CODE, PERIOD, VALUE, NOTE]].merge(
         current[[CODE, PERIOD, VALUE, NOTE]].rename(columns={VALUE: PREVIOUS, NOTE: "previous_note"}),
         on=[CODE, PERIOD], how="left")
-    same = (rows[PREVIOUS] == rows[VALUE]) & (rows["previous_note"].fillna("") == rows[NOTE])
+    same = (rows[PREVIOUS] == rows[VALUE]) & ((rows[NOTE] == "") | (rows["previous_note"].fillna("") == rows[NOTE]))
     rows[CHANGE] = np.where(rows[PREVIOUS].isna(), "new", np.where(same, "unchanged", "revised"))
     return rows.drop(columns=["previous_note"]).sort_values(ROW).reset_index(drop=True)

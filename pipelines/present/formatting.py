@@ -1,7 +1,9 @@
 """How numbers, rates, gaps, statuses and names are written for leaders: 万/亿, 个百分点, icon + word, neutral ▲/▼."""
 from __future__ import annotations
 
+import html
 import math
+import re
 from typing import Protocol
 
 import pandas as pd
@@ -15,6 +17,23 @@ _PREFIXES = {"亿": 1e8, "万": 1e4}
 # Chinese readers group by 万 (10⁴) and 亿 (10⁸); English readers by million and billion.
 _SCALES = {"zh": ((1e8, "亿"), (1e4, "万")), "en": ((1e9, " bn"), (1e6, " m"))}
 PACE_TOLERANCE = 0.05  # a gap under 0.05 points prints as 0.0: 按序时, neither ahead nor behind
+
+
+# Everything Markdown (and Streamlit's :colour[...] / :material/...: / $math$ extensions) could read as markup.
+_MARKUP = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
+
+
+def plain(text: object) -> str:
+    """User text (a file name, a 备注, a comment, a URL parameter) made safe to draw inside Markdown: every
+    character Markdown or Streamlit would read as markup is backslash-escaped, so it shows as typed and never becomes
+    a link, an image, a heading or a coloured badge. Line breaks become spaces: drawn inline, a text cannot start a
+    line of its own that reads like the page's (「审定人：……」)."""
+    return _MARKUP.sub(r"\\\1", " ".join(str(text).splitlines()))
+
+
+def plain_html(text: object) -> str:
+    """User text made safe inside HTML-like markup (Plotly hover and labels render a subset of HTML)."""
+    return html.escape(str(text), quote=True)
 
 
 class Named(Protocol):

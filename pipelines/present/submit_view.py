@@ -8,14 +8,15 @@ from collections.abc import Sequence
 import pandas as pd
 
 from models.columns import CODE, NOTE, PERIOD, ROW, VALUE
+from models.states import SUBMISSION_STATUSES
 from pipelines.core.catalog import t
 from pipelines.core.columns import CHANGE, PREVIOUS
 from pipelines.core.issue import Issue
 from pipelines.core.periods import latest_period_ending_by, period_containing, period_of_code, periods_between
 from pipelines.plan.records import PlanData
+from pipelines.present.formatting import status_badge
 
-STATUS_KEYS = {"pending": "submit.status.pending", "approved": "submit.status.approved",
-               "returned": "submit.status.returned"}
+STATUS_KEYS = {status: f"submit.status.{status}" for status in SUBMISSION_STATUSES}
 
 
 def issues_frame(issues: Sequence[Issue], lang: str = "zh") -> pd.DataFrame:
@@ -42,6 +43,43 @@ def preview_frame(rows: pd.DataFrame, plan: PlanData, red: Sequence[str], lang: 
         t("submit.col.note", lang): rows[NOTE].astype(str),
     })
     return frame
+
+
+def review_frame(rows: pd.DataFrame, plan: PlanData, lang: str = "zh") -> pd.DataFrame:
+    """A pending submission as the reviewer weighs it (rows of pipelines.workflow.pending.PendingView): current value →
+    value sent with the change in %, the status once approved, 核实性 questions with the department's answer (the
+    备注), the narrative, and other pending submissions that change the same value."""
+    names = {i.code: i.name_zh if lang == "zh" else i.name_en for i in plan.indicators}
+    units = {i.code: i.unit for i in plan.indicators}
+    return pd.DataFrame({
+        t("submit.col.row", lang): rows[ROW].astype(int),
+        t("submit.col.code", lang): rows[CODE],
+        t("submit.col.name", lang): rows[CODE].map(names),
+        t("submit.col.period", lang): [period_of_code(p).label(lang) for p in rows[PERIOD]],
+        t("submit.col.old", lang): [_number(v) for v in rows[PREVIOUS]],
+        t("submit.col.new", lang): [_number(v) for v in rows[VALUE]],
+        t("submit.col.unit", lang): rows[CODE].map(units),
+        t("review.col.change-pct", lang): [_percent(p, old, lang)
+                                           for p, old in zip(rows["change_pct"], rows[PREVIOUS])],
+        t("review.col.status-after", lang): [status_badge(s, lang) if s else "" for s in rows["status_after"]],
+        t("review.col.flags", lang): ["；".join(i.message(lang) for i in flags) for flags in rows["flags"]],
+        t("submit.col.note", lang): rows[NOTE].astype(str),
+        t("submit.progress", lang): rows["progress"].astype(str),
+        t("submit.problems", lang): rows["problems"].astype(str),
+        t("submit.next-steps", lang): rows["next_steps"].astype(str),
+        t("review.col.others", lang): [other_ids(ids, lang) for ids in rows["others"]],
+    })
+
+
+def other_ids(ids: Sequence[int], lang: str = "zh") -> str:
+    """报送编号5、报送编号7: other submissions named in a cell or a warning."""
+    return "、".join(t("review.other-id", lang, id=i) for i in ids)
+
+
+def _percent(change: float | None, old: float | None, lang: str) -> str:
+    if change is None or pd.isna(change):
+        return t("review.no-previous", lang) if old is None or pd.isna(old) else t("review.from-zero", lang)
+    return t("submit.change.unchanged", lang) if change == 0 else f"{change:+.1f}%"
 
 
 def _number(value: float | None) -> str:

@@ -16,6 +16,7 @@ from sqlalchemy import Engine, Row, insert, select, update
 from models.db import writing
 from models.schema import User as UserRow
 from pipelines.core.catalog import t
+from pipelines.core.periods import period_of_code
 
 Role = Literal["viewer", "submitter", "reviewer", "admin"]
 ROLES: tuple[Role, ...] = get_args(Role)
@@ -50,13 +51,23 @@ class User:
 
 @dataclass(frozen=True)
 class Refusal:
-    """Why an action is not allowed, in the catalog's words (key submit.<check>)."""
+    """Why an action is not allowed, in the catalog's words (key submit.<check>). Parameters named `<name>_key` (a
+    catalog key, e.g. a submission's state) and `<name>_period` (a period code) are filled in as `<name>` in the
+    reader's language."""
 
     check: str
     params: tuple[tuple[str, str], ...] = ()
 
     def message(self, lang: str = "zh") -> str:
-        return t(f"submit.{self.check}", lang, **dict(self.params))
+        return t(f"submit.{self.check}", lang, **dict(_worded(k, v, lang) for k, v in self.params))
+
+
+def _worded(name: str, value: str, lang: str) -> tuple[str, str]:
+    if name.endswith("_key"):
+        return name.removesuffix("_key"), t(value, lang)
+    if name.endswith("_period"):
+        return name.removesuffix("_period"), period_of_code(value).label(lang)
+    return name, value
 
 
 def refusal(check: str, **params: object) -> Refusal:

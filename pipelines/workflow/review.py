@@ -16,16 +16,24 @@ from sqlalchemy import Connection, Engine, delete, insert, select, text, update
 
 from models.columns import CODE, PERIOD, VALUE
 from models.db import writing
-from models.queries import read_current_values
+from models.queries import find_submission_by_hash, read_current_values
 from models.schema import Evidence, LockEvent, PeriodLock, ReviewEvent, Submission, ValueNarrative
-from models.states import APPROVED, PENDING, RETURNED
-from models.submissions import find_pending_by_hash, read_locks
+from models.states import APPROVED, HELD, PENDING, RETURNED, WITHDRAWN
+from models.submissions import read_locks
 from pipelines.core.columns import CHANGE
 from pipelines.core.config import MAX_CELL_CHARS, Limits
 from pipelines.core.issue import Issue, sort_issues
 from pipelines.core.periods import Period, latest_period_ending_by, parse_period, period_of_code
 from pipelines.engine.progress import STATUS_GROUP
-from pipelines.intake.ingest import ACCEPTED, IngestRequest, IngestResult, department_of, ingest_bytes, plan_codes
+from pipelines.intake.ingest import (
+    ACCEPTED,
+    UNCHANGED,
+    IngestRequest,
+    IngestResult,
+    department_of,
+    ingest_bytes,
+    plan_codes,
+)
 from pipelines.intake.read import RawTable, read_submission
 from pipelines.intake.validate import check_submission, is_real_explanation
 from pipelines.plan.records import PlanData
@@ -81,10 +89,19 @@ class Preview:
     rows: pd.DataFrame = field(default_factory=pd.DataFrame)  # ROW, CODE, PERIOD, VALUE, NOTE, CHANGE, PREVIOUS
     red: tuple[str, ...] = ()  # indicators that would be red (进度滞后/倒退) with this file's values
     locked: tuple[str, ...] = ()  # locked quarters this file would change
+    identical: tuple[int, str] | None = None  # (id, state) of an earlier submission of the very same bytes
+    skipped: int = 0  # rows left out because their 数值 is blank (not reported this time)
 
     @property
     def accepted(self) -> bool:
-        return not self.hard and not self.soft
+        return not self.hard and not self.soft and self.identical is None
+
+    def identical_refusal(self) -> Refusal | None:
+        """Why the file is not taken: the same bytes were sent before (counted, waiting, or returned to be fixed)."""
+        if self.identical is None:
+            return None
+        number, status = self.identical
+        return refusal("identical-file", id=number, status_key=f"submit.status.{status}")
 
 
 def quarter_code(period: str) -> str:
@@ -104,6 +121,9 @@ def preview_file(engine: Engine, plan: PlanData, user: User | None, file_name: s
     if denied:
         return denied
     with engine.connect() as conn:
+        earlier = find_submission_by_hash(conn, hashlib.sha256(data).hexdigest(), HELD)
+        if earlier is not None:
+            return Preview(file_name, department, identical=(int(earlier[0]), str(earlier[2])))
         codes = sorted({c for c in raw.rows[CODE].astype(str).str.strip().unique() if c})
         current = read_current_values(conn, plan_codes(plan, codes))
         locks = read_locks(conn)
@@ -115,7 +135,7 @@ def preview_file(engine: Engine, plan: PlanData, user: User | None, file_name: s
     changed = checked.rows[checked.rows[CHANGE] != "unchanged"]
     locked = sorted({q for q in map(quarter_code, changed[PERIOD]) if q in locks})
     return Preview(file_name, department, (), (), tuple(checked.explained), checked.rows,
-                   red_indicators(plan, current, changed), tuple(locked))
+                   red_indicators(plan, current, changed), tuple(locked), skipped=checked.skipped)
 
 
 def _rights(user: User | None, department: str | None) -> Refusal | None:
@@ -124,16 +144,22 @@ def _rights(user: User | None, department: str | None) -> Refusal | None:
 
 def red_indicators(plan: PlanData, current: pd.DataFrame, rows: pd.DataFrame) -> tuple[str, ...]:
     """Indicators of the file that would be red (进度滞后 / 倒退 / 未达成) once its values are current."""
+    return tuple(sorted(c for c, status in statuses_with(plan, current, rows).items()
+                        if STATUS_GROUP.get(status) == "red"))
+
+
+def statuses_with(plan: PlanData, current: pd.DataFrame, rows: pd.DataFrame) -> dict[str, str]:
+    """The status each indicator of `rows` would have once those values are current, judged at the quarter of the
+    rows' latest period (within the plan)."""
     if rows.empty:
-        return ()
+        return {}
     mine = rows[[CODE, PERIOD, VALUE]]
     kept = current[[CODE, PERIOD, VALUE]].merge(mine[[CODE, PERIOD]], how="left", indicator=True)
     overlay = pd.concat([kept[kept["_merge"] == "left_only"][[CODE, PERIOD, VALUE]], mine], ignore_index=True)
     latest = max(period_of_code(p).end_time for p in mine[PERIOD].unique())
     as_of = latest_period_ending_by(min(latest, plan.info.end_period.end_time), "quarterly")
     standing = compute_standing(plan, overlay, as_of)
-    return tuple(sorted(c for c in mine[CODE].unique()
-                        if STATUS_GROUP.get(standing.assessments[c].status) == "red"))
+    return {c: standing.assessments[c].status for c in mine[CODE].unique() if c in standing.assessments}
 
 
 def check_evidence(item: EvidenceFile, limits: int = MAX_EVIDENCE_BYTES) -> Refusal | str:
@@ -158,12 +184,10 @@ def submit_file(engine: Engine, plan: PlanData, user: User | None, file_name: st
     """
     preview = preview_file(engine, plan, user, file_name, data, department=department, explanations=explanations,
                            today=today, limits=limits)
-    if isinstance(preview, Refusal) or not preview.accepted:
+    if isinstance(preview, Refusal):
         return preview
-    with engine.connect() as conn:
-        waiting = find_pending_by_hash(conn, hashlib.sha256(data).hexdigest())
-    if waiting is not None:
-        return refusal("already-pending", id=waiting)
+    if not preview.accepted:
+        return preview.identical_refusal() or preview
     narratives = dict(narratives or {})
     problem = _check_extras(user, preview, narratives, evidence)
     if isinstance(problem, Refusal):
@@ -175,10 +199,16 @@ def submit_file(engine: Engine, plan: PlanData, user: User | None, file_name: st
         _save_evidence(conn, submission_id, evidence, mimes)
 
     assert user is not None  # preview_file refused anyone not signed in
-    return ingest_bytes(engine, plan, IngestRequest(
+    result = ingest_bytes(engine, plan, IngestRequest(
         file_name, data, department=preview.department, submitter=user.username, channel="web", status=PENDING,
         submitted_at=now or dt.datetime.now(), today=today, limits=limits, explanations=explanations,
         after_save=keep_extras))
+    if result.outcome == UNCHANGED and result.submission_id is not None:
+        # the same file arrived from elsewhere between the preview and the write lock: one submission only
+        with engine.connect() as conn:
+            status = conn.execute(select(Submission.status).where(Submission.id == result.submission_id)).scalar()
+        return refusal("identical-file", id=result.submission_id, status_key=f"submit.status.{status}")
+    return result
 
 
 def _check_extras(user: User | None, preview: Preview, narratives: Mapping[str, Narrative],
@@ -229,19 +259,23 @@ def _save_evidence(conn: Connection, submission_id: int, evidence: Sequence[Evid
 
 def approve(engine: Engine, user: User | None, submission_id: int, *, comment: str = "",
             now: dt.datetime | None = None) -> Refusal | None:
-    """审核通过: the submission's values become current (on top of any value approved since it was sent)."""
+    """审核通过 of the submission the reviewer was shown: its values become current.
+
+    Refused when it is no longer pending (another reviewer decided it, or its department withdrew it), when the
+    reviewer sent it, when a newer submission (approved or pending) carries a value for one of its indicators and
+    periods (approving it would make the older value current), or when it changes a locked quarter (admins only).
+    """
     denied = check_can_review(user)
     if denied:
         return denied
     assert user is not None
     with writing(engine) as conn, conn.begin():
-        problem = _pending(conn, submission_id)
+        problem = _decidable(conn, submission_id, user) or newer_than(conn, submission_id)
         if problem:
             return problem
         locked = _locked_quarters_of(conn, submission_id)
         if locked and ADMIN not in user.roles:
             return refusal("quarter-locked", quarters="、".join(locked))
-        _raise_to_top(conn, submission_id)
         _decide(conn, submission_id, APPROVED, user, comment, now)
     refresh_standings(engine)
     return None
@@ -257,7 +291,7 @@ def return_submission(engine: Engine, user: User | None, submission_id: int, com
     if not is_real_explanation(comment):
         return refusal("return-needs-comment")
     with writing(engine) as conn, conn.begin():
-        problem = _pending(conn, submission_id)
+        problem = _decidable(conn, submission_id, user)
         if problem:
             return problem
         _decide(conn, submission_id, RETURNED, user, comment, now)
@@ -265,11 +299,52 @@ def return_submission(engine: Engine, user: User | None, submission_id: int, com
     return None
 
 
-def _pending(conn: Connection, submission_id: int) -> Refusal | None:
-    status = conn.execute(select(Submission.status).where(Submission.id == submission_id)).scalar()
-    if status is None:
+def withdraw(engine: Engine, user: User | None, submission_id: int, *, comment: str = "",
+             now: dt.datetime | None = None) -> Refusal | None:
+    """撤回: the department takes back a file still waiting for review (e.g. to send a corrected one)."""
+    with writing(engine) as conn, conn.begin():
+        row = conn.execute(select(Submission.status, Submission.department).where(
+            Submission.id == submission_id)).first()
+        if row is None:
+            return refusal("no-such-submission", id=submission_id)
+        denied = check_can_submit(user, row.department)
+        if denied:
+            return denied
+        assert user is not None
+        if row.status != PENDING:
+            return _not_pending(submission_id, row.status)
+        _decide(conn, submission_id, WITHDRAWN, user, comment, now)
+    return None
+
+
+def _decidable(conn: Connection, submission_id: int, user: User) -> Refusal | None:
+    """The submission exists, waits for review, and was not sent by the one deciding (an admin neither)."""
+    row = conn.execute(select(Submission.status, Submission.submitter).where(Submission.id == submission_id)).first()
+    if row is None:
         return refusal("no-such-submission", id=submission_id)
-    return None if status == PENDING else refusal("not-pending", id=submission_id, status=status)
+    if row.status != PENDING:
+        return _not_pending(submission_id, row.status)
+    if row.submitter == user.username:
+        return refusal("own-submission", id=submission_id)
+    return None
+
+
+def _not_pending(submission_id: int, status: str) -> Refusal:
+    return refusal("not-pending", id=submission_id, status_key=f"submit.status.{status}")
+
+
+def newer_than(conn: Connection, submission_id: int) -> Refusal | None:
+    """The first newer submission, approved or pending, with a value for one of this one's indicators and periods."""
+    row = conn.execute(text(
+        "SELECT o2.submission_id, o2.indicator_code, o2.period FROM observation o "
+        "JOIN observation o2 ON o2.indicator_code = o.indicator_code AND o2.period = o.period "
+        "JOIN submission s2 ON s2.id = o2.submission_id "
+        "WHERE o.submission_id = :i AND o2.submission_id > :i AND s2.status IN (:approved, :pending) "
+        "ORDER BY o2.submission_id, o2.indicator_code, o2.period"),
+        {"i": submission_id, "approved": APPROVED, "pending": PENDING}).first()
+    if row is None:
+        return None
+    return refusal("newer-submission", id=submission_id, newer=row[0], code=row[1], when_period=row[2])
 
 
 def _decide(conn: Connection, submission_id: int, action: str, user: User, comment: str,
@@ -284,18 +359,6 @@ def _locked_quarters_of(conn: Connection, submission_id: int) -> list[str]:
                            {"i": submission_id}).scalars().all()
     locks = read_locks(conn)
     return sorted({quarter_code(p) for p in periods} & set(locks))
-
-
-def _raise_to_top(conn: Connection, submission_id: int) -> None:
-    """Give the submission's values the highest revision of their (indicator, period), so they are the current ones."""
-    rows = conn.execute(text(
-        "SELECT o.indicator_code, o.period, o.revision, (SELECT MAX(x.revision) FROM observation x WHERE "
-        "x.indicator_code = o.indicator_code AND x.period = o.period) FROM observation o WHERE o.submission_id = :i"),
-        {"i": submission_id}).all()
-    for code, period, revision, top in rows:
-        if revision < top:
-            conn.execute(text("UPDATE observation SET revision = :new WHERE indicator_code = :c AND period = :p "
-                              "AND revision = :r"), {"new": top + 1, "c": code, "p": period, "r": revision})
 
 
 def _admin_quarter(user: User | None, period: str) -> Refusal | Period:
@@ -344,5 +407,5 @@ def unlock_quarter(engine: Engine, user: User | None, period: str, reason: str, 
 
 
 __all__ = ["ACCEPTED", "EvidenceFile", "IngestResult", "Narrative", "Preview", "approve", "check_evidence",
-           "lock_quarter", "preview_file", "quarter_code", "red_indicators", "return_submission", "submit_file",
-           "unlock_quarter"]
+           "lock_quarter", "newer_than", "preview_file", "quarter_code", "red_indicators", "return_submission",
+           "statuses_with", "submit_file", "unlock_quarter", "withdraw"]

@@ -1,5 +1,11 @@
-"""审核: submissions 待审核 with their values, narratives, explanations and evidence; 审核通过 or 退回修改 with a
-comment. For administrators: lock a quarter after its briefing, and the list of accounts."""
+"""审核: submissions 待审核, each shown as the reviewer must weigh it (current value → value sent, change, status once
+approved, 核实性 questions with the department's answer, narrative, evidence, the original file, other pending files of
+the same value); 审核通过 or 退回修改 with a comment. For administrators: lock a quarter after its briefing, and the
+list of accounts.
+
+A decision always names the submission the page showed: the buttons carry its number, so when another reviewer has
+decided it meanwhile the click is refused (pipelines.workflow.review), never moved to another file.
+"""
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -8,6 +14,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from models.queries import read_submission_file
 from models.states import PENDING
 from models.submissions import (
     read_evidence_file,
@@ -15,17 +22,24 @@ from models.submissions import (
     read_lock_events,
     read_locks,
     read_submission_list,
-    read_submission_values,
 )
 from pipelines.core.catalog import t
 from pipelines.core.config import today
 from pipelines.core.periods import period_of_code
 from pipelines.plan.records import PlanData
-from pipelines.present.submit_view import history_frame, lock_history_frame, selectable_quarters
+from pipelines.present.formatting import plain
+from pipelines.present.submit_view import (
+    history_frame,
+    lock_history_frame,
+    other_ids,
+    review_frame,
+    selectable_quarters,
+)
 from pipelines.workflow.accounts import ADMIN, REVIEWER, Refusal, User, list_users
+from pipelines.workflow.pending import PendingView, inspect_submission
 from pipelines.workflow.review import approve, lock_quarter, return_submission, unlock_quarter
 from views.shared.shell import lang
-from views.shared.signin import open_signed_view, store_engine
+from views.shared.signin import current_user, open_signed_view, store_engine
 
 L = lang()  # the language chosen in the sidebar (zh by default)
 
@@ -37,6 +51,8 @@ def main() -> None:
     user, plan = signed
     if "review_done" in st.session_state:
         st.success(st.session_state.pop("review_done"))
+    if "review_refused" in st.session_state:
+        st.error(st.session_state.pop("review_refused"))
     render_pending(plan, user)
     if ADMIN in user.roles:
         render_admin(plan, user)
@@ -51,35 +67,64 @@ def render_pending(plan: PlanData, user: User) -> None:
         return
     st.dataframe(history_frame(pending, plan, L), hide_index=True, width="stretch")
     chosen = int(st.selectbox(t("review.pick", L), pending["id"].tolist(), key="pick"))
-    render_submission(plan, chosen)
+    view = inspect_submission(store_engine(), plan, chosen, today())
+    if view is None:
+        return
+    render_submission(plan, view)
+    own = view.header["submitter"] == user.username
+    if own:
+        st.info(t("review.own-warning", L))
+    if view.stale is not None:
+        st.warning(t("review.stale-warning", L, reason=view.stale.message(L)))
     left, right = st.columns(2)
-    if left.button(t("review.approve", L), type="primary", key="approve"):
-        _done(approve(store_engine(), user, chosen), t("review.approved", L, id=chosen))
-    comment = right.text_area(t("review.comment", L), key="return-comment")
-    if right.button(t("review.return", L), key="return"):
-        _done(return_submission(store_engine(), user, chosen, comment), t("review.returned", L, id=chosen))
+    left.button(t("review.approve", L), type="primary", key="approve", disabled=own or view.stale is not None,
+                on_click=_decide, args=("approve", chosen))
+    right.text_area(t("review.comment", L), key="return-comment")
+    right.button(t("review.return", L), key="return", disabled=own, on_click=_decide, args=("return", chosen))
 
 
-def render_submission(plan: PlanData, submission_id: int) -> None:
-    """The values of one submission with the department's narrative and its evidence files (all shown as text)."""
-    names = {i.code: i.name_zh for i in plan.indicators}
+def render_submission(plan: PlanData, view: PendingView) -> None:
+    """The submission's header, its values as the reviewer weighs them, the original file and the evidence."""
+    h = view.header
+    departments = {d.code: d.name_zh if L == "zh" else d.name_en for d in plan.departments}
+    st.caption(t("review.header", L, id=view.submission_id, department=departments.get(str(h["department"]), ""),
+                 submitter=plain(h["submitter"] or ""), time=str(h["submitted_at"])[:16], file=plain(h["file_name"])))
+    others = view.rows[view.rows["others"].map(bool)]
+    if not others.empty:
+        values = "、".join(f"{c}（{period_of_code(p).label(L)}）：{other_ids(ids, L)}"
+                          for c, p, ids in others[["indicator_code", "period", "others"]].itertuples(index=False))
+        st.warning(t("review.others-warning", L, values=values))
+    st.dataframe(review_frame(view.rows, plan, L), hide_index=True, width="stretch")
     with store_engine().connect() as conn:
-        values = read_submission_values(conn, submission_id)
-        evidence = read_evidence_list(conn, submission_id)
-    shown = pd.DataFrame({
-        t("submit.col.code", L): values["indicator_code"], t("submit.col.name", L): values["indicator_code"].map(names),
-        t("submit.col.period", L): [period_of_code(p).label(L) for p in values["period"]],
-        t("submit.col.new", L): [f"{v:g}" for v in values["value"]], t("submit.col.note", L): values["note"],
-        t("submit.progress", L): values["progress"], t("submit.problems", L): values["problems"],
-        t("submit.next-steps", L): values["next_steps"]})
-    st.dataframe(shown, hide_index=True, width="stretch")
+        original = read_submission_file(conn, view.submission_id)
+        evidence = read_evidence_list(conn, view.submission_id)
+    if original:
+        st.download_button(t("review.download-original", L), original[1], original[0],
+                           key=f"original-{view.submission_id}")
     items: Iterable[Any] = evidence.itertuples(index=False)
     for item in items:
         with store_engine().connect() as conn:
             found = read_evidence_file(conn, int(item.id))
         if found:
-            st.download_button(t("review.evidence", L, code=item.indicator_code, file=item.file_name), found[2],
+            st.download_button(t("review.evidence", L, code=item.indicator_code, file=plain(item.file_name)), found[2],
                                found[0], found[1], key=f"evidence-{item.id}")
+
+
+def _decide(action: str, submission_id: int) -> None:
+    """A button's decision on the submission the page showed when it was clicked (runs before the page is drawn
+    again). The account is read again from the store: a disabled account decides nothing."""
+    user = current_user()
+    if action == "approve":
+        outcome = approve(store_engine(), user, submission_id)
+        done = t("review.approved", L, id=submission_id)
+    else:
+        outcome = return_submission(store_engine(), user, submission_id, st.session_state.get("return-comment", ""))
+        done = t("review.returned", L, id=submission_id)
+    if isinstance(outcome, Refusal):
+        st.session_state["review_refused"] = outcome.message(L)
+    else:
+        st.session_state["review_done"] = done
+        st.session_state.pop("return-comment", None)
 
 
 def _done(outcome: Refusal | None, message: str) -> None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
+import pandas as pd
 import streamlit as st
 
 from models.queries import read_current_values, read_submission_file
+from models.states import PENDING, RETURNED
 from models.submissions import read_submission_list
 from pipelines.core.catalog import t
 from pipelines.core.config import today
@@ -16,12 +18,13 @@ from pipelines.intake.ingest import ACCEPTED, IngestResult
 from pipelines.intake.template import build_csv_template, build_xlsx_template
 from pipelines.plan.records import PlanData
 from pipelines.present.export import to_xlsx_bytes
+from pipelines.present.formatting import plain
 from pipelines.present.submit_view import history_frame, issues_frame, preview_frame, selectable_quarters
 from pipelines.workflow.accounts import ADMIN, SUBMITTER, Refusal, User
 from pipelines.workflow.attempts import record_attempt
-from pipelines.workflow.review import EvidenceFile, Narrative, Preview, preview_file, submit_file
+from pipelines.workflow.review import EvidenceFile, Narrative, Preview, preview_file, submit_file, withdraw
 from views.shared.shell import lang
-from views.shared.signin import open_signed_view, store_engine
+from views.shared.signin import current_user, open_signed_view, store_engine
 
 L = lang()  # the language chosen in the sidebar (zh by default)
 
@@ -42,7 +45,9 @@ def main() -> None:
         return
     render_template(plan, department)
     render_upload(plan, user, department)
-    render_history(plan, department)
+    if "withdraw_refused" in st.session_state:
+        st.error(st.session_state.pop("withdraw_refused"))
+    render_history(plan, user, department)
 
 
 def _departments(user: User, plan: PlanData) -> list[str]:
@@ -81,8 +86,11 @@ def render_upload(plan: PlanData, user: User, department: str) -> None:
     preview = preview_file(store_engine(), plan, user, uploaded.name, data, department=department,
                            explanations=explanations)
     _log_once(user, department, uploaded.name, data, preview)
+    identical = preview.identical_refusal() if isinstance(preview, Preview) else None
     if isinstance(preview, Refusal):
         st.error(preview.message(L))
+    elif identical is not None:  # named at once: the same bytes were sent before, so there is nothing to send
+        st.warning(identical.message(L))
     elif not preview.accepted:
         render_problems(preview)
     else:
@@ -130,6 +138,8 @@ def render_problems(preview: Preview) -> None:
 def render_preview(plan: PlanData, user: User, department: str, preview: Preview, file_name: str, data: bytes,
                    explanations: dict[int, str]) -> None:
     st.success(t("submit.valid", L))
+    if preview.skipped:
+        st.info(t("submit.skipped", L, n=preview.skipped))
     if preview.explained:
         st.caption(t("submit.explained", L, n=len(preview.explained)))
     st.dataframe(preview_frame(preview.rows, plan, preview.red, L), hide_index=True, width="stretch")
@@ -179,14 +189,38 @@ def _after_send(result: Refusal | Preview | IngestResult) -> None:
         st.rerun()
 
 
-def render_history(plan: PlanData, department: str) -> None:
+def render_withdraw(mine: pd.DataFrame, user: User) -> None:
+    """撤回 a file still waiting for review (e.g. to send a corrected one); the button names the file it withdraws."""
+    waiting = mine[mine["status"] == PENDING]["id"].astype(int).tolist()
+    if "withdraw_done" in st.session_state:
+        st.success(st.session_state.pop("withdraw_done"))
+    if not waiting:
+        return
+    left, right = st.columns([3, 1])
+    chosen = int(left.selectbox(t("submit.withdraw-pick", L), waiting, key="withdraw-pick"))
+    right.button(t("submit.withdraw", L), key="withdraw", on_click=_withdraw, args=(chosen,))
+
+
+def _withdraw(submission_id: int) -> None:
+    outcome = withdraw(store_engine(), current_user(), submission_id)
+    st.session_state["withdraw_done" if outcome is None else "withdraw_refused"] = (
+        t("review.withdrawn", L, id=submission_id) if outcome is None else outcome.message(L))
+
+
+def render_history(plan: PlanData, user: User, department: str) -> None:
     st.subheader(t("submit.history", L))
     with store_engine().connect() as conn:
         mine = read_submission_list(conn, [department])
     if mine.empty:
         st.caption(t("submit.no-history", L))
         return
+    returned = mine[mine["status"] == RETURNED]
+    if not returned.empty:  # the newest return, with the reviewer's whole comment, where the clerk works
+        last = returned.iloc[0]
+        st.warning(t("submit.returned-notice", L, id=int(last["id"]), by=plain(last["reviewed_by"] or ""),
+                     comment=plain(last["comment"])))
     st.dataframe(history_frame(mine, plan, L), hide_index=True, width="stretch")
+    render_withdraw(mine, user)
     chosen = st.selectbox(t("submit.original", L), mine["id"].tolist(), key="history-pick",
                           format_func=lambda i: f"{i} · {mine.set_index('id').loc[i, 'file_name']}")
     with store_engine().connect() as conn:
