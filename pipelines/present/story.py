@@ -164,5 +164,17 @@ def revision_rows(history: pd.DataFrame, plan: PlanData, lang: str) -> pd.DataFr
     return frame[REVISION_COLUMNS].reset_index(drop=True)
 
 
+def history_records(history: pd.DataFrame) -> list[dict[str, object]]:
+    """The same revisions as revision_rows, in its order, as plain records with codes (for the command line and
+    scripts): period, value, revision, department, submitter, file, submitted_at, note."""
+    frame = history.assign(_end=history[PERIOD].map(lambda p: period_of_code(p).end_time))
+    frame = frame.sort_values(["_end", REVISION], ascending=[False, False], kind="stable")
+    return [{"period": str(r[PERIOD]), "value": float(r[VALUE]), "revision": int(r[REVISION]),
+             "department": r[DEPARTMENT] if isinstance(r[DEPARTMENT], str) else None,
+             "submitter": r[SUBMITTER] if isinstance(r[SUBMITTER], str) else None, "file": str(r[FILE]),
+             "submitted_at": pd.Timestamp(r[SUBMITTED_AT]).isoformat(sep=" ", timespec="seconds"),
+             "note": str(r[NOTE])} for _, r in frame.iterrows()]
+
+
 def legend_text(rule: StatusRule, lang: str) -> str:
     return legend(rule, lang)
