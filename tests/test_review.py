@@ -9,8 +9,8 @@ from conftest import HEADER, TODAY, csv_bytes
 from sqlalchemy import Engine, text
 
 from models.queries import read_current_values
-from pipelines.core.columns import CHANGE, CODE, PERIOD
 from models.submissions import read_evidence_list, read_lock_events, read_narratives, read_submission_list
+from pipelines.core.columns import CHANGE, CODE, PERIOD
 from pipelines.intake.ingest import ACCEPTED, IngestResult
 from pipelines.plan.records import PlanData
 from pipelines.workflow.accounts import ADMIN, REVIEWER, SUBMITTER, Refusal, User
@@ -314,3 +314,29 @@ def test_an_explanation_given_in_the_page_joins_the_file_note_once(engine: Engin
     with engine.connect() as conn:
         notes = read_current_values(conn, ["A03"])["note"].tolist()
     assert notes == ["口径调整；新认定高成长企业一批（区级名单）"]
+
+
+def test_what_a_department_writes_for_a_red_value_reaches_the_red_flags_and_the_tongbao(
+        engine: Engine, plan: PlanData) -> None:
+    from pipelines.briefing import read_content
+    from pipelines.core.periods import period_of_code
+    from pipelines.present.tables import NEXT_STEPS, PROBLEMS, red_flags
+    from pipelines.store.standings import read_standing
+
+    narrative = Narrative("新增认定企业较少", "认定批次延后至二季度", "二季度集中开展两批认定")
+    sent = send(engine, plan, RED, narratives={"A03": narrative})
+    assert isinstance(sent, IngestResult)
+    assert approve(engine, REVIEWER_, sent.submission_id) is None
+    with engine.connect() as conn:
+        from models.queries import read_value_narratives
+
+        narratives = read_value_narratives(conn)
+    standing = read_standing(engine, period_of_code("2024Q1"))
+    assert standing is not None
+
+    flags = red_flags(standing, "zh", narratives)
+    row = flags[flags["indicator_code"] == "A03"].iloc[0]
+    assert (row[PROBLEMS], row[NEXT_STEPS]) == ("认定批次延后至二季度", "二季度集中开展两批认定")
+    content = read_content(engine, period_of_code("2024Q1"), "zh", today=TODAY)
+    assert content is not None
+    assert any("认定批次延后至二季度" in p and "二季度集中开展两批认定" in p for p in content.problems)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from models.queries import read_data_version, read_first_reports, read_submissions
+from models.queries import read_data_version, read_first_reports, read_submissions, read_value_narratives
 from pipelines.briefing.content import BriefingContent, build_content
 from pipelines.briefing.docx_writer import write_docx
 from pipelines.briefing.images import SetupError, check_browser, check_cjk_font, write_pngs
@@ -54,6 +54,7 @@ def read_content(engine: Engine, as_of: Period, lang: str = "zh",
     with engine.connect() as conn:
         frozen = read_snapshot(conn, as_of)
         first, submissions, version = read_first_reports(conn), read_submissions(conn), read_data_version(conn)
+        narratives = read_value_narratives(conn)
     previous = latest_period_ending_by(as_of.end_time - 0.25, "quarterly")
     has_previous = previous.end_time > plan.info.start_period.start_time + 1e-9
     diff = diff_quarters(engine, previous, as_of, plan.info.due_days) if has_previous else None
@@ -61,7 +62,7 @@ def read_content(engine: Engine, as_of: Period, lang: str = "zh",
                          diff.revisions if diff else None, compute_report_states(plan, first, as_of, today),
                          lang=lang, illustrative=shows_illustrative(plan, submissions),
                          data_time=version.last_approved_at if version else None, generated_on=today,
-                         previous=previous if has_previous else None)
+                         previous=previous if has_previous else None, narratives=narratives)
 
 
 def make_briefing(engine: Engine, as_of: Period, out_dir: Path, lang: str = "zh",

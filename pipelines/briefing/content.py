@@ -31,7 +31,9 @@ from pipelines.present.tables import (
     EXPLANATION,
     INDICATOR,
     LEAD,
+    NEXT_STEPS,
     PACES,
+    PROBLEMS,
     STATUS,
     SUB_ITEM,
     Headline,
@@ -157,13 +159,21 @@ def _action_page(standing: Standing, row: pd.Series, lang: str) -> ActionPage:
                       r.explanation(lang), localise(subs, lang), localise(shown, lang), table, f"action_{code}")
 
 
-def _flags(standing: Standing, lang: str) -> pd.DataFrame:
-    """Red indicators (off track, regressing, not achieved) with the rule's explanation and the department's note."""
-    flags = red_flags(standing, lang)
+def _flags(standing: Standing, lang: str, narratives: pd.DataFrame | None) -> pd.DataFrame:
+    """Red indicators (off track, regressing, not achieved) with the rule's explanation and what the department
+    wrote: its 存在问题 and 下步措施 when it sent them with the value, else its note (备注)."""
+    flags = red_flags(standing, lang, narratives)
     latest = {c: a.latest_period.code for c, a in standing.assessments.items() if a.latest_period}
     notes = notes_of(standing.current, [(c, latest[c]) for c in flags[CODE] if c in latest])
-    flags[NOTE] = [notes.get((c, latest.get(c, "")), MISSING) for c in flags[CODE]]
-    return flags.drop(columns=[CODE])
+    flags[NOTE] = [_department_words(problems, steps, notes.get((c, latest.get(c, "")), ""), lang)
+                   for c, problems, steps in flags[[CODE, PROBLEMS, NEXT_STEPS]].itertuples(index=False)]
+    return flags.drop(columns=[CODE, PROBLEMS, NEXT_STEPS])
+
+
+def _department_words(problems: str, steps: str, note: str, lang: str) -> str:
+    told = [t(key, lang, text=text) for key, text in (("briefing.flag.problems", problems),
+                                                      ("briefing.flag.next-steps", steps)) if text != MISSING]
+    return "；".join(told) if told else (note or MISSING)
 
 
 def _problems(flags: pd.DataFrame, overdue: pd.DataFrame, lang: str) -> list[str]:
@@ -236,18 +246,20 @@ def _timeliness_for_print(fig: go.Figure) -> go.Figure:
 def build_content(standing: Standing, frozen: Frozen | None, changes: list[Change] | None,
                   revisions: pd.DataFrame | None,
                   report_states: pd.DataFrame, *, lang: str, illustrative: bool, data_time: object,
-                  generated_on: dt.date, previous: Period | None) -> BriefingContent:
-    """Everything the pack says for one quarter; `changes` is None when there is no previous quarter."""
+                  generated_on: dt.date, previous: Period | None,
+                  narratives: pd.DataFrame | None = None) -> BriefingContent:
+    """Everything the pack says for one quarter; `changes` is None when there is no previous quarter; `narratives`
+    (models.queries.read_value_narratives) carry what departments wrote with their values."""
     standing = standing_as_briefed(standing, frozen)
     plan, time = standing.plan, format_time(data_time)
     head = headline(standing)
-    completion = completion_table(standing, lang)
+    completion = completion_table(standing, lang, narratives=narratives)
     items = pace_lists(completion, lang)
     paces = {pace: len(items[pace]) for pace in PACES}
     actions = [_action_page(standing, row, lang) for _, row in action_rows(standing, lang).iterrows()]
     changed = (changes_rows(changes, revisions, standing, lang) if changes is not None and revisions is not None
                else pd.DataFrame())
-    flags = _flags(standing, lang)
+    flags = _flags(standing, lang, narratives)
     overdue = overdue_by_department(standing, lang)
     grid = department_grid(report_states)
     ranking = timeliness_ranking(grid, [d.code for d in plan.departments], standing.as_of)

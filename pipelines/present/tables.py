@@ -242,17 +242,23 @@ def hierarchy_nodes(standing: Standing, lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def red_flags(standing: Standing, lang: str) -> pd.DataFrame:
-    """Indicators in a red status with their owner and the engine's explanation, the furthest behind first."""
+def red_flags(standing: Standing, lang: str, narratives: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Indicators in a red status with their owner and the engine's explanation, the furthest behind first; with the
+    存在问题 and 下步措施 the department sent with the current value (models.queries.read_value_narratives), "—" when
+    it sent none."""
     plan, rows = standing.plan, []
+    latest = {c: a.latest_period.code for c, a in standing.assessments.items() if a.latest_period}
+    told = narratives_of(standing.current, narratives, list(latest.items())) if narratives is not None else {}
     for indicator in plan.indicators:
         a = standing.assessments[indicator.code]
         if STATUS_GROUP[a.status] == "red":
+            _, problems, steps = told.get((indicator.code, latest.get(indicator.code, "")), ("", "", ""))
             rows.append({CODE: indicator.code, INDICATOR: name_of(indicator, lang),
                          LEAD: department_names(plan, [indicator.department], lang),
                          STATUS: status_badge(a.status, lang),
-                         EXPLANATION: a.explanation(lang), "_score": a.score if a.score is not None else -2.0})
-    frame = pd.DataFrame(rows, columns=[CODE, INDICATOR, LEAD, STATUS, EXPLANATION, "_score"])
+                         EXPLANATION: a.explanation(lang), PROBLEMS: problems or MISSING,
+                         NEXT_STEPS: steps or MISSING, "_score": a.score if a.score is not None else -2.0})
+    frame = pd.DataFrame(rows, columns=[CODE, INDICATOR, LEAD, STATUS, EXPLANATION, PROBLEMS, NEXT_STEPS, "_score"])
     return frame.sort_values("_score", kind="stable").drop(columns="_score").reset_index(drop=True)
 
 

@@ -68,7 +68,8 @@ if not view.screenshot:
         st.info(view.t("ui.no-previous-quarter"))
 
     # ---- red flags, overdue departments, likely to meet ------------------------------------------------------
-    for heading, rows, all_clear in (("ui.section.red-flags", red_flags(standing, lang), "ui.no-red-flags"),
+    flags = red_flags(standing, lang, data.narratives(view.url, view.version))
+    for heading, rows, all_clear in (("ui.section.red-flags", flags, "ui.no-red-flags"),
                                      ("ui.section.overdue", overdue_by_department(standing, lang), "ui.no-overdue")):
         st.subheader(view.t(heading))
         if rows.empty:
