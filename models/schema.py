@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String, Text, text
+from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String, Text, false, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 Code = Annotated[str, mapped_column(String(40))]
@@ -166,6 +166,20 @@ class User(Base):
     departments: Mapped[str] = mapped_column(String(400), default="")
     active: Mapped[bool] = mapped_column(default=True)
     demo: Mapped[bool] = mapped_column(default=False)
+    # set by an administrator's reset: the account must choose its own password before it may do anything else
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
+
+
+class SigninFailure(Base):
+    """A failed sign-in with a local password: which account name was tried, from which client (IP address, '' when
+    unknown), when. Read to throttle guessing (pipelines.workflow.accounts); rows older than the throttle looks back
+    are deleted as new ones are written, and an account's rows when it signs in or its password is set."""
+
+    __tablename__ = "signin_failure"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    username: Mapped[str] = mapped_column(String(100), index=True)
+    client: Mapped[str] = mapped_column(String(100), default="", index=True)
 
 
 class ValueNarrative(Base):

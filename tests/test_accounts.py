@@ -21,6 +21,8 @@ from pipelines.workflow.accounts import (
     set_active,
 )
 
+PASSWORD = "violet-harbour-17"  # passes the password policy (tests/test_account_security.py)
+
 
 def test_add_user_stores_an_argon2_hash_never_the_password(engine: Engine) -> None:
     add_user(engine, "zhang", "张老师", "s3cret-pass", (SUBMITTER,), ("KW",))
@@ -41,19 +43,19 @@ def test_authenticate_accepts_the_right_password_only(engine: Engine) -> None:
 
 
 def test_a_disabled_account_cannot_sign_in(engine: Engine) -> None:
-    add_user(engine, "zhang", "张老师", "pw", (VIEWER,))
+    add_user(engine, "zhang", "张老师", PASSWORD, (VIEWER,))
 
     assert set_active(engine, "zhang", False) is None
-    assert authenticate(engine, "zhang", "pw") is None
+    assert authenticate(engine, "zhang", PASSWORD) is None
     assert isinstance(set_active(engine, "nobody", False), Refusal)
 
 
 def test_add_user_refuses_a_taken_name_an_unknown_role_and_a_submitter_without_department(engine: Engine) -> None:
-    add_user(engine, "zhang", "张老师", "pw", (VIEWER,))
+    add_user(engine, "zhang", "张老师", PASSWORD, (VIEWER,))
 
-    assert add_user(engine, "zhang", "x", "pw", (VIEWER,)).check == "user-exists"  # type: ignore[union-attr]
-    assert add_user(engine, "li", "x", "pw", ("boss",)).check == "unknown-role"  # type: ignore[union-attr]
-    assert add_user(engine, "li", "x", "pw", (SUBMITTER,)).check == "submitter-needs-department"  # type: ignore[union-attr]
+    assert add_user(engine, "zhang", "x", PASSWORD, (VIEWER,)).check == "user-exists"  # type: ignore[union-attr]
+    assert add_user(engine, "li", "x", PASSWORD, ("boss",)).check == "unknown-role"  # type: ignore[union-attr]
+    assert add_user(engine, "li", "x", PASSWORD, (SUBMITTER,)).check == "submitter-needs-department"  # type: ignore[union-attr]
 
 
 def test_demo_accounts_are_labelled_and_created_once(engine: Engine) -> None:

@@ -1,19 +1,27 @@
 """Local accounts and rights: argon2 password hashes in the store, roles, and the checks every write goes through.
 
 Rights are checked here, on the server side, whatever the page shows: a page that hides a button is a convenience,
-the refusal returned by these checks is the rule.
+the refusal returned by these checks is the rule. So are the account rules of OWASP ASVS level 2 (V2.1, V2.2): a
+password policy for every password set here, sign-in throttling that locks an account or a client after repeated
+failures, and an administrator's reset that the account must replace with its own password before anything else.
 """
 from __future__ import annotations
 
+import datetime as dt
+import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from typing import Any, Literal, get_args
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Engine, Row, insert, select, update
+from sqlalchemy import Engine, Row, delete, insert, select, update
 
 from models.db import writing
+from models.schema import SigninFailure
 from models.schema import User as UserRow
 from pipelines.core.catalog import t
 from pipelines.core.periods import period_of_code
@@ -32,6 +40,7 @@ DEMO_ACCOUNTS = (
 )
 _HASHER = PasswordHasher()
 _TABLE = UserRow.__table__
+_FAILURES = SigninFailure.__table__
 
 
 @dataclass(frozen=True)
@@ -44,9 +53,10 @@ class User:
     departments: tuple[str, ...] = ()
     active: bool = True
     demo: bool = False
+    must_change_password: bool = False  # an administrator reset it: no rights until the account sets its own
 
     def has(self, role: str) -> bool:
-        return self.active and (role in self.roles or ADMIN in self.roles)
+        return self.active and not self.must_change_password and (role in self.roles or ADMIN in self.roles)
 
 
 @dataclass(frozen=True)
@@ -84,12 +94,48 @@ def _split(text: str) -> tuple[str, ...]:
 
 def _user(row: Row[Any]) -> User:
     return User(row.username, row.display_name, _split(row.roles), _split(row.departments), bool(row.active),
-                bool(row.demo))
+                bool(row.demo), bool(row.must_change_password))
+
+
+# ---- passwords -----------------------------------------------------------------------------------------------
+# ASVS V2.1: a minimum length and a list of common passwords, no composition rules (no "one digit, one capital"),
+# any characters; up to 128 of them, as ASVS asks (a longer one is a paste gone wrong more often than a passphrase).
+MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 128
+COMMON_PASSWORDS = Path(__file__).with_name("common_passwords.txt")
+
+
+@lru_cache(maxsize=1)
+def common_passwords() -> frozenset[str]:
+    """The shipped list of common passwords, in lower case (its lines starting with # are comments)."""
+    lines = COMMON_PASSWORDS.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip().lower() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def check_password(username: str, password: str) -> Refusal | None:
+    """Why `password` may not become the password of the account `username`, or None when it may: too short (runs
+    of spaces count as one, as ASVS says) or too long, the account's name (or, for an e-mail, the part before the
+    @) inside it in any case, or one of the common passwords, compared in lower case."""
+    if not password:
+        return refusal("empty-password")
+    if len(re.sub(" {2,}", " ", password)) < MIN_PASSWORD_LENGTH:
+        return refusal("password-too-short", min=MIN_PASSWORD_LENGTH)
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return refusal("password-too-long", max=MAX_PASSWORD_LENGTH)
+    lowered = password.lower()
+    name = username.strip().lower()
+    # A name of one or two letters ("li") is inside too many good passwords to refuse them, and can never equal one.
+    if any(len(part) >= 3 and part in lowered for part in {name, name.split("@", 1)[0]}):
+        return refusal("password-has-username")
+    if lowered.strip() in common_passwords():
+        return refusal("password-common")
+    return None
 
 
 def add_user(engine: Engine, username: str, display_name: str, password: str, roles: tuple[str, ...],
              departments: tuple[str, ...] = (), *, demo: bool = False) -> Refusal | User:
-    """Create an account (refused when the name is taken, a role is unknown or a submitter has no department)."""
+    """Create an account (refused when the name is taken, a role is unknown, a submitter has no department or the
+    password fails the policy; the 演示账号, demo=True, are exempt from the policy)."""
     bad = [r for r in roles if r not in ROLES]
     if bad or not roles:
         return refusal("unknown-role", role=",".join(bad), roles="/".join(ROLES))
@@ -97,6 +143,9 @@ def add_user(engine: Engine, username: str, display_name: str, password: str, ro
         return refusal("submitter-needs-department")
     if not password:
         return refusal("empty-password")
+    # the 演示账号 keep their published password "demo": they exist for anyone to sign in to the sample data
+    if not demo and (weak := check_password(username, password)):
+        return weak
     with writing(engine) as conn, conn.begin():
         if conn.execute(select(UserRow.username).where(UserRow.username == username)).first():
             return refusal("user-exists", username=username)
@@ -123,10 +172,75 @@ def set_active(engine: Engine, username: str, active: bool) -> Refusal | None:
     return None if done.rowcount else refusal("no-such-user", username=username)
 
 
-def authenticate(engine: Engine, username: str, password: str) -> User | None:
-    """The account when the name and password match an active account; None otherwise (no hint which was wrong)."""
+def set_password(engine: Engine, username: str, new_password: str, *, must_change: bool = False) -> Refusal | None:
+    """Give an account a new password that passes the policy; must_change=True (an administrator's reset) makes the
+    account replace it at its next sign-in. The account's failed sign-ins are forgotten, so a reset also lifts a
+    lock."""
+    weak = check_password(username, new_password)
+    if weak:
+        return weak
+    hashed = hash_password(new_password)  # before the write lock is taken: hashing takes a while on purpose
+    with writing(engine) as conn, conn.begin():
+        done = conn.execute(update(UserRow).where(UserRow.username == username)
+                            .values(password_hash=hashed, must_change_password=must_change))
+        conn.execute(delete(SigninFailure).where(SigninFailure.username == username))
+    return None if done.rowcount else refusal("no-such-user", username=username)
+
+
+def change_password(engine: Engine, username: str, old: str, new: str, *, client: str = "",
+                    now: dt.datetime | None = None) -> Refusal | None:
+    """An account changes its own password: the old one is checked as a sign-in is (throttled alike, so this form
+    cannot be used to guess it), then the new one must pass the policy and differ from it. Clears must-change."""
+    checked = authenticate(engine, username, old, client=client, now=now)
+    if isinstance(checked, Refusal):
+        return checked
+    if checked is None:
+        return refusal("password-wrong-old")
+    if new == old:
+        return refusal("password-unchanged")
+    return set_password(engine, username, new)
+
+
+# ---- sign-in and its throttling ------------------------------------------------------------------------------
+# ASVS V2.2.1: ACCOUNT_FAILURES failed sign-ins to one account name, or CLIENT_FAILURES from one client whatever
+# the names tried, within FAILURE_WINDOW lock that account (or client) for LOCK_TIME. A locked attempt is neither
+# checked nor counted, so guessing learns nothing and cannot stretch the lock; failures older than the throttle
+# looks back (FAILURE_WINDOW + LOCK_TIME) are deleted as new ones are written.
+ACCOUNT_FAILURES = 5
+CLIENT_FAILURES = 20
+FAILURE_WINDOW = dt.timedelta(minutes=15)
+LOCK_TIME = dt.timedelta(minutes=15)
+_NAME_LENGTH = 100  # signin_failure's username and client columns
+
+
+def authenticate(engine: Engine, username: str, password: str, *, client: str = "",
+                 now: dt.datetime | None = None) -> User | Refusal | None:
+    """The account when the name and password match an active account; None otherwise (no hint which was wrong);
+    the refusal signin-locked, saying how many minutes to wait, while the account or the client is locked.
+
+    `client` is the client's IP address ('' when unknown: then only the account is throttled); `now` is the clock,
+    a parameter so that tests need not wait a quarter of an hour. A success forgets the account's failures."""
+    now = now or dt.datetime.now()
+    name, client = username.strip()[:_NAME_LENGTH], client.strip()[:_NAME_LENGTH]
+    by_account, by_client = _recent_failures(engine, name, client, now)
+    ends = [end for end in (_lock_end(by_account, ACCOUNT_FAILURES), _lock_end(by_client, CLIENT_FAILURES))
+            if end is not None and end > now]
+    if ends:
+        return refusal("signin-locked", minutes=math.ceil((max(ends) - now).total_seconds() / 60))
+    user = _check_password(engine, name, password)
+    if user is None:
+        with writing(engine) as conn, conn.begin():
+            conn.execute(delete(SigninFailure).where(SigninFailure.at < now - FAILURE_WINDOW - LOCK_TIME))
+            conn.execute(insert(SigninFailure).values(at=now, username=name, client=client))
+    elif by_account:  # only then: a sign-in after no failure writes nothing
+        with writing(engine) as conn, conn.begin():
+            conn.execute(delete(SigninFailure).where(SigninFailure.username == name))
+    return user
+
+
+def _check_password(engine: Engine, username: str, password: str) -> User | None:
     with engine.connect() as conn:
-        row = conn.execute(select(_TABLE).where(_TABLE.c.username == username.strip())).first()
+        row = conn.execute(select(_TABLE).where(_TABLE.c.username == username)).first()
     if row is None or not row.active or not row.password_hash:
         _HASHER.hash(password or "-")  # about the same time whether or not the name exists
         return None
@@ -135,6 +249,25 @@ def authenticate(engine: Engine, username: str, password: str) -> User | None:
     except (VerificationError, InvalidHashError):
         return None
     return _user(row)
+
+
+def _recent_failures(engine: Engine, username: str, client: str,
+                     now: dt.datetime) -> tuple[list[dt.datetime], list[dt.datetime]]:
+    """The times of the failures the throttle looks at, oldest first: the account name's, and the client's (none
+    for an unknown client)."""
+    since = now - FAILURE_WINDOW - LOCK_TIME
+    recent = select(_FAILURES.c.at).where(_FAILURES.c.at > since).order_by(_FAILURES.c.at)
+    with engine.connect() as conn:
+        by_account = list(conn.execute(recent.where(_FAILURES.c.username == username)).scalars())
+        by_client = list(conn.execute(recent.where(_FAILURES.c.client == client)).scalars()) if client else []
+    return by_account, by_client
+
+
+def _lock_end(times: Sequence[dt.datetime], limit: int) -> dt.datetime | None:
+    """When the latest lock these failures earned ends: a lock starts at each failure that is the `limit`-th within
+    FAILURE_WINDOW, and lasts LOCK_TIME. None when they earned none."""
+    starts = [times[i] for i in range(limit - 1, len(times)) if times[i] - times[i - limit + 1] < FAILURE_WINDOW]
+    return starts[-1] + LOCK_TIME if starts else None
 
 
 def ensure_demo_accounts(engine: Engine) -> list[str]:
@@ -149,10 +282,15 @@ def ensure_demo_accounts(engine: Engine) -> list[str]:
 
 # ---- rights ------------------------------------------------------------------------------------------------
 
+# Every check refuses nobody signed in, a disabled account, and one that must first replace the password an
+# administrator set (password-must-change): until then it may do nothing but change it.
+
 def check_can_submit(user: User | None, department: str | None) -> Refusal | None:
     """A submitter sends only for the departments the account is bound to (an admin for any)."""
     if user is None or not user.active:
         return refusal("not-signed-in")
+    if user.must_change_password:
+        return refusal("password-must-change")
     if ADMIN in user.roles:
         return None
     if SUBMITTER not in user.roles:
@@ -170,6 +308,8 @@ def check_has_role(user: User | None, roles: Sequence[Role]) -> Refusal | None:
     """The account holds one of the roles (an admin holds them all)."""
     if user is None or not user.active:
         return refusal("not-signed-in")
+    if user.must_change_password:
+        return refusal("password-must-change")
     if any(user.has(role) for role in roles):
         return None
     return refusal(_LACKING.get(tuple(roles), "not-allowed"))
@@ -178,10 +318,14 @@ def check_has_role(user: User | None, roles: Sequence[Role]) -> Refusal | None:
 def check_can_review(user: User | None) -> Refusal | None:
     if user is None or not user.active:
         return refusal("not-signed-in")
+    if user.must_change_password:
+        return refusal("password-must-change")
     return None if user.has(REVIEWER) else refusal("not-a-reviewer")
 
 
 def check_is_admin(user: User | None) -> Refusal | None:
     if user is None or not user.active:
         return refusal("not-signed-in")
+    if user.must_change_password:
+        return refusal("password-must-change")
     return None if ADMIN in user.roles else refusal("not-an-admin")
