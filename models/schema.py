@@ -104,6 +104,11 @@ class Submission(Base):
     n_revised: Mapped[int] = mapped_column(Integer, default=0)
     n_unchanged: Mapped[int] = mapped_column(Integer, default=0)
     n_rejected: Mapped[int] = mapped_column(Integer, default=0)
+    # 填报人 and 联系电话 as typed in the template's header, kept beside the signed-in account that sent the file
+    reporter: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    reporter_phone: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    # the file's whole name when it is longer than file_name holds (file_name then keeps a shortened one)
+    original_name: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class Observation(Base):
@@ -205,6 +210,7 @@ class Evidence(Base):
     mime: Mapped[str] = mapped_column(String(100))
     content: Mapped[bytes] = mapped_column(LargeBinary)
     sha256: Mapped[str] = mapped_column(String(64))
+    original_name: Mapped[str] = mapped_column(Text, default="", server_default="")  # as for a submission
 
 
 class PeriodLock(Base):

@@ -40,8 +40,9 @@ def read_submission_list(conn: Connection, departments: Collection[str] | None =
 
 
 def read_submission_header(conn: Connection, submission_id: int) -> dict[str, object] | None:
-    row = conn.execute(text("SELECT id, file_name, department, submitter, status, submitted_at FROM submission "
-                            "WHERE id = :i"), {"i": submission_id}).mappings().first()
+    row = conn.execute(text("SELECT id, file_name, department, submitter, status, submitted_at, reporter, "
+                            "reporter_phone, original_name FROM submission WHERE id = :i"),
+                       {"i": submission_id}).mappings().first()
     return dict(row) if row else None
 
 

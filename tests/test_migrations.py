@@ -28,6 +28,8 @@ from pipelines.plan.records import PlanData
 FIRST_RELEASE_TABLES = {"plan", "department", "goal", "action", "sub_item", "indicator", "submission", "observation",
                         "snapshot", "app_user", "value_narrative", "evidence", "period_lock", "review_event"}
 LATER_INDEXES = ("ix_observation_revised", "ix_submission_submitted_at")  # on first-release tables, added later (0004, 0005)
+LATER_COLUMNS = (("app_user", "must_change_password"), ("submission", "reporter"), ("submission", "reporter_phone"),
+                 ("submission", "original_name"), ("evidence", "original_name"))  # added later (0006, 0007)
 
 
 def _upgrade_to(engine: Engine, revision: str) -> None:
@@ -85,6 +87,9 @@ def test_a_store_made_before_migrations_existed_is_recognised_and_upgraded(tmp_p
     with old.begin() as conn:
         for index in LATER_INDEXES:
             conn.execute(text(f"DROP INDEX {index}"))
+        for table, column in LATER_COLUMNS:
+            if column in {c["name"] for c in inspect(conn).get_columns(table)}:
+                conn.execute(text(f"ALTER TABLE {table} DROP COLUMN {column}"))
     old.dispose()
     engine = make_engine(f"sqlite:///{path}")
     plan = build_store(engine, PLAN_DIR)  # would fail on "table plan already exists" if the file were not stamped

@@ -340,3 +340,35 @@ def test_what_a_department_writes_for_a_red_value_reaches_the_red_flags_and_the_
     content = read_content(engine, period_of_code("2024Q1"), "zh", today=TODAY)
     assert content is not None
     assert any("认定批次延后至二季度" in p and "二季度集中开展两批认定" in p for p in content.problems)
+
+
+def test_the_reporter_and_phone_of_the_template_header_are_kept_beside_the_account(
+        engine: Engine, plan: PlanData) -> None:
+    from models.submissions import read_submission_header
+
+    headed = csv_bytes([["填报单位：区科委"], ["填报人：王芳", "联系电话：021-62345678"], HEADER,
+                        ["A03", "x", "2024Q1", "700", ""]])
+    sent = send(engine, plan, headed)
+    assert isinstance(sent, IngestResult)
+    with engine.connect() as conn:
+        header = read_submission_header(conn, sent.submission_id)
+    assert header is not None
+    assert (header["submitter"], header["reporter"], header["reporter_phone"]) == ("kw", "王芳", "021-62345678")
+
+
+def test_a_very_long_file_name_is_shortened_for_storage_and_kept_whole(engine: Engine, plan: PlanData) -> None:
+    from models.queries import read_submission_file
+    from models.submissions import read_submission_header
+
+    name = "区科委" + "上海硅巷建设指标季报" * 30 + ".csv"  # 306 characters
+    sent = submit_file(engine, plan, KW, name, GOOD, department="KW", today=TODAY,
+                       evidence=[EvidenceFile("A03", "照片" * 150 + ".png", PNG)])
+    assert isinstance(sent, IngestResult) and sent.outcome == ACCEPTED
+    with engine.connect() as conn:
+        header = read_submission_header(conn, sent.submission_id)
+        original = read_submission_file(conn, sent.submission_id)
+        evidence = conn.execute(text("SELECT file_name, original_name FROM evidence")).one()
+    assert header is not None and original is not None
+    assert len(str(header["file_name"])) == 255 and str(header["file_name"]).endswith("….csv")
+    assert header["original_name"] == name and original[1] == GOOD
+    assert len(evidence[0]) == 255 and evidence[0].endswith("….png") and evidence[1] == "照片" * 150 + ".png"

@@ -30,3 +30,15 @@ def canonical_column(header: object) -> str | None:
     text = unicodedata.normalize("NFKC", str(header)).strip().lower()
     text = _DECOR.sub("", text)
     return _LOOKUP.get(text)
+
+
+FILE_NAME_CHARS = 255  # what the store's name columns hold (submission, evidence, upload attempts)
+
+
+def fit_name(name: str, limit: int = FILE_NAME_CHARS) -> str:
+    """A file name shortened to fit a name column, keeping its ending (…季报.xlsx): the whole name is kept apart."""
+    if len(name) <= limit:
+        return name
+    dot = name.rfind(".")
+    ending = name[dot:] if dot > 0 and len(name) - dot <= 10 else ""
+    return name[:limit - len(ending) - 1] + "…" + ending

@@ -118,7 +118,7 @@ def ingest_bytes(engine: Engine, plan: PlanData, request: IngestRequest) -> Inge
             submission_id = save_submission(
                 conn, file_name=file_name, sha256=sha, content=data, department=department, submitter=r.submitter,
                 channel=r.channel, status=r.status, submitted_at=r.submitted_at or dt.datetime.now(), rows=changed,
-                counts=counts)
+                counts=counts, reporter=raw.form.get("填报人", ""), reporter_phone=raw.form.get("联系电话", ""))
             if r.after_save is not None:
                 r.after_save(conn, submission_id, checked.rows)
     except OperationalError as error:

@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Row, Table, delete, func, insert, select, tex
 from models.columns import CODE, NOTE, PERIOD, REVISION, ROW, VALUE
 from models.queries import max_revisions
 from models.schema import Action, Department, Goal, Indicator, Observation, Plan, SubItem, Submission
+from pipelines.core.columns import fit_name
 from pipelines.core.issue import Issue, make_issue
 from pipelines.core.periods import period_of_code
 from pipelines.plan.records import IndicatorDef, Named, PlanData, PlanInfo, SubItemDef, split_codes
@@ -92,11 +93,16 @@ def _delete_missing(conn: Connection, plan: PlanData) -> None:
 def save_submission(
     conn: Connection, *, file_name: str, sha256: str, content: bytes, department: str | None,
     submitter: str | None, channel: str, status: str, submitted_at: dt.datetime, rows: pd.DataFrame,
-    counts: dict[str, int],
+    counts: dict[str, int], reporter: str = "", reporter_phone: str = "",
 ) -> int:
-    """Record an accepted file and append its new and revised values as new revisions; returns the submission id."""
+    """Record an accepted file and append its new and revised values as new revisions; returns the submission id.
+
+    A name longer than the column is stored shortened, with the whole name beside it; 填报人 and 联系电话 from the
+    file's header are cut to their columns."""
+    short = fit_name(file_name)
     result = conn.execute(insert(Submission).values(
-        file_name=file_name, sha256=sha256, content=content, department=department, submitter=submitter,
+        file_name=short, original_name=file_name if short != file_name else "", reporter=reporter[:100],
+        reporter_phone=reporter_phone[:40], sha256=sha256, content=content, department=department, submitter=submitter,
         channel=channel, status=status, submitted_at=submitted_at, n_new=counts["new"],
         n_revised=counts["revised"], n_unchanged=counts["unchanged"], n_rejected=counts.get("rejected", 0)))
     key = result.inserted_primary_key

@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Engine, insert, select
 
 from models.db import writing
 from models.schema import UploadAttempt
+from pipelines.core.columns import fit_name
 from pipelines.workflow.accounts import Refusal, User
 from pipelines.workflow.review import Preview
 
@@ -28,7 +29,7 @@ def record_attempt(engine: Engine, user: User, department: str | None, file_name
     outcome = REFUSED if isinstance(check, Refusal) or hard else TO_EXPLAIN if soft else PASSED
     with writing(engine) as conn, conn.begin():
         conn.execute(insert(UploadAttempt).values(
-            at=now or dt.datetime.now(), username=user.username, department=department, file_name=file_name[:255],
+            at=now or dt.datetime.now(), username=user.username, department=department, file_name=fit_name(file_name),
             sha256=hashlib.sha256(data).hexdigest(), size=len(data), outcome=outcome,
             n_hard=len(hard), n_soft=len(soft), submission_id=None))
 

@@ -20,7 +20,7 @@ from models.queries import find_submission_by_hash, read_current_values
 from models.schema import Evidence, LockEvent, PeriodLock, ReviewEvent, Submission, ValueNarrative
 from models.states import APPROVED, HELD, PENDING, RETURNED, WITHDRAWN
 from models.submissions import read_locks
-from pipelines.core.columns import CHANGE
+from pipelines.core.columns import CHANGE, fit_name
 from pipelines.core.config import MAX_CELL_CHARS, Limits
 from pipelines.core.issue import Issue, sort_issues
 from pipelines.core.periods import Period, latest_period_ending_by, parse_period, period_of_code
@@ -248,7 +248,8 @@ def _save_narratives(conn: Connection, submission_id: int, rows: pd.DataFrame,
 
 
 def _save_evidence(conn: Connection, submission_id: int, evidence: Sequence[EvidenceFile], mimes: list[str]) -> None:
-    records = [{"submission_id": submission_id, "indicator_code": e.indicator_code, "file_name": e.file_name,
+    records = [{"submission_id": submission_id, "indicator_code": e.indicator_code, "file_name": fit_name(e.file_name),
+                "original_name": e.file_name if fit_name(e.file_name) != e.file_name else "",
                 "mime": m, "content": e.data, "sha256": hashlib.sha256(e.data).hexdigest()}
                for e, m in zip(evidence, mimes)]
     if records:

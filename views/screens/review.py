@@ -88,7 +88,10 @@ def render_submission(plan: PlanData, view: PendingView) -> None:
     h = view.header
     departments = {d.code: d.name_zh if L == "zh" else d.name_en for d in plan.departments}
     st.caption(t("review.header", L, id=view.submission_id, department=departments.get(str(h["department"]), ""),
-                 submitter=plain(h["submitter"] or ""), time=str(h["submitted_at"])[:16], file=plain(h["file_name"])))
+                 submitter=plain(h["submitter"] or ""), time=str(h["submitted_at"])[:16],
+                 file=plain(h["original_name"] or h["file_name"])))
+    if h["reporter"] or h["reporter_phone"]:  # 填报人 and 联系电话 as the department typed them in the header
+        st.caption(t("review.reporter", L, name=plain(h["reporter"] or "—"), phone=plain(h["reporter_phone"] or "—")))
     others = view.rows[view.rows["others"].map(bool)]
     if not others.empty:
         values = "、".join(f"{c}（{period_of_code(p).label(L)}）：{other_ids(ids, L)}"
