@@ -165,3 +165,14 @@ def engine(store: tuple[Engine, PlanData]) -> Engine:
 @pytest.fixture
 def plan(store: tuple[Engine, PlanData]) -> PlanData:
     return store[1]
+
+
+def png_bytes(size: tuple[int, int] = (8, 8)) -> bytes:
+    """A real (tiny) PNG image, as a department's evidence photo: evidence is decoded, not just sniffed."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(buffer, "PNG")
+    return buffer.getvalue()

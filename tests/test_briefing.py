@@ -34,6 +34,7 @@ from pipelines.plan.standing import Standing
 from pipelines.present.formatting import format_rate
 from pipelines.store.snapshot import Frozen
 from pipelines.store.standings import read_standing
+from pipelines.workflow.accounts import ensure_demo_accounts
 
 pytestmark = pytest.mark.slow  # the pack drawn with chromium, PPTX, DOCX and PDF
 
@@ -283,13 +284,19 @@ def test_briefing_cli_bad_period_is_a_usage_error(store: str, capsys: pytest.Cap
 
 # ---- page --------------------------------------------------------------------------------------------------------
 
+GENERATE = "briefing-generate"  # the page's 生成简报 button (the signed-in page has a sign-out button too)
+
+
 def _page(store: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    """The 季度简报 page on its own (app.py registers it), with the controls' session values set as app.py would."""
+    """The 季度简报 page on its own (app.py registers it), with the controls' session values set as app.py would,
+    signed in as the 演示账号 of a district leader (the page is for leaders and reviewers: tests/test_doors.py)."""
     monkeypatch.setenv("KPI_DB_URL", store)
     st.cache_data.clear()
     st.cache_resource.clear()
+    ensure_demo_accounts(make_engine(store))
     at = AppTest.from_file(str(ROOT / "views/screens/briefing.py"), default_timeout=180)
     at.session_state["lang"], at.session_state["as_of"], at.session_state["screenshot"] = "zh", "2025Q4", False
+    at.session_state["signed_in_username"] = "demo-leader"
     return at.run()
 
 
@@ -300,13 +307,13 @@ def test_briefing_page_previews_the_engines_summary(store: str, standing: Standi
 
     assert not at.exception, [e.value for e in at.exception]
     assert shown["方案总体完成率"] == format_rate(standing.rollups[standing.plan.info.code].mean_completion)
-    assert at.button[0].label == "生成简报"
+    assert at.button(key=GENERATE).label == "生成简报"
 
 
 @needs_browser
 def test_briefing_page_makes_the_pack_and_offers_three_downloads(store: str, monkeypatch: pytest.MonkeyPatch) -> None:
     at = _page(store, monkeypatch)
-    at.button[0].click().run()
+    at.button(key=GENERATE).click().run()
 
     assert not at.exception, [e.value for e in at.exception]
     assert len(at.get("download_button")) == 3
@@ -316,6 +323,6 @@ def test_briefing_page_makes_the_pack_and_offers_three_downloads(store: str, mon
 def test_briefing_page_without_a_cjk_font_shows_the_message(store: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(images, "cjk_fonts", lambda: [])
     at = _page(store, monkeypatch)
-    at.button[0].click().run()
+    at.button(key=GENERATE).click().run()
 
     assert any("apt-get install fonts-noto-cjk" in e.value for e in at.error)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from conftest import HEADER, TODAY, csv_bytes
+from conftest import HEADER, TODAY, csv_bytes, png_bytes
 from sqlalchemy import Engine, text
 
 from models.queries import read_current_values
@@ -30,7 +30,7 @@ from pipelines.workflow.review import (
 KW = User("kw", "区科委填报员", (SUBMITTER,), ("KW",))
 REVIEWER_ = User("rev", "审核员", (REVIEWER,))
 ADMIN_ = User("adm", "管理员", (ADMIN,))
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = png_bytes()
 GOOD = csv_bytes([HEADER, ["A03", "高成长性科技企业数", "2024Q1", "700", ""]])
 RED = csv_bytes([HEADER, ["A03", "高成长性科技企业数", "2024Q1", "505", ""]])
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
-from conftest import HEADER, csv_bytes, new_store
+from conftest import HEADER, csv_bytes, new_store, png_bytes
 from sqlalchemy import Engine, text
 from streamlit.testing.v1 import AppTest
 
@@ -208,7 +208,7 @@ def test_evidence_of_the_wrong_type_is_refused_and_a_real_image_is_kept(store: t
     at.button(key="send").click().run()
     assert any("不是图片" in e for e in texts(at, "error"))
 
-    at.file_uploader(key="evidence-A03").set_value(("photo.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 32, "image/png")).run()
+    at.file_uploader(key="evidence-A03").set_value(("photo.png", png_bytes(), "image/png")).run()
     at.button(key="send").click().run()
     assert "报送编号" in texts(at, "success")[0]
     with engine.connect() as conn:

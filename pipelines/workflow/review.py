@@ -48,13 +48,7 @@ from pipelines.workflow.accounts import (
     check_is_admin,
     refusal,
 )
-
-MAX_EVIDENCE_BYTES = 5 * 1024 * 1024
-EVIDENCE_TYPES = {  # magic bytes → (mime, accepted file-name endings)
-    b"%PDF-": ("application/pdf", (".pdf",)),
-    b"\x89PNG\r\n\x1a\n": ("image/png", (".png",)),
-    b"\xff\xd8\xff": ("image/jpeg", (".jpg", ".jpeg")),
-}
+from pipelines.workflow.evidence import check_evidence, check_evidence_count
 
 
 @dataclass(frozen=True)
@@ -162,16 +156,6 @@ def statuses_with(plan: PlanData, current: pd.DataFrame, rows: pd.DataFrame) -> 
     return {c: standing.assessments[c].status for c in mine[CODE].unique() if c in standing.assessments}
 
 
-def check_evidence(item: EvidenceFile, limits: int = MAX_EVIDENCE_BYTES) -> Refusal | str:
-    """The evidence's mime type when it is a real PNG, JPEG or PDF of an allowed size; a refusal otherwise."""
-    if len(item.data) > limits:
-        return refusal("evidence-too-large", file=item.file_name, limit_mb=f"{limits / 2**20:g}")
-    for magic, (mime, endings) in EVIDENCE_TYPES.items():
-        if item.data.startswith(magic) and item.file_name.lower().endswith(endings):
-            return mime
-    return refusal("evidence-bad-type", file=item.file_name)
-
-
 def submit_file(engine: Engine, plan: PlanData, user: User | None, file_name: str, data: bytes, *,
                 department: str | None = None, explanations: Mapping[int, str] | None = None,
                 narratives: Mapping[str, Narrative] | None = None, evidence: Sequence[EvidenceFile] = (),
@@ -224,11 +208,14 @@ def _check_extras(user: User | None, preview: Preview, narratives: Mapping[str, 
     missing = [c for c in preview.red if not narratives.get(c, Narrative()).explains_red]
     if missing:
         return refusal("red-needs-narrative", codes="、".join(missing))
+    too_many = check_evidence_count(len(evidence))
+    if too_many:
+        return too_many
     mimes = []
     for item in evidence:
         if item.indicator_code not in codes:
             return refusal("narrative-unknown-indicator", code=item.indicator_code)
-        checked = check_evidence(item)
+        checked = check_evidence(item.file_name, item.data)
         if isinstance(checked, Refusal):
             return checked
         mimes.append(checked)

@@ -1,24 +1,37 @@
 """季度简报: a preview of the quarter's overall summary and red flags, and buttons that make the briefing pack
-(pipelines.briefing.make_briefing) and download its slides, PDF and 通报."""
+(pipelines.briefing.make_briefing) and download its slides, PDF and 通报.
+
+The pack is 内部资料 (briefing.confidential): the whole page, preview included, is for a signed-in leader or reviewer
+(the roles viewer or reviewer; an admin holds both). One pack is made at a time per server process
+(pipelines.briefing.queue): a reader who asks while another is being made is told to try again, and no second
+Chromium starts. The files made are kept in the session that made them (st.session_state), never on disk or in a
+cache another session could reach."""
 from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
 
 from pipelines.briefing import make_briefing, read_content
 from pipelines.briefing.content import BriefingContent
 from pipelines.briefing.images import SetupError
+from pipelines.briefing.queue import pack_slot
 from pipelines.core.periods import period_of_code
 from pipelines.present.formatting import format_rate, format_time, status_badge
+from pipelines.workflow.accounts import REVIEWER, VIEWER, User, check_has_role
 from views.shared import data
-from views.shared.shell import open_view, render_footer, render_legend
+from views.shared.shell import View, open_view, render_footer, render_legend
+from views.shared.signin import current_user, render_change_password, render_sign_in, render_user_bar
 
 OFFICE = "application/vnd.openxmlformats-officedocument"
 DOWNLOADS = (("pptx", "briefing.button.pptx", f"{OFFICE}.presentationml.presentation"),
              ("pdf", "briefing.button.pdf", "application/pdf"),
              ("docx", "briefing.button.docx", f"{OFFICE}.wordprocessingml.document"))
+NAMES = {"pptx": "briefing.pptx", "pdf": "briefing.pdf", "docx": "tongbao.docx"}
+READERS = (VIEWER, REVIEWER)
+GENERATE_KEY = "briefing-generate"
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
@@ -26,42 +39,87 @@ def content(url: str, version: data.Version, as_of: str, lang: str) -> BriefingC
     return read_content(data.engine(url), period_of_code(as_of), lang)
 
 
-view = open_view("briefing.page-title")
-lang, key = view.lang, f"briefing_{view.as_of.code}_{view.lang}_{view.version}"
-preview = content(view.url, view.version, view.as_of.code, lang)
-assert preview is not None, "open_view stops before a store without a plan"
+def signed_reader(view: View) -> User | None:
+    """The signed-in account when it may read the briefing; None otherwise, with what to do shown: the sign-in form,
+    修改密码 for an account whose password an administrator reset, or why the account may not read it.
 
-st.caption(f"{preview.cutoff} · {view.t('briefing.confidential')}")
-st.subheader(view.t("briefing.preview"))
-metrics = st.columns(4)
-metrics[0].metric(view.t("ui.plan-completion"), format_rate(preview.head.completion))
-metrics[1].metric(view.t("ui.plan-status"), status_badge(preview.head.status, lang))
-metrics[2].metric(view.t("ui.likely-to-meet"), f"{preview.head.likely}")
-metrics[3].metric(view.t("ui.overdue"), f"{preview.head.overdue}")
-st.markdown("\n".join(f"- {line}" for line in preview.summary))
-st.caption(view.t("briefing.cover-frozen", when=format_time(preview.frozen.created_at)) if preview.frozen
-           else view.t("briefing.cover-live"))
-st.subheader(view.t("briefing.slide.red-flags"))
-if preview.flags.empty:
-    st.success(view.t("briefing.no-red-flags"))
-else:
-    st.dataframe(preview.flags, hide_index=True)
-render_legend(view)
+    The page keeps open_view's header (it needs the view's quarter, language and data version), so it does not use
+    open_signed_view, which draws a heading of its own; the steps are the same."""
+    user = current_user()
+    if user is None:
+        st.info(view.t("briefing.sign-in-needed"))
+        render_sign_in(view.lang)
+        return None
+    render_user_bar(user, view.lang)
+    if user.must_change_password:  # nothing but 修改密码 until the account sets its own password
+        st.warning(view.t("signin.must-change"))
+        render_change_password(user, view.lang)
+        return None
+    denied = check_has_role(user, READERS)
+    if denied:
+        lacking = denied.check == "not-a-viewer"  # the shared text speaks of the reporting status page
+        st.warning(view.t("briefing.not-a-viewer") if lacking else denied.message(view.lang))
+        return None
+    return user
 
-if st.button(view.t("briefing.button.generate"), type="primary"):
-    with st.spinner(view.t("briefing.generating")), tempfile.TemporaryDirectory() as folder:
-        try:
-            files = make_briefing(data.engine(view.url), view.as_of, Path(folder), lang)
-        except SetupError as error:  # no CJK font or no chromium: what to install, never boxes
-            st.error(str(error))
-            files = None
-        if files is not None:
-            st.session_state[key] = {"pptx": files.pptx.read_bytes(), "pdf": files.pdf.read_bytes(),
-                                     "docx": files.docx.read_bytes(), "seconds": files.seconds["total"]}
-made = st.session_state.get(key)
-if made:
+
+def render_preview(view: View, preview: BriefingContent) -> None:
+    """The pack's first pages as the page shows them: the head figures, the summary lines and the red flags."""
+    st.caption(f"{preview.cutoff} · {view.t('briefing.confidential')}")
+    st.subheader(view.t("briefing.preview"))
+    metrics = st.columns(4)
+    metrics[0].metric(view.t("ui.plan-completion"), format_rate(preview.head.completion))
+    metrics[1].metric(view.t("ui.plan-status"), status_badge(preview.head.status, view.lang))
+    metrics[2].metric(view.t("ui.likely-to-meet"), f"{preview.head.likely}")
+    metrics[3].metric(view.t("ui.overdue"), f"{preview.head.overdue}")
+    st.markdown("\n".join(f"- {line}" for line in preview.summary))
+    st.caption(view.t("briefing.cover-frozen", when=format_time(preview.frozen.created_at)) if preview.frozen
+               else view.t("briefing.cover-live"))
+    st.subheader(view.t("briefing.slide.red-flags"))
+    if preview.flags.empty:
+        st.success(view.t("briefing.no-red-flags"))
+    else:
+        st.dataframe(preview.flags, hide_index=True)
+    render_legend(view)
+
+
+def make_pack(view: View, key: str) -> None:
+    """Make the pack into a temporary folder and keep its three files in this session under `key`, when the
+    process's one slot is free; otherwise say that another pack is being made, and start nothing."""
+    with pack_slot() as held:
+        if not held:
+            st.warning(view.t("briefing.busy"))
+            return
+        with st.spinner(view.t("briefing.generating")), tempfile.TemporaryDirectory() as folder:
+            try:
+                files = make_briefing(data.engine(view.url), view.as_of, Path(folder), view.lang)
+            except SetupError as error:  # no CJK font or no chromium: what to install, never boxes
+                st.error(str(error))
+                return
+            if files is not None:
+                st.session_state[key] = {"pptx": files.pptx.read_bytes(), "pdf": files.pdf.read_bytes(),
+                                         "docx": files.docx.read_bytes(), "seconds": files.seconds["total"]}
+
+
+def render_downloads(view: View, made: dict[str, Any]) -> None:
     st.success(view.t("briefing.generated", seconds=f"{made['seconds']:.1f}"))
-    names = {"pptx": "briefing.pptx", "pdf": "briefing.pdf", "docx": "tongbao.docx"}
     for column, (kind, label, mime) in zip(st.columns(3), DOWNLOADS):
-        column.download_button(view.t(label), made[kind], file_name=f"{view.as_of.code}_{names[kind]}", mime=mime)
-render_footer(view)
+        column.download_button(view.t(label), made[kind], file_name=f"{view.as_of.code}_{NAMES[kind]}", mime=mime)
+
+
+def main() -> None:
+    view = open_view("briefing.page-title")
+    if signed_reader(view) is not None:
+        key = f"briefing_{view.as_of.code}_{view.lang}_{view.version}"  # this session's pack of this quarter
+        preview = content(view.url, view.version, view.as_of.code, view.lang)
+        assert preview is not None, "open_view stops before a store without a plan"
+        render_preview(view, preview)
+        if st.button(view.t("briefing.button.generate"), type="primary", key=GENERATE_KEY):
+            make_pack(view, key)
+        made = st.session_state.get(key)
+        if made:
+            render_downloads(view, made)
+    render_footer(view)
+
+
+main()
