@@ -2,7 +2,8 @@
 status bar also as plain HTML (status_bar_html), which the dashboard draws without waiting for the chart library.
 
 Every status is drawn in its STATUS_COLOR and also named (icon + word), so no chart depends on colour alone; changes
-use neutral ink. Texts come from the catalog or the plan in the language asked for.
+use neutral ink. Texts come from the catalog or the plan in the language asked for; text from the store (a 备注, who
+reported) reaches a figure only through IndicatorStory's hover, escaped there (pipelines.present.story.hover_html).
 """
 from __future__ import annotations
 
@@ -199,7 +200,8 @@ def build_indicator_chart(story: IndicatorStory, lang: str, *, title: str | None
                           height: int | None = None) -> go.Figure:
     """The indicator in one chart: reported values, baseline, target, the expected path and the projection.
 
-    Hovering a value shows who reported it, when, its note, and the verdict of the status rule with its arithmetic.
+    Hovering a value shows who reported it, when, its note, and the verdict of the status rule with its arithmetic
+    (story.points["hover"]: Plotly's HTML, with every text from the store already escaped by build_story).
     """
     fig = go.Figure()
     if story.expected:

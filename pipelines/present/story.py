@@ -3,6 +3,7 @@ the target, the expected straight path and the projection; its metadata card; an
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +17,7 @@ from pipelines.engine.progress import Assessment, Observation, StatusRule, asses
 from pipelines.engine.status_rule import rule_title
 from pipelines.plan.records import IndicatorDef, PlanData
 from pipelines.plan.standing import spec_of
-from pipelines.present.formatting import MISSING, format_amount, format_time, name_of, status_badge
+from pipelines.present.formatting import MISSING, format_amount, format_time, name_of, plain_html, status_badge
 from pipelines.present.tables import department_names
 
 Line = tuple[tuple[str, float], ...]  # (ISO date, value) points
@@ -47,14 +48,28 @@ def x_of(period: Period) -> str:
     return period.end_date.isoformat()
 
 
+# An HTML entity (&lt;, &#34;) is one character on screen and never split across lines; anything else is one character.
+_CHARACTER = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z]+);|.", re.DOTALL)
+_BREAK_AFTER = "，；,; →）)"
+
+
+def hover_html(text: object) -> str:
+    """Text that did not come from the code (a 备注, a submitter's name) made safe inside Plotly hover text: escaped
+    as HTML, so <b>, <a href>, <img> show as typed and never format, link or load anything. Plotly decodes only
+    &amp; &lt; &gt; and numeric entities, so the &quot; of html.escape is written &#34; (else it shows as &quot;)."""
+    return plain_html(text).replace("&quot;", "&#34;")
+
+
 def wrap(text: str, width: int = WRAP) -> str:
-    """Break a long sentence into hover lines after punctuation (Chinese has no spaces to break at)."""
-    lines, line = [], ""
-    for char in text:
-        line += char
-        if len(line) >= width and char in "，；,; →）)":
+    """Break a long sentence into hover lines after punctuation (Chinese has no spaces to break at); a line with no
+    punctuation to break at is cut at twice the width. Safe for escaped text (hover_html): an entity counts as one
+    character and is never cut, and nothing is added but the <br> between lines."""
+    lines, line, size = [], "", 0
+    for char in _CHARACTER.findall(" ".join(text.splitlines())):
+        line, size = line + char, size + 1
+        if (size >= width and char in _BREAK_AFTER) or size >= 2 * width:
             lines.append(line.strip())
-            line = ""
+            line, size = "", 0
     return "<br>".join([*lines, line.strip()] if line.strip() else lines)
 
 
@@ -87,14 +102,16 @@ def build_story(plan: PlanData, indicator: IndicatorDef, current: pd.DataFrame, 
         running[period.year] = running.get(period.year, 0.0) + float(r.value)
         y = running[period.year] if indicator.kind == "annual" else float(r.value)
         who = " · ".join(x for x in (names.get(r.department or "", r.department or ""), r.submitter or "") if x)
+        # the hover is HTML for Plotly: the page's own <b> and <br>, and every text from the store escaped
         hover = "<br>".join([
             f"<b>{period.label(lang)}</b>",
             t("ui.hover.value", lang, value=format_amount(r.value, indicator.unit, lang)),
             *([t("ui.hover.year-total", lang, value=format_amount(y, indicator.unit, lang))]
               if indicator.kind == "annual" else []),
-            t("ui.hover.who", lang, who=who or MISSING), t("ui.hover.when", lang, when=format_time(r.submitted_at)),
-            *([t("ui.hover.note", lang, note=wrap(r.note))] if r.note else []),
-            t("ui.hover.verdict", lang, verdict=wrap(verdict))])
+            t("ui.hover.who", lang, who=hover_html(who or MISSING)),
+            t("ui.hover.when", lang, when=format_time(r.submitted_at)),
+            *([t("ui.hover.note", lang, note=wrap(hover_html(r.note)))] if r.note else []),
+            t("ui.hover.verdict", lang, verdict=wrap(hover_html(verdict)))])
         points.append((period.code, period.label(lang), x_of(period), float(r.value), y, r.department, r.submitter,
                        r.submitted_at, r.note, verdict, hover))
     frame = pd.DataFrame(points, columns=POINT_COLUMNS)

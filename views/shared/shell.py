@@ -17,11 +17,14 @@ from pipelines.engine.progress import StatusRule, legend
 from pipelines.engine.status_rule import rule_title
 from pipelines.plan.records import PlanData
 from pipelines.plan.standing import Standing
-from pipelines.present.formatting import format_time, name_of
+from pipelines.present.formatting import format_time, name_of, plain
 from pipelines.present.tables import shows_illustrative
 from views.shared import data
 
 SCREENSHOT_WIDTH, SCREENSHOT_HEIGHT = 1600, 900
+URL_CONTROLS = ("lang", "as_of", "screenshot")  # the shared controls a link may set
+SCREENSHOT_ON, SCREENSHOT_OFF = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
+ECHO_CHARS = 200  # how much of a value from the URL that cannot be used is repeated back to the reader
 CHART_CONFIG = {"displaylogo": False}
 # Screenshot mode: no sidebar, header or toolbar; the page is a fixed 1600 × 900 (16:9) canvas.
 SCREENSHOT_CSS = f"""<style>
@@ -63,16 +66,40 @@ class View:
 
 # ---- controls (called by app.py before navigation) -------------------------------------------------------------
 
-def _start_session() -> None:
-    """The first run of a session takes lang, as_of and screenshot from the URL; later runs keep the session's."""
+def echo(value: object) -> str:
+    """A value from the URL (or typed by someone) repeated back in a message: cut to ECHO_CHARS and escaped, so it
+    shows exactly as typed and can never become a link, an image, a heading or a line of the page's own."""
+    text = str(value)
+    return plain(text if len(text) <= ECHO_CHARS else text[:ECHO_CHARS] + "…")
+
+
+def _start_session() -> dict[str, str]:
+    """The first run of a session takes lang, as_of and screenshot from the URL; later runs keep the session's. A
+    value that is not one of the choices leaves the default in place. Returns the values the URL gave on this run."""
     state, params = st.session_state, st.query_params
+    given = {name: str(params.get(name)) for name in URL_CONTROLS if name not in state and name in params}
     if "lang" not in state:
-        state["lang"] = params.get("lang") if params.get("lang") in LANGS else DEFAULT_LANG
+        state["lang"] = given["lang"] if given.get("lang") in LANGS else DEFAULT_LANG
     if "as_of" not in state:
-        period = parse_period(params.get("as_of"))
+        period = parse_period(given.get("as_of"))
         state["as_of"] = period.code if period else None
     if "screenshot" not in state:
-        state["screenshot"] = str(params.get("screenshot", "")).lower() in ("1", "true", "yes", "on")
+        state["screenshot"] = given.get("screenshot", "").strip().lower() in SCREENSHOT_ON
+    return given
+
+
+def _unusable(given: dict[str, str], options: list[str]) -> list[str]:
+    """The URL's values for the shared controls that could not be used (the page shows its default instead), as
+    name=value escaped for Markdown. An as_of is only judged once the store has quarters to choose from."""
+    def usable(name: str, value: str) -> bool:
+        if name == "lang":
+            return value in LANGS
+        if name == "screenshot":
+            return value.strip().lower() in (*SCREENSHOT_ON, *SCREENSHOT_OFF)
+        period = parse_period(value)
+        return not options or (period is not None and period.code in options)
+
+    return [f"{plain(name)}={echo(value)}" for name, value in given.items() if not usable(name, value)]
 
 
 def _copy(key: str) -> None:
@@ -87,18 +114,20 @@ def _widget(key: str, make: Callable[..., object], **kwargs: Any) -> None:
 
 def render_controls() -> bool:
     """Draw the shared controls (none in screenshot mode), keep them in the URL; True when in screenshot mode."""
-    _start_session()
+    given = _start_session()
     state = st.session_state
     try:
         url = data.db_url()
         version = data.data_version(url)
         options = data.quarters(url, version) if version else []
-    except SQLAlchemyError as error:  # broken setup: one clear line, never a traceback
-        st.error(t("ui.store-error", state["lang"], error=str(error).splitlines()[0][:200]))
+    except SQLAlchemyError as error:  # broken setup: one clear line, never a traceback; escaped, it may quote input
+        st.error(t("ui.store-error", state["lang"], error=plain(str(error).splitlines()[0][:200])))
         st.stop()
     if state["as_of"] not in options:
         state["as_of"] = options[-1] if options else None
     lang = state["lang"]
+    for value in _unusable(given, options):  # a link with a value that is not a choice: said, and the default shown
+        st.info(t("ui.unknown-choice", lang, value=value))
     if not state["screenshot"]:
         with st.sidebar:
             _widget("lang", st.radio, label=t("ui.control.lang", lang), options=list(LANGS), horizontal=True,
@@ -189,13 +218,14 @@ def render_html_chart(html: str) -> None:
 def page_choice(view: View, name: str, options: list[str], label: str,
                 format_func: Callable[[str], str]) -> str | None:
     """A page's own choice (?action=ZX2, ?code=A03): from the URL on the session's first visit, then kept in the
-    session and the URL; a selectbox unless in screenshot mode. An unknown value gives a calm message and None."""
+    session and the URL; a selectbox unless in screenshot mode. An unknown value gives a calm message (repeating it
+    escaped, as typed) and None."""
     key = f"page_{name}"
     if key not in st.session_state:
         st.session_state[key] = st.query_params.get(name) or (options[0] if options else None)
     wanted = st.session_state[key]
     if wanted is not None and wanted not in options:
-        st.info(view.t("ui.unknown-choice", value=wanted))
+        st.info(view.t("ui.unknown-choice", value=echo(wanted)))
     if not view.screenshot:
         st.session_state[f"w_{key}"] = wanted if wanted in options else None
         st.selectbox(label, options, key=f"w_{key}", on_change=_copy, args=(key,), format_func=format_func,
