@@ -23,6 +23,7 @@ pages = [
     st.Page("views/screens/briefing.py", title=t("briefing.page-title", reader), icon=":material/summarize:"),
     st.Page("views/screens/submit.py", title=t("submit.title", reader), icon=":material/upload_file:"),
     st.Page("views/screens/review.py", title=t("review.title", reader), icon=":material/fact_check:"),
+    st.Page("views/screens/accounts.py", title=t("admin.title", reader), icon=":material/manage_accounts:"),
     st.Page("views/screens/board.py", title=t("board.title", reader), icon=":material/event_available:"),
     st.Page("views/screens/methodology.py", title=t("ui.page.methodology", reader), icon=":material/menu_book:"),
 ]

@@ -1,6 +1,6 @@
-"""Serve the dashboard with `streamlit run app.py` on a free loopback port, over a given store, for as long as a `with`
-block lasts: shared by the real-browser tests (tests/test_browser.py, tests/test_browser_submit.py) and the browser
-benchmark (benchmarks/bench_browser.py).
+"""Serve the dashboard with `streamlit run server.py` on a free loopback port, over a given store, for as long as a
+`with` block lasts: shared by the real-browser tests (tests/test_browser.py, tests/test_browser_submit.py) and the
+browser benchmark (benchmarks/bench_browser.py).
 
     with serve("sqlite:///…/kpi.sqlite3", log_path) as base:  # "http://127.0.0.1:PORT/" once /_stcore/health is ok
         ...
@@ -64,7 +64,7 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def serve(db_url: str, log_path: Path, *, start_s: float = START_S, app: str = "app.py") -> Iterator[str]:
+def serve(db_url: str, log_path: Path, *, start_s: float = START_S, app: str = "server.py") -> Iterator[str]:
     """The app served over the store at `db_url` (KPI_DB_URL); yields its base URL, "http://127.0.0.1:PORT/".
     `app` is the script to serve, relative to the repository (the browser benchmark also serves its floor page)."""
     port = free_port()

@@ -263,3 +263,15 @@ class UploadAttempt(Base):
     n_hard: Mapped[int] = mapped_column(Integer, default=0)
     n_soft: Mapped[int] = mapped_column(Integer, default=0)
     submission_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class SigninSession(Base):
+    """A sign-in, bound to the browser that made it by a random token in an HttpOnly cookie: the store keeps only the
+    token's SHA-256, who signed in, when, and when the browser was last seen (idle and absolute time-outs)."""
+
+    __tablename__ = "signin_session"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    last_seen: Mapped[dt.datetime] = mapped_column(DateTime)
+    client: Mapped[str] = mapped_column(String(100), default="", server_default="")

@@ -176,3 +176,53 @@ def png_bytes(size: tuple[int, int] = (8, 8)) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", size, (200, 30, 30)).save(buffer, "PNG")
     return buffer.getvalue()
+
+
+# ---- a browser's sign-in, for pages run through AppTest ---------------------------------------------------------
+# A sign-in lives in the browser's HttpOnly cookie (server.py sets it; views.shared.signin reads it from the
+# connection). AppTest has no browser and cannot send cookies, so a test that runs a page as a signed-in account starts
+# a real session in the store and lets the page's cookie reader return its token; the fixture below puts the reader
+# back after every test.
+
+def sign_in_browser(username: str, url: str | None = None) -> str:
+    """Sign `username` in as the sign-in route would (a session in the store at KPI_DB_URL, or `url`) and make the
+    pages see that browser's cookie; returns the token."""
+    from pipelines.workflow.sessions import start_session
+    from views.shared import signin
+
+    engine = make_engine(url)
+    try:
+        token = start_session(engine, username)
+    finally:
+        engine.dispose()
+    signin.browser_token = lambda: token
+    return token
+
+
+def sign_out_browser() -> None:
+    """The pages see a browser without the cookie (nobody signed in)."""
+    from views.shared import signin
+
+    signin.browser_token = lambda: None
+
+
+@pytest.fixture(autouse=True)
+def _browser_cookie_reader() -> Iterator[None]:
+    from views.shared import signin
+
+    reader = signin.browser_token
+    yield
+    signin.browser_token = reader
+
+
+def sign_in_link(at: object) -> str:
+    """The href of the page's link to the sign-in page (drawn with st.html, so that it opens in the same tab); ''
+    when the page shows none."""
+    import html
+    import re
+
+    for element in at.get("html"):  # type: ignore[attr-defined]
+        found = re.search(r'class="kpi-signin" href="([^"]+)"', element.proto.body)
+        if found:
+            return html.unescape(found.group(1))
+    return ""

@@ -14,7 +14,7 @@ import streamlit as st
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from argon2 import PasswordHasher
-from conftest import empty_store_url, new_store
+from conftest import empty_store_url, new_store, sign_in_browser, sign_out_browser
 from sqlalchemy import Engine, func, inspect, select, text
 from streamlit.testing.v1 import AppTest
 
@@ -327,19 +327,15 @@ def page_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hasher: Counting
 def submit_page(username: str | None = None) -> AppTest:
     at = AppTest.from_file(SUBMIT, default_timeout=60)
     if username:
-        at.session_state["signed_in_username"] = username
+        sign_in_browser(username)
+    else:
+        sign_out_browser()
     return checked(at.run())
 
 
 def checked(at: AppTest) -> AppTest:
     assert not at.exception, [e.value for e in at.exception]
     return at
-
-
-def sign_in(at: AppTest, username: str, password: str) -> AppTest:
-    at.text_input(key="signin-username").set_value(username)
-    at.text_input(key="signin-password").set_value(password)
-    return checked(at.button[0].click().run())
 
 
 def change(at: AppTest, old: str, new: str, repeat: str | None = None) -> AppTest:
@@ -350,20 +346,9 @@ def change(at: AppTest, old: str, new: str, repeat: str | None = None) -> AppTes
     return checked(button.click().run())
 
 
-def test_the_sign_in_form_says_how_long_a_locked_account_waits(page_store: Engine) -> None:
-    at = submit_page()
-    for _ in range(ACCOUNT_FAILURES):
-        at = sign_in(at, "zhang", "wrong-password")
-        assert [e.value for e in at.error] == ["账号或密码不正确，或账号已停用"]
-
-    at = sign_in(at, "zhang", GOOD)
-    assert [e.value for e in at.error] == [LOCKED_15]
-    assert at.text_input(key="signin-username")  # still signed out
-
-
 def test_a_reset_account_sees_only_the_change_form_until_it_has_changed(page_store: Engine) -> None:
     assert set_password(page_store, "zhang", "temporary-by-admin", must_change=True) is None
-    at = sign_in(submit_page(), "zhang", "temporary-by-admin")
+    at = submit_page("zhang")  # signed in with the temporary password (tests/test_signin_routes.py)
 
     assert [w.value for w in at.warning] == ["管理员已重置您的密码，请先设置自己的新密码，然后才能继续使用"]
     assert not [s for s in at.selectbox if s.key == "dept"] and not at.get("file_uploader")

@@ -35,6 +35,7 @@ from pipelines.present.formatting import format_rate
 from pipelines.store.snapshot import Frozen
 from pipelines.store.standings import read_standing
 from pipelines.workflow.accounts import ensure_demo_accounts
+from tests.conftest import sign_in_browser
 
 pytestmark = pytest.mark.slow  # the pack drawn with chromium, PPTX, DOCX and PDF
 
@@ -296,7 +297,7 @@ def _page(store: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     ensure_demo_accounts(make_engine(store))
     at = AppTest.from_file(str(ROOT / "views/screens/briefing.py"), default_timeout=180)
     at.session_state["lang"], at.session_state["as_of"], at.session_state["screenshot"] = "zh", "2025Q4", False
-    at.session_state["signed_in_username"] = "demo-leader"
+    sign_in_browser("demo-leader", store)
     return at.run()
 
 

@@ -65,6 +65,7 @@ PAGE_HEADINGS = {
     "briefing": t("briefing.page-title", "zh"),
     "submit": t("submit.title", "zh"),
     "review": t("review.title", "zh"),
+    "accounts": t("admin.title", "zh"),
     "board": t("board.title", "zh"),
     "methodology": t("ui.page.methodology", "zh"),
 }

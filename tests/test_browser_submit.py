@@ -1,17 +1,20 @@
-"""Real-browser test of the 数据填报 page: the demo submitter demo-kw signs in, uploads a GB18030 CSV (what "CSV (逗号分隔)"
+"""Real-browser tests of the sign-in and the 数据填报 page: the demo submitter demo-kw signs in (the page's link, the
+server's form, back with an HttpOnly cookie), uploads a GB18030 CSV (what "CSV (逗号分隔)"
 saves on Chinese Windows) for 区科委 through the page's file uploader, presses 上报 and sees the receipt with its
 submission number. The page is opened straight from its deep link, in a fresh browser. The app, the browser and the
 store (plan and samples) are test_browser.py's fixtures, imported: pytest then instantiates them once for each module
 (this module's own server, started by benchmarks/serve.py, whose first request is the deep link /submit, checked in
 test_browser.py; the browser is module-scoped so the two Playwright instances never overlap). The demo accounts are
 added to the store through the command line. The receipt's screenshot is written to
-test-artifacts/screenshots/submit-receipt.png (git-ignored).
+test-artifacts/screenshots/submit-receipt.png (git-ignored). An outsider who connects with that session's id (read
+from the upload URL) is not signed in; a reload and a second tab stay signed in, and sign-out ends both.
 
 Skipped, with test_browser.py's reason, when Chromium, Playwright or a CJK font is missing (importing that module
 skips this one too).
 """
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -54,22 +57,22 @@ def demo_accounts(browser_store: str) -> None:  # noqa: F811  (the imported fixt
 
 def test_demo_submitter_uploads_a_gb18030_csv_and_sees_the_receipt(
         app_url: str, demo_accounts: None, page: Page, screenshots: Path,  # noqa: F811  (imported fixtures)
-        tmp_path: Path) -> None:
+        tmp_path: Path, browser: object) -> None:  # noqa: F811
     url = urljoin(app_url, "submit")
     open_page(page, url)  # the deep link, in a fresh browser: no overview first
     assert page.locator(DIALOG).count() == 0, page.locator(DIALOG).first.inner_text()
     assert_no_error(page, url)
 
-    page.get_by_label("账号", exact=True).fill("demo-kw")
-    page.get_by_label("密码", exact=True).fill("demo")
-    page.locator('[data-testid="stFormSubmitButton"] button').click()
-    page.get_by_text("当前用户").wait_for(state="visible")  # signed in: the user bar replaces the form
-    wait_rendered(page)
+    sign_in(page, "demo-kw", "demo")
+    assert page.url.startswith(url)  # back on the page that asked for the sign-in
     assert page.locator(".st-key-dept input").input_value() == "区科委"  # demo-kw submits for KW only
 
     upload = tmp_path / "区科委_2024Q1.csv"
     upload.write_bytes(KW_FILE)
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(upload)
+    with page.expect_request(lambda r: "/_stcore/upload_file/" in r.url) as sent:
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(upload)
+    session_id = re.search(r"/_stcore/upload_file/([^/]+)/", sent.value.url)
+    assert session_id, sent.value.url
     page.get_by_text("文件通过审核").wait_for(state="visible")
     wait_rendered(page)
     assert_no_error(page, url)
@@ -84,3 +87,61 @@ def test_demo_submitter_uploads_a_gb18030_csv_and_sees_the_receipt(
     assert "已上报，待审核" in text and "修订1条" in text, text
     assert page.locator(EXCEPTION).count() == 0, page.locator(EXCEPTION).first.inner_text()[:2000]
     assert_no_error(page, url)
+    _an_outsider_with_the_session_id_is_not_signed_in(browser, app_url, session_id.group(1))
+
+
+def sign_in(tab: Page, username: str, password: str) -> None:
+    """Through the page's link to the sign-in page, the form posted to the server, and back, signed in."""
+    tab.locator("a.kpi-signin").click()
+    tab.get_by_label("账号", exact=True).fill(username)
+    tab.get_by_label("密码", exact=True).fill(password)
+    tab.get_by_role("button", name="登录").click()
+    tab.get_by_text("当前用户").wait_for(state="visible")  # signed in: the user bar replaces the link
+    wait_rendered(tab)
+
+
+# An outsider who learnt a session's id (it is in every upload URL, and so in a proxy's access log) connects with it:
+# Streamlit attaches the connection to that session, but the sign-in is in the browser's cookie, which the outsider
+# does not have.
+ATTACH = """(() => { const Real = window.WebSocket;
+  window.WebSocket = function (url, protocols) {
+    const asked = (protocols || []).slice(0, 2); while (asked.length < 2) asked.push("");
+    asked.push(%s); return new Real(url, asked); };
+  window.WebSocket.prototype = Real.prototype; Object.assign(window.WebSocket, Real); })();"""
+
+
+def _an_outsider_with_the_session_id_is_not_signed_in(chromium: object, base: str, session_id: str) -> None:
+    outsider = chromium.new_context()  # type: ignore[attr-defined]
+    try:
+        tab = outsider.new_page()
+        tab.add_init_script(ATTACH % json.dumps(session_id))
+        tab.goto(urljoin(base, "submit"))
+        tab.locator("a.kpi-signin").wait_for(state="visible")
+        wait_rendered(tab)
+        assert tab.get_by_text("当前用户").count() == 0
+        assert tab.locator('[data-testid="stFileUploaderDropzoneInput"]').count() == 0
+    finally:
+        outsider.close()
+
+
+def test_a_reload_and_a_second_tab_stay_signed_in_and_sign_out_ends_both(
+        app_url: str, demo_accounts: None, browser: object) -> None:  # noqa: F811  (imported fixtures)
+    context = browser.new_context()  # type: ignore[attr-defined]
+    try:
+        page = context.new_page()
+        url = urljoin(app_url, "submit")
+        open_page(page, url)
+        sign_in(page, "demo-kw", "demo")
+        page.reload()
+        page.get_by_text("当前用户").wait_for(state="visible")
+        second = context.new_page()
+        open_page(second, url)
+        second.get_by_text("当前用户").wait_for(state="visible")
+
+        page.locator("a.kpi-signout").click()
+        page.locator("a.kpi-signin").wait_for(state="visible")
+        second.reload()
+        second.locator("a.kpi-signin").wait_for(state="visible")
+        assert second.get_by_text("当前用户").count() == 0
+    finally:
+        context.close()

@@ -43,6 +43,7 @@ from pipelines.intake.build import build_store, load_samples
 from pipelines.plan.records import PlanData
 from pipelines.workflow.accounts import ensure_demo_accounts
 from pipelines.workflow.evidence import MAX_EVIDENCE_BYTES
+from tests.conftest import sign_in_browser, sign_in_link, sign_out_browser
 
 CONFIG = ROOT / ".streamlit" / "config.toml"
 MiB = 2**20
@@ -219,7 +220,9 @@ def open_briefing(briefing_store: str, monkeypatch: pytest.MonkeyPatch) -> Itera
         at = AppTest.from_file(BRIEFING, default_timeout=60)
         at.session_state["lang"], at.session_state["as_of"], at.session_state["screenshot"] = "zh", "2025Q4", False
         if username:
-            at.session_state["signed_in_username"] = username
+            sign_in_browser(username)
+        else:
+            sign_out_browser()
         at.run()
         assert not at.exception, [e.value for e in at.exception]
         return at
@@ -260,7 +263,7 @@ def test_briefing_page_not_signed_in_shows_the_sign_in_form_and_nothing_of_the_p
 
     assert generate_buttons(at) == []
     assert t("briefing.sign-in-needed", "zh") in shown(at, "info")
-    assert at.text_input(key="signin-username") and at.text_input(key="signin-password")
+    assert sign_in_link(at).startswith("/api/signin")  # the way to the sign-in page
     assert len(at.metric) == 0  # no preview: the figures of an internal document
     assert t("briefing.confidential", "zh") not in "\n".join(shown(at, "caption"))
     assert shown(at, "title") == [t("briefing.page-title", "zh")]

@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
 from pipelines.core.config import ROOT
+from pipelines.present.formatting import plain
 from pipelines.workflow.accounts import SUBMITTER, add_user, set_active
 
 SUBMIT = str(ROOT / "views" / "screens" / "submit.py")
@@ -51,9 +52,17 @@ def test_signed_out_sees_the_identity_providers_button_and_no_password_form(engi
 
 
 def test_a_signed_in_email_gets_the_rights_of_its_local_account(engine: Engine) -> None:
-    at = run_as({"is_logged_in": True, "email": EMAIL, "name": "王科员"})
+    at = run_as({"is_logged_in": True, "email": EMAIL, "email_verified": True, "name": "王科员"})
     assert at.selectbox(key="dept").value == "KW"
-    assert any(EMAIL in c.value and "王科员" in c.value for c in at.caption)
+    assert any(plain(EMAIL) in c.value and "王科员" in c.value for c in at.caption)  # drawn as text
+
+
+@pytest.mark.parametrize("verified", [False, None, "false", 1])
+def test_an_email_the_provider_has_not_verified_matches_no_local_account(engine: Engine, verified: object) -> None:
+    claims = {"is_logged_in": True, "email": EMAIL, "name": "王科员"}
+    at = run_as(claims if verified is None else {**claims, "email_verified": verified})
+    assert not [s for s in at.selectbox if s.key == "dept"]
+    assert [w.value for w in at.warning] == ["当前账号没有填报权限，请联系管理员开通"]
 
 
 @pytest.mark.parametrize("case", ["unknown", "disabled"])
@@ -61,7 +70,7 @@ def test_an_unknown_or_disabled_email_gets_no_rights(engine: Engine, case: str) 
     if case == "disabled":
         assert set_active(engine, EMAIL, False) is None
     email = EMAIL if case == "disabled" else "someone@elsewhere.example.invalid"
-    at = run_as({"is_logged_in": True, "email": email, "name": "某人"})
+    at = run_as({"is_logged_in": True, "email": email, "email_verified": True, "name": "某人"})
     assert not [s for s in at.selectbox if s.key == "dept"]
     assert not at.get("file_uploader")
     assert [w.value for w in at.warning] == ["当前账号没有填报权限，请联系管理员开通"]

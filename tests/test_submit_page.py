@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
-from conftest import HEADER, csv_bytes, new_store, png_bytes
+from conftest import HEADER, csv_bytes, new_store, png_bytes, sign_in_browser, sign_in_link, sign_out_browser
 from sqlalchemy import Engine, text
 from streamlit.testing.v1 import AppTest
 
@@ -46,7 +46,9 @@ Open = Callable[..., AppTest]
 def open_page(path: str, username: str | None) -> AppTest:
     at = AppTest.from_file(path, default_timeout=60)
     if username:
-        at.session_state["signed_in_username"] = username
+        sign_in_browser(username)
+    else:
+        sign_out_browser()
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
@@ -68,17 +70,10 @@ def current(engine: Engine) -> dict[tuple[str, str], float]:
     return {(c, p): v for c, p, v in frame[["indicator_code", "period", "value"]].itertuples(index=False)}
 
 
-def test_sign_in_form_with_a_demo_account(store: tuple[Engine, PlanData]) -> None:
+def test_the_pages_send_a_visitor_to_the_sign_in_page_and_come_back(store: tuple[Engine, PlanData]) -> None:
     at = open_page(SUBMIT, None)
-    at.text_input(key="signin-username").set_value("demo-kw")
-    at.text_input(key="signin-password").set_value("wrong")
-    at.button[0].click().run()
-    assert any("不正确" in e for e in texts(at, "error"))
-
-    at.text_input(key="signin-password").set_value("demo")
-    at.button[0].click().run()
-    assert at.selectbox(key="dept").value == "KW"
-    assert any("演示账号" in c for c in texts(at, "caption"))
+    assert sign_in_link(at).startswith("/api/signin?lang=zh&next=/")
+    assert not at.get("file_uploader")
 
 
 def test_valid_upload_preview_send_receipt_then_approve(store: tuple[Engine, PlanData]) -> None:
@@ -219,7 +214,7 @@ def test_pages_name_the_plan_before_sign_in(store: tuple[Engine, PlanData]) -> N
     for path in (SUBMIT, REVIEW, str(ROOT / "views" / "screens" / "board.py")):
         at = open_page(path, None)
         assert any("上海硅巷" in c for c in texts(at, "caption"))
-        assert at.text_input(key="signin-username")
+        assert sign_in_link(at).startswith("/api/signin")
     assert any("没有查看权限" in w for w in texts(open_page(str(ROOT / "views" / "screens" / "board.py"), "demo-kw"),
                                               "warning"))
 
@@ -250,7 +245,7 @@ def test_an_admin_locks_and_unlocks_a_quarter_and_sees_its_history(store: tuple[
     at.text_input(key="unlock-reason").set_value("简报口径更正，需重新汇报本季度").run()
     at.button(key="unlock").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    history = at.dataframe[-2].value
+    history = at.dataframe[-1].value
     assert history["操作"].tolist() == ["解除锁定", "锁定"]
     assert history["解除锁定原因"].tolist() == ["简报口径更正，需重新汇报本季度", ""]
     assert history["报告期"].tolist() == [period_of_code(quarter).label("zh")] * 2

@@ -8,6 +8,8 @@ failures, and an administrator's reset that the account must replace with its ow
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import ipaddress
 import math
 import re
 from collections.abc import Sequence
@@ -18,12 +20,13 @@ from typing import Any, Literal, get_args
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Engine, Row, delete, insert, select, update
+from sqlalchemy import Engine, Row, delete, insert, or_, select, update
 
 from models.db import writing
-from models.schema import SigninFailure
+from models.schema import Department, SigninFailure, Submission
 from models.schema import User as UserRow
 from pipelines.core.catalog import t
+from pipelines.core.config import SAMPLES_DIR
 from pipelines.core.periods import period_of_code
 
 Role = Literal["viewer", "submitter", "reviewer", "admin"]
@@ -133,9 +136,10 @@ def check_password(username: str, password: str) -> Refusal | None:
 
 
 def add_user(engine: Engine, username: str, display_name: str, password: str, roles: tuple[str, ...],
-             departments: tuple[str, ...] = (), *, demo: bool = False) -> Refusal | User:
+             departments: tuple[str, ...] = (), *, demo: bool = False, must_change: bool = False) -> Refusal | User:
     """Create an account (refused when the name is taken, a role is unknown, a submitter has no department or the
-    password fails the policy; the 演示账号, demo=True, are exempt from the policy)."""
+    password fails the policy; the 演示账号, demo=True, are exempt from the policy). must_change=True (an initial
+    password an administrator chose) makes the account replace the password at its first sign-in."""
     bad = [r for r in roles if r not in ROLES]
     if bad or not roles:
         return refusal("unknown-role", role=",".join(bad), roles="/".join(ROLES))
@@ -151,8 +155,9 @@ def add_user(engine: Engine, username: str, display_name: str, password: str, ro
             return refusal("user-exists", username=username)
         conn.execute(insert(UserRow).values(
             username=username, display_name=display_name or username, password_hash=hash_password(password),
-            roles=",".join(roles), departments=",".join(departments), active=True, demo=demo))
-    return User(username, display_name or username, tuple(roles), tuple(departments), True, demo)
+            roles=",".join(roles), departments=",".join(departments), active=True, demo=demo,
+            must_change_password=must_change))
+    return User(username, display_name or username, tuple(roles), tuple(departments), True, demo, must_change)
 
 
 def read_user(engine: Engine, username: str) -> User | None:
@@ -301,7 +306,8 @@ def check_can_submit(user: User | None, department: str | None) -> Refusal | Non
 
 
 # What a page says to someone signed in without any of the roles it asks for.
-_LACKING = {(SUBMITTER,): "not-a-submitter", (REVIEWER,): "not-a-reviewer", (VIEWER, REVIEWER): "not-a-viewer"}
+_LACKING = {(SUBMITTER,): "not-a-submitter", (REVIEWER,): "not-a-reviewer", (VIEWER, REVIEWER): "not-a-viewer",
+            (ADMIN,): "not-an-admin"}
 
 
 def check_has_role(user: User | None, roles: Sequence[Role]) -> Refusal | None:
@@ -329,3 +335,98 @@ def check_is_admin(user: User | None) -> Refusal | None:
     if user.must_change_password:
         return refusal("password-must-change")
     return None if ADMIN in user.roles else refusal("not-an-admin")
+
+
+# ---- account management by an administrator (the 账号管理 page) ----------------------------------------------
+# Each of these checks the acting account first: the page shows them to administrators only, but the refusal here is
+# the rule. An administrator neither disables their own account (the last one could lock everybody out) nor resets
+# their own password (修改密码 is for that; a reset would leave them nothing but the change form).
+_NAME_CHARS = re.compile(r"[^\s\x00-\x1f\x7f]+")  # an account name: no spaces, no control characters
+_DISPLAY_NAME_LENGTH = 200  # app_user.display_name
+
+
+def admin_add_user(engine: Engine, actor: User | None, username: str, display_name: str, password: str,
+                   roles: Sequence[str], departments: Sequence[str] = ()) -> Refusal | User:
+    """An administrator creates an account with an initial password the account must replace at its first sign-in.
+    Refused besides what add_user refuses: an account name empty, over 100 characters or with spaces, a 姓名 over
+    200 characters, a submitter without a department, a department code the stored plan does not have."""
+    denied = check_is_admin(actor)
+    if denied:
+        return denied
+    username, display_name = username.strip(), display_name.strip()
+    if not _NAME_CHARS.fullmatch(username) or len(username) > _NAME_LENGTH:
+        return refusal("bad-username", max=_NAME_LENGTH)
+    if len(display_name) > _DISPLAY_NAME_LENGTH:
+        return refusal("name-too-long", max=_DISPLAY_NAME_LENGTH)
+    if SUBMITTER in roles and not departments:
+        return refusal("account-needs-department")
+    with engine.connect() as conn:
+        known = set(conn.execute(select(Department.code)).scalars())
+    unknown = [code for code in departments if code not in known]
+    if unknown:
+        return refusal("unknown-department", department=",".join(unknown))
+    return add_user(engine, username, display_name, password, tuple(roles), tuple(departments), must_change=True)
+
+
+def admin_set_active(engine: Engine, actor: User | None, username: str, active: bool) -> Refusal | None:
+    """An administrator disables (active=False) or enables an account other than their own."""
+    denied = check_is_admin(actor)
+    if denied:
+        return denied
+    assert actor is not None
+    if username == actor.username:
+        return refusal("admin-own-account")
+    return set_active(engine, username, active)
+
+
+def admin_reset_password(engine: Engine, actor: User | None, username: str, password: str) -> Refusal | None:
+    """An administrator gives another account a temporary password (it must pass the policy), which the account must
+    replace at its next sign-in; the reset also lifts a sign-in lock."""
+    denied = check_is_admin(actor)
+    if denied:
+        return denied
+    assert actor is not None
+    if username == actor.username:
+        return refusal("admin-own-reset")
+    return set_password(engine, username, password, must_change=True)
+
+
+# ---- where the 演示账号 may sign in -------------------------------------------------------------------------------
+# The demo accounts have a published password. They are for trying the shipped samples on one's own machine: the
+# sign-in lets them in only while the server listens on loopback and the store holds nothing but those samples (and
+# what the demo accounts themselves sent).
+
+def demo_sign_in_allowed(engine: Engine, samples_dir: Path = SAMPLES_DIR) -> bool:
+    """True when the store holds no submission, or every submission it holds (of any status) is one of the shipped
+    sample files byte for byte (by SHA-256) or was sent by a 演示账号 (trying the submission and review pages on the
+    samples is what they are for); False as soon as one other file is in the store."""
+    shipped = _sample_hashes(str(samples_dir))
+    demo_names = select(UserRow.username).where(UserRow.demo.is_(True))
+    others = select(Submission.sha256).distinct().where(
+        or_(Submission.submitter.is_(None), Submission.submitter.not_in(demo_names)))
+    with engine.connect() as conn:
+        stored = set(conn.execute(others).scalars())
+    return stored <= shipped
+
+
+@lru_cache(maxsize=4)
+def _sample_hashes(folder: str) -> frozenset[str]:
+    return frozenset(hashlib.sha256(path.read_bytes()).hexdigest()
+                     for path in Path(folder).iterdir() if path.is_file())
+
+
+def is_loopback(host: str) -> bool:
+    """The address (or host name) is this machine's own: 127.0.0.0/8, ::1 (also as an IPv4-mapped 127.x address, or
+    in brackets as in a URL) or localhost. Anything else, an empty or unparsable text, 0.0.0.0 and :: included, is
+    not."""
+    name = host.strip().lower().removesuffix(".")
+    if name.startswith("[") and name.endswith("]"):
+        name = name[1:-1]
+    if name == "localhost":
+        return True
+    try:
+        address = ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)
+    return bool(address.is_loopback or (mapped is not None and mapped.is_loopback))

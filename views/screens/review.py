@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 
 from models.queries import read_submission_file
@@ -35,7 +34,7 @@ from pipelines.present.submit_view import (
     review_frame,
     selectable_quarters,
 )
-from pipelines.workflow.accounts import ADMIN, REVIEWER, Refusal, User, list_users
+from pipelines.workflow.accounts import ADMIN, REVIEWER, Refusal, User
 from pipelines.workflow.pending import PendingView, inspect_submission
 from pipelines.workflow.review import approve, lock_quarter, return_submission, unlock_quarter
 from views.shared.shell import lang
@@ -160,13 +159,7 @@ def render_admin(plan: PlanData, user: User) -> None:
     if not events.empty:
         st.caption(t("review.lock-history", L))
         st.dataframe(lock_history_frame(events, L), hide_index=True, width="stretch")
-    accounts = pd.DataFrame([{t("signin.username", L): u.username, t("review.user-name", L): u.display_name,
-                              t("review.user-roles", L): ",".join(u.roles),
-                              t("review.user-departments", L): ",".join(u.departments),
-                              t("review.user-state", L): t("review.active" if u.active else "review.disabled", L)}
-                             for u in list_users(store_engine())])
-    st.dataframe(accounts, hide_index=True, width="stretch")
-    st.caption(t("review.users-cli", L))
+    st.caption(t("admin.see-page", L))
 
 
 main()

@@ -4,8 +4,10 @@ signed-in account (and nothing but 修改密码 for one whose password an admini
 decided by pipelines.workflow.accounts."""
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from dataclasses import replace
+from urllib.parse import quote, urlsplit
 
 import streamlit as st
 from sqlalchemy import Engine
@@ -13,21 +15,21 @@ from sqlalchemy import Engine
 from models.db import create_schema, database_url
 from pipelines.core.catalog import t
 from pipelines.plan.records import PlanData
+from pipelines.present.formatting import plain
 from pipelines.store.persist import plan_from_store
 from pipelines.workflow.accounts import (
     MAX_PASSWORD_LENGTH,
     MIN_PASSWORD_LENGTH,
-    Refusal,
     Role,
     User,
-    authenticate,
     change_password,
     check_has_role,
     read_user,
 )
+from pipelines.workflow.sessions import COOKIE, end_other_sessions, resume_session, sign_out_proof
 from views.shared import data
 
-SESSION_KEY = "signed_in_username"
+BOUND_KEY = "signed_in_account"  # whom this Streamlit session served last: a change of person forgets the session
 CHANGED_KEY = "password_changed"  # set for the run after a change, which shows that it was done
 
 
@@ -51,41 +53,65 @@ def oidc_configured() -> bool:
         return False
 
 
+def browser_token() -> str | None:
+    """The session token the browser sent with this connection (the HttpOnly cookie the sign-in route set): read
+    from the connection, so a client that attaches to this Streamlit session by its id brings its own cookies."""
+    cookies = st.context.cookies
+    token = cookies.get(COOKIE) if hasattr(cookies, "get") else None
+    return token if isinstance(token, str) and token else None
+
+
 def current_user() -> User | None:
-    """The signed-in account, read from the store on every run (a disabled account is out at once)."""
+    """The signed-in account, checked on every run against the store (a disabled account or an ended session is out
+    at once). When the person behind this Streamlit session is not the one it served before — another client that
+    attached to it, or a sign-out in another tab — everything the session held is forgotten first."""
+    user = _identified()
+    who = user.username if user else None
+    if st.session_state.get(BOUND_KEY, who) != who:
+        st.session_state.clear()
+    if who is not None:
+        st.session_state[BOUND_KEY] = who
+    return user
+
+
+def _identified() -> User | None:
     if oidc_configured():
         if not getattr(st.user, "is_logged_in", False):
             return None
         email = str(st.user.get("email") or "")
-        user = read_user(store_engine(), email) if email else None
+        # an account is matched by e-mail only when the provider vouches that the address is the person's
+        claim = st.user.get("email_verified")  # a JSON boolean; some providers send the text "true"
+        verified = claim is True or (isinstance(claim, str) and claim.lower() == "true")
+        user = read_user(store_engine(), email) if email and verified else None
         # the identity provider vouches for the person: a local password, reset or not, plays no part
         return replace(user, must_change_password=False) if user and user.active else User(
             email, str(st.user.get("name") or email), ())
-    username = st.session_state.get(SESSION_KEY)
-    user = read_user(store_engine(), username) if username else None
-    return user if user and user.active else None
+    return resume_session(store_engine(), browser_token())
+
+
+def _page_path() -> str:
+    """This page's path, for the sign-in route to come back to."""
+    url = getattr(st.context, "url", None)
+    path = urlsplit(url).path if isinstance(url, str) else "/"
+    return path or "/"
+
+
+def same_tab_link(label: str, href: str, name: str) -> None:
+    """A link drawn as a button that opens in this tab (st.link_button always opens a new one): to the sign-in page
+    and back, or out. `href` is one of this server's own paths, escaped like the label."""
+    st.html(f'<a class="kpi-{name}" href="{html.escape(href, quote=True)}" style="display:inline-block;'
+            'padding:.45rem 1rem;border-radius:.5rem;background:#1f4e8c;color:#fff;text-decoration:none;'
+            f'font-weight:600">{html.escape(label)}</a>')
 
 
 def render_sign_in(lang: str = "zh") -> None:
-    """The sign-in form (or the identity provider's button)."""
+    """The way to sign in: the sign-in page (a form posted to this server, server.py), or the identity provider."""
     st.info(t("signin.needed", lang))
     if oidc_configured():
         if st.button(t("signin.oidc", lang), key="signin-oidc"):
             st.login()
         return
-    with st.form("signin-form"):
-        username = st.text_input(t("signin.username", lang), key="signin-username")
-        password = st.text_input(t("signin.password", lang), type="password", key="signin-password")
-        submitted = st.form_submit_button(t("signin.submit", lang))
-    if submitted:
-        outcome = authenticate(store_engine(), username, password, client=client_address())
-        if isinstance(outcome, Refusal):  # locked after too many failures: how long to wait
-            st.error(outcome.message(lang))
-        elif outcome is None:
-            st.error(t("signin.failed", lang))
-        else:
-            st.session_state[SESSION_KEY] = outcome.username
-            st.rerun()
+    same_tab_link(t("signin.go", lang), f"/api/signin?lang={lang}&next={quote(_page_path(), safe='/')}", "signin")
 
 
 def client_address() -> str:
@@ -97,13 +123,15 @@ def client_address() -> str:
 
 def render_user_bar(user: User, lang: str = "zh") -> None:
     """Who is signed in, with 演示账号 marked, a sign-out button, and 修改密码 for a local account."""
-    label = t("signin.as", lang, name=user.display_name, username=user.username)
+    label = t("signin.as", lang, name=plain(user.display_name), username=plain(user.username))
     st.caption(label + (" · " + t("signin.demo", lang) if user.demo else ""))
-    if st.button(t("signin.sign-out", lang), key="signout"):
-        st.session_state.pop(SESSION_KEY, None)
-        if oidc_configured():
+    if oidc_configured():
+        if st.button(t("signin.sign-out", lang), key="signout"):
             st.logout()
-        st.rerun()
+    else:
+        token = browser_token() or ""
+        back = quote(_page_path(), safe="/")
+        same_tab_link(t("signin.sign-out", lang), f"/api/signout?proof={sign_out_proof(token)}&next={back}", "signout")
     if st.session_state.pop(CHANGED_KEY, False):
         st.success(t("signin.password-changed", lang))
     if not oidc_configured() and not user.must_change_password:  # a reset account gets the form on its own
@@ -131,6 +159,7 @@ def render_change_password(user: User, lang: str = "zh") -> None:
     if refused:
         st.error(refused.message(lang))
         return
+    end_other_sessions(store_engine(), user.username, keep=browser_token())  # other browsers sign in again
     st.session_state[CHANGED_KEY] = True
     st.rerun()
 
