@@ -127,6 +127,32 @@ def read_value_narratives(conn: Connection) -> pd.DataFrame:
     return pd.read_sql_query(text(sql), conn)
 
 
+_CURRENT_NARRATIVES = """
+SELECT n.indicator_code, n.period, n.progress, n.problems, n.next_steps
+FROM value_narrative n
+JOIN observation o ON o.submission_id = n.submission_id AND o.indicator_code = n.indicator_code AND o.period = n.period
+JOIN submission s ON s.id = o.submission_id AND s.status = :approved
+WHERE n.indicator_code IN ({codes}) AND o.revision = (
+    SELECT MAX(o2.revision) FROM observation o2 JOIN submission s2 ON s2.id = o2.submission_id AND s2.status = :approved
+    WHERE o2.indicator_code = o.indicator_code AND o2.period = o.period)
+"""
+
+
+def read_current_narratives(conn: Connection, keys: Collection[tuple[str, str]]
+                            ) -> dict[tuple[str, str], tuple[str, str, str]]:
+    """进展情况 / 存在问题 / 下步措施 sent with the current (newest approved) value of each (indicator, period)
+    asked for, read for those few values only (the overview asks for its red flags' without reading every value)."""
+    wanted = set(keys)
+    codes = sorted({code for code, _ in wanted})
+    if not codes or "value_narrative" not in inspect(conn).get_table_names():
+        return {}
+    names = [f"c{i}" for i in range(len(codes))]
+    sql = _CURRENT_NARRATIVES.format(codes=", ".join(":" + n for n in names))
+    rows = conn.execute(text(sql), {"approved": APPROVED, **dict(zip(names, codes))}).all()
+    return {(c, p): tuple("" if x is None else str(x).strip() for x in (progress, problems, steps))  # type: ignore[misc]
+            for c, p, progress, problems, steps in rows if (c, p) in wanted}
+
+
 class DataVersion(NamedTuple):
     """A cheap fingerprint of the store's contents: any ingest, plan update or new snapshot changes it."""
 

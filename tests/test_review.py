@@ -334,7 +334,13 @@ def test_what_a_department_writes_for_a_red_value_reaches_the_red_flags_and_the_
     standing = read_standing(engine, period_of_code("2024Q1"))
     assert standing is not None
 
-    flags = red_flags(standing, "zh", narratives)
+    from models.queries import read_current_narratives
+    from pipelines.present.tables import narratives_of, red_keys
+
+    with engine.connect() as conn:
+        told = read_current_narratives(conn, red_keys(standing))
+    assert told == narratives_of(standing.current, narratives, red_keys(standing))  # the narrow read = the full one
+    flags = red_flags(standing, "zh", told)
     row = flags[flags["indicator_code"] == "A03"].iloc[0]
     assert (row[PROBLEMS], row[NEXT_STEPS]) == ("认定批次延后至二季度", "二季度集中开展两批认定")
     content = read_content(engine, period_of_code("2024Q1"), "zh", today=TODAY)

@@ -43,10 +43,12 @@ from pipelines.present.tables import (
     headline,
     hierarchy_nodes,
     localise,
+    narratives_of,
     notes_of,
     overdue_by_department,
     pace_lists,
     red_flags,
+    red_keys,
     sub_item_rows,
 )
 from pipelines.present.timeliness import department_grid, grid_for_display, ranking_rows, timeliness_ranking
@@ -162,7 +164,8 @@ def _action_page(standing: Standing, row: pd.Series, lang: str) -> ActionPage:
 def _flags(standing: Standing, lang: str, narratives: pd.DataFrame | None) -> pd.DataFrame:
     """Red indicators (off track, regressing, not achieved) with the rule's explanation and what the department
     wrote: its 存在问题 and 下步措施 when it sent them with the value, else its note (备注)."""
-    flags = red_flags(standing, lang, narratives)
+    told = narratives_of(standing.current, narratives, red_keys(standing)) if narratives is not None else {}
+    flags = red_flags(standing, lang, told)
     latest = {c: a.latest_period.code for c, a in standing.assessments.items() if a.latest_period}
     notes = notes_of(standing.current, [(c, latest[c]) for c in flags[CODE] if c in latest])
     flags[NOTE] = [_department_words(problems, steps, notes.get((c, latest.get(c, "")), ""), lang)

@@ -242,13 +242,19 @@ def hierarchy_nodes(standing: Standing, lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def red_flags(standing: Standing, lang: str, narratives: pd.DataFrame | None = None) -> pd.DataFrame:
+def red_keys(standing: Standing) -> list[tuple[str, str]]:
+    """(indicator, latest period) of every red indicator with a value: the values whose narratives a red flag shows."""
+    return [(c, a.latest_period.code) for c, a in standing.assessments.items()
+            if STATUS_GROUP[a.status] == "red" and a.latest_period]
+
+
+def red_flags(standing: Standing, lang: str,
+              told: Mapping[tuple[str, str], tuple[str, str, str]] | None = None) -> pd.DataFrame:
     """Indicators in a red status with their owner and the engine's explanation, the furthest behind first; with the
-    存在问题 and 下步措施 the department sent with the current value (models.queries.read_value_narratives), "—" when
-    it sent none."""
-    plan, rows = standing.plan, []
+    存在问题 and 下步措施 the department sent with the current value (`told`, per red_keys: models.queries.
+    read_current_narratives, or narratives_of), "—" when it sent none."""
+    plan, rows, told = standing.plan, [], told or {}
     latest = {c: a.latest_period.code for c, a in standing.assessments.items() if a.latest_period}
-    told = narratives_of(standing.current, narratives, list(latest.items())) if narratives is not None else {}
     for indicator in plan.indicators:
         a = standing.assessments[indicator.code]
         if STATUS_GROUP[a.status] == "red":

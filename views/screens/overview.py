@@ -17,6 +17,7 @@ from pipelines.present.tables import (
     localise,
     overdue_by_department,
     red_flags,
+    red_keys,
 )
 from views.shared import data
 from views.shared.shell import open_view, render_chart, render_footer, render_html_chart, render_legend
@@ -68,7 +69,7 @@ if not view.screenshot:
         st.info(view.t("ui.no-previous-quarter"))
 
     # ---- red flags, overdue departments, likely to meet ------------------------------------------------------
-    flags = red_flags(standing, lang, data.narratives(view.url, view.version))
+    flags = red_flags(standing, lang, data.current_narratives(view.url, view.version, tuple(red_keys(standing))))
     for heading, rows, all_clear in (("ui.section.red-flags", flags, "ui.no-red-flags"),
                                      ("ui.section.overdue", overdue_by_department(standing, lang), "ui.no-overdue")):
         st.subheader(view.t(heading))

@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 from models.db import database_url, make_engine
 from models.queries import (
     DataVersion,
+    read_current_narratives,
     read_current_values,
     read_data_version,
     read_first_reports,
@@ -156,6 +157,14 @@ def changes(url: str, version: Version, before: str, after: str) -> tuple[list[C
 def narratives(url: str, version: Version) -> pd.DataFrame:
     with engine(url).connect() as conn:
         return read_value_narratives(conn)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def current_narratives(url: str, version: Version, keys: tuple[tuple[str, str], ...]
+                       ) -> dict[tuple[str, str], tuple[str, str, str]]:
+    """The narratives of a few current values (the overview's red flags), without reading every value."""
+    with engine(url).connect() as conn:
+        return read_current_narratives(conn, keys)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
