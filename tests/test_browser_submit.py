@@ -66,6 +66,8 @@ def test_demo_submitter_uploads_a_gb18030_csv_and_sees_the_receipt(
     sign_in(page, "demo-kw", "demo")
     assert page.url.startswith(url)  # back on the page that asked for the sign-in
     assert page.locator(".st-key-dept input").input_value() == "区科委"  # demo-kw submits for KW only
+    assert page.locator('[data-testid="stAppDeployButton"]').count() == 0  # .streamlit/config.toml: toolbarMode
+    assert uploader_words(page) == ("选择文件", "拖入或选择一个文件：CSV 或 Excel（.xlsx），不超过10MB")
 
     upload = tmp_path / "区科委_2024Q1.csv"
     upload.write_bytes(KW_FILE)
@@ -88,6 +90,21 @@ def test_demo_submitter_uploads_a_gb18030_csv_and_sees_the_receipt(
     assert page.locator(EXCEPTION).count() == 0, page.locator(EXCEPTION).first.inner_text()[:2000]
     assert_no_error(page, url)
     _an_outsider_with_the_session_id_is_not_signed_in(browser, app_url, session_id.group(1))
+
+
+def uploader_words(tab: Page) -> tuple[str, str]:
+    """What the first file uploader shows a reader: Streamlit's own English words are drawn at size 0 (asserted), and
+    the page's words in their place (CSS content, which innerText does not hold)."""
+    words = tab.evaluate("""() => {
+      const zone = document.querySelector('[data-testid="stFileUploaderDropzone"]');
+      const shown = (el) => {
+        if (getComputedStyle(el).fontSize !== "0px") { throw new Error("English still drawn: " + el.innerText); }
+        return JSON.parse(getComputedStyle(el, "::after").content);
+      };
+      return [shown(zone.querySelector('button [data-testid="stMarkdownContainer"] p')),
+              shown(zone.querySelector('[data-testid="stFileUploaderDropzoneInstructions"] span'))];
+    }""")
+    return words[0], words[1]
 
 
 def sign_in(tab: Page, username: str, password: str) -> None:

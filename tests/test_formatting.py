@@ -133,3 +133,17 @@ def test_format_count_carries_its_unit_in_chinese() -> None:
     assert format_count(48, "zh") == "48项"
     assert format_count(48, "en") == "48"
     assert format_rank(3, "zh") == "第3名" and format_rank(None, "zh") == "—"
+
+
+def test_download_names_are_the_offices_and_safe_on_windows() -> None:
+    from pipelines.core.catalog import t
+    from pipelines.core.periods import period_of_code
+    from pipelines.present.formatting import file_name
+
+    quarter = period_of_code("2025Q4").label("zh")
+    assert file_name(t("briefing.file.pack", "zh", quarter=quarter), "pptx") == (
+        "长宁区“上海硅巷”建设进展季度简报（2025年第四季度）.pptx")
+    assert file_name(t("briefing.file.tongbao", "zh", quarter=quarter), "docx") == (
+        "关于2025年第四季度“上海硅巷”建设进展情况的通报.docx")
+    assert file_name('区科委/2025: "季报"*?<>|\x07 . ', "xlsx") == "区科委 2025 季报.xlsx"
+    assert file_name("...", "pdf") == "download.pdf" and len(file_name("长" * 300, "pdf")) == 124

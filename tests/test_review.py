@@ -95,6 +95,7 @@ def test_a_locked_quarter_needs_an_admin(engine: Engine, plan: PlanData) -> None
 
     refused = send(engine, plan)
     assert isinstance(refused, Refusal) and refused.check == "quarter-locked"
+    assert "2024年第一季度" in refused.message() and "2024Q1" not in refused.message()  # periods in words
     by_admin = send(engine, plan, user=ADMIN_)
     assert isinstance(by_admin, IngestResult) and by_admin.outcome == ACCEPTED
     assert approve(engine, REVIEWER_, by_admin.submission_id).check == "quarter-locked"  # type: ignore[union-attr]

@@ -36,6 +36,16 @@ def plain_html(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
+_UNSAFE_IN_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+
+
+def file_name(stem: str, ending: str) -> str:
+    """A download's name as an office names its documents, safe on Windows: none of \\ / : * ? " < > | or control
+    characters (each becomes a space), no trailing dot or space, at most 120 characters before the ending."""
+    cleaned = re.sub(r"\s+", " ", _UNSAFE_IN_NAMES.sub(" ", stem)).strip(" .")
+    return f"{cleaned[:120].rstrip(' .') or 'download'}.{ending}"
+
+
 class Named(Protocol):
     @property
     def name_zh(self) -> str: ...

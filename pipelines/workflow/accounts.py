@@ -65,8 +65,8 @@ class User:
 @dataclass(frozen=True)
 class Refusal:
     """Why an action is not allowed, in the catalog's words (key submit.<check>). Parameters named `<name>_key` (a
-    catalog key, e.g. a submission's state) and `<name>_period` (a period code) are filled in as `<name>` in the
-    reader's language."""
+    catalog key, e.g. a submission's state), `<name>_period` (a period code) and `<name>_periods` (codes, comma-
+    separated) are filled in as `<name>` in the reader's language."""
 
     check: str
     params: tuple[tuple[str, str], ...] = ()
@@ -80,6 +80,9 @@ def _worded(name: str, value: str, lang: str) -> tuple[str, str]:
         return name.removesuffix("_key"), t(value, lang)
     if name.endswith("_period"):
         return name.removesuffix("_period"), period_of_code(value).label(lang)
+    if name.endswith("_periods"):  # several period codes, comma-separated
+        sep = ", " if lang == "en" else "、"
+        return name.removesuffix("_periods"), sep.join(period_of_code(p).label(lang) for p in value.split(",") if p)
     return name, value
 
 

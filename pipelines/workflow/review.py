@@ -198,7 +198,7 @@ def submit_file(engine: Engine, plan: PlanData, user: User | None, file_name: st
 def _check_extras(user: User | None, preview: Preview, narratives: Mapping[str, Narrative],
                   evidence: Sequence[EvidenceFile]) -> Refusal | list[str]:
     if preview.locked and (user is None or ADMIN not in user.roles):
-        return refusal("quarter-locked", quarters="、".join(preview.locked))
+        return refusal("quarter-locked", quarters_periods=",".join(preview.locked))
     codes = set(preview.rows[CODE])
     for code, narrative in narratives.items():
         if code not in codes:
@@ -263,7 +263,7 @@ def approve(engine: Engine, user: User | None, submission_id: int, *, comment: s
             return problem
         locked = _locked_quarters_of(conn, submission_id)
         if locked and ADMIN not in user.roles:
-            return refusal("quarter-locked", quarters="、".join(locked))
+            return refusal("quarter-locked", quarters_periods=",".join(locked))
         _decide(conn, submission_id, APPROVED, user, comment, now)
     refresh_standings(engine)
     return None
@@ -368,7 +368,7 @@ def lock_quarter(engine: Engine, user: User | None, period: str, *, now: dt.date
     assert user is not None
     with writing(engine) as conn, conn.begin():
         if parsed.code in read_locks(conn):
-            return refusal("already-locked", quarter=parsed.label())
+            return refusal("already-locked", quarter_period=parsed.code)
         at = now or dt.datetime.now()
         conn.execute(insert(PeriodLock).values(period=parsed.code, locked_by=user.username, locked_at=at))
         conn.execute(insert(LockEvent).values(period=parsed.code, action="lock", by=user.username, at=at, reason=""))
@@ -387,7 +387,7 @@ def unlock_quarter(engine: Engine, user: User | None, period: str, reason: str, 
         return refusal("unlock-needs-reason")
     with writing(engine) as conn, conn.begin():
         if parsed.code not in read_locks(conn):
-            return refusal("not-locked", quarter=parsed.label())
+            return refusal("not-locked", quarter_period=parsed.code)
         conn.execute(delete(PeriodLock).where(PeriodLock.period == parsed.code))
         conn.execute(insert(LockEvent).values(period=parsed.code, action="unlock", by=user.username,
                                               at=now or dt.datetime.now(), reason=reason.strip()))

@@ -19,7 +19,7 @@ from pipelines.briefing.content import BriefingContent
 from pipelines.briefing.images import SetupError
 from pipelines.briefing.queue import pack_slot
 from pipelines.core.periods import period_of_code
-from pipelines.present.formatting import format_rate, format_time, status_badge
+from pipelines.present.formatting import file_name, format_rate, format_time, status_badge
 from pipelines.workflow.accounts import REVIEWER, VIEWER, User, check_has_role
 from views.shared import data
 from views.shared.shell import View, open_view, render_footer, render_legend
@@ -29,7 +29,8 @@ OFFICE = "application/vnd.openxmlformats-officedocument"
 DOWNLOADS = (("pptx", "briefing.button.pptx", f"{OFFICE}.presentationml.presentation"),
              ("pdf", "briefing.button.pdf", "application/pdf"),
              ("docx", "briefing.button.docx", f"{OFFICE}.wordprocessingml.document"))
-NAMES = {"pptx": "briefing.pptx", "pdf": "briefing.pdf", "docx": "tongbao.docx"}
+# the downloads named as the office names the documents: the pack (slides and PDF) and the 通报
+NAMES = {"pptx": "briefing.file.pack", "pdf": "briefing.file.pack", "docx": "briefing.file.tongbao"}
 READERS = (VIEWER, REVIEWER)
 GENERATE_KEY = "briefing-generate"
 
@@ -47,8 +48,7 @@ def signed_reader(view: View) -> User | None:
     open_signed_view, which draws a heading of its own; the steps are the same."""
     user = current_user()
     if user is None:
-        st.info(view.t("briefing.sign-in-needed"))
-        render_sign_in(view.lang)
+        render_sign_in(view.lang, view.t("briefing.sign-in-needed"))
         return None
     render_user_bar(user, view.lang)
     if user.must_change_password:  # nothing but 修改密码 until the account sets its own password
@@ -104,7 +104,8 @@ def make_pack(view: View, key: str) -> None:
 def render_downloads(view: View, made: dict[str, Any]) -> None:
     st.success(view.t("briefing.generated", seconds=f"{made['seconds']:.1f}"))
     for column, (kind, label, mime) in zip(st.columns(3), DOWNLOADS):
-        column.download_button(view.t(label), made[kind], file_name=f"{view.as_of.code}_{NAMES[kind]}", mime=mime)
+        column.download_button(view.t(label), made[kind], mime=mime,
+                               file_name=file_name(view.t(NAMES[kind], quarter=view.as_of.label(view.lang)), kind))
 
 
 def main() -> None:

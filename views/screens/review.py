@@ -147,13 +147,15 @@ def render_admin(plan: PlanData, user: User) -> None:
                               format_func=lambda q: period_of_code(q).label(L))
         reason = st.text_input(t("review.unlock-reason", L), key="unlock-reason")
         if st.button(t("review.unlock", L), key="unlock"):
-            _done(unlock_quarter(store_engine(), user, unlock, reason), t("review.unlock-done", L, quarter=unlock))
+            _done(unlock_quarter(store_engine(), user, unlock, reason),
+                  t("review.unlock-done", L, quarter=period_of_code(unlock).label(L)))
     open_quarters = [q for q in selectable_quarters(plan, today()) if q not in locks]
     if open_quarters:
         quarter = st.selectbox(t("review.lock-quarter", L), open_quarters, key="lock-quarter",
                                format_func=lambda q: period_of_code(q).label(L))
         if st.button(t("review.lock", L), key="lock"):
-            _done(lock_quarter(store_engine(), user, quarter), t("review.lock-done", L, quarter=quarter))
+            _done(lock_quarter(store_engine(), user, quarter),
+                  t("review.lock-done", L, quarter=period_of_code(quarter).label(L)))
     with store_engine().connect() as conn:
         events = read_lock_events(conn)
     if not events.empty:

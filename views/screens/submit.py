@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 
 import pandas as pd
 import streamlit as st
@@ -12,7 +13,7 @@ from models.queries import read_current_values, read_submission_file
 from models.states import PENDING, RETURNED
 from models.submissions import read_submission_list
 from pipelines.core.catalog import t
-from pipelines.core.config import today
+from pipelines.core.config import Limits, today
 from pipelines.core.periods import period_of_code
 from pipelines.intake.ingest import ACCEPTED, IngestResult
 from pipelines.intake.template import build_csv_template, build_xlsx_template
@@ -22,6 +23,7 @@ from pipelines.present.formatting import plain
 from pipelines.present.submit_view import history_frame, issues_frame, preview_frame, selectable_quarters
 from pipelines.workflow.accounts import ADMIN, SUBMITTER, Refusal, User
 from pipelines.workflow.attempts import record_attempt
+from pipelines.workflow.evidence import MAX_EVIDENCE_BYTES, MAX_EVIDENCE_FILES
 from pipelines.workflow.review import EvidenceFile, Narrative, Preview, preview_file, submit_file, withdraw
 from views.shared.shell import lang
 from views.shared.signin import current_user, open_signed_view, store_engine
@@ -72,8 +74,27 @@ def render_template(plan: PlanData, department: str) -> None:
                           f"{stem}.csv", "text/csv", key="template-csv")
 
 
+def uploader_words() -> None:
+    """The file uploaders in the reader's language, with the app's own limits: Streamlit draws "Upload" and
+    "10MB per file • CSV, XLSX, …" in English whatever the page's language, and has no setting for it, so its words
+    are hidden and ours drawn in their place (the upload and evidence uploaders are told apart by their keys)."""
+    data_limit = f"{Limits().max_file_bytes / 2**20:g}"
+    evidence_limit = f"{MAX_EVIDENCE_BYTES / 2**20:g}"
+    words = {"upload": t("submit.uploader-data", L, mb=data_limit),
+             "evidence": t("submit.uploader-evidence", L, mb=evidence_limit, n=MAX_EVIDENCE_FILES)}
+    rules = ['[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {font-size: 0}',
+             f'[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after '
+             f'{{content: {json.dumps(t("submit.uploader-button", L), ensure_ascii=False)}; font-size: 0.875rem}}',
+             '[data-testid="stFileUploaderDropzoneInstructions"] span {font-size: 0}']
+    rules += [f'[class*="st-key-{key}-"] [data-testid="stFileUploaderDropzoneInstructions"] span::after '
+              f'{{content: {json.dumps(text, ensure_ascii=False)}; font-size: 0.875rem}}'
+              for key, text in words.items()]
+    st.html("<style>" + "\n".join(rules) + "</style>")
+
+
 def render_upload(plan: PlanData, user: User, department: str) -> None:
     st.subheader(t("submit.upload", L))
+    uploader_words()
     if "receipt" in st.session_state:
         st.success(st.session_state["receipt"])
     round_ = st.session_state.get("upload_round", 0)
@@ -146,7 +167,8 @@ def render_preview(plan: PlanData, user: User, department: str, preview: Preview
     if preview.red:
         st.warning(t("submit.red-warning", L, codes="、".join(preview.red)))
     if preview.locked:
-        st.warning(t("submit.locked-warning", L, quarters="、".join(preview.locked)))
+        locked = "、".join(period_of_code(q).label(L) for q in preview.locked)
+        st.warning(t("submit.locked-warning", L, quarters=locked))
     narratives, evidence = render_narratives(plan, preview)
     if st.button(t("submit.send", L), type="primary", key="send"):
         result = submit_file(store_engine(), plan, user, file_name, data, department=department,

@@ -104,9 +104,10 @@ def same_tab_link(label: str, href: str, name: str) -> None:
             f'font-weight:600">{html.escape(label)}</a>')
 
 
-def render_sign_in(lang: str = "zh") -> None:
-    """The way to sign in: the sign-in page (a form posted to this server, server.py), or the identity provider."""
-    st.info(t("signin.needed", lang))
+def render_sign_in(lang: str = "zh", why: str | None = None) -> None:
+    """The way to sign in: the sign-in page (a form posted to this server, server.py), or the identity provider;
+    `why` says what the page is for (by default: this page needs a sign-in)."""
+    st.info(why or t("signin.needed", lang))
     if oidc_configured():
         if st.button(t("signin.oidc", lang), key="signin-oidc"):
             st.login()
