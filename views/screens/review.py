@@ -1,7 +1,7 @@
 """审核: submissions 待审核, each shown as the reviewer must weigh it (current value → value sent, change, status once
 approved, 核实性 questions with the department's answer, narrative, evidence, the original file, other pending files of
-the same value); 审核通过 or 退回修改 with a comment. For administrators: lock a quarter after its briefing, and the
-list of accounts.
+the same value); 审核通过 or 退回修改 with a comment. For administrators: lock a quarter after its briefing (accounts
+are managed on 账号管理, views/screens/accounts.py).
 
 A decision always names the submission the page showed: the buttons carry its number, so when another reviewer has
 decided it meanwhile the click is refused (pipelines.workflow.review), never moved to another file.

@@ -1,7 +1,8 @@
 """Sign-in for the submission, review and board pages: the district's identity provider through st.login when [auth]
-is configured in secrets, otherwise a local account form, throttled by the client's address, with 修改密码 for a
-signed-in account (and nothing but 修改密码 for one whose password an administrator reset). Who may do what is
-decided by pipelines.workflow.accounts."""
+is configured in secrets, otherwise this server's sign-in page (server.py: a form posted to the server, throttled, that
+leaves an HttpOnly session cookie), with 修改密码 for a signed-in account (and nothing but 修改密码 for one whose
+password an administrator reset). The account is read from that cookie on every run, never from the Streamlit session.
+Who may do what is decided by pipelines.workflow.accounts."""
 from __future__ import annotations
 
 import html
@@ -183,10 +184,10 @@ def open_signed_view(title_key: str, roles: Sequence[Role], lang: str = "zh") ->
 
 
 def signed_in_page(title_key: str, lang: str = "zh") -> tuple[User, PlanData | None] | None:
-    """The heading every signed-in page shares: its title, the plan's name, then the sign-in form or who is signed in.
+    """The heading every signed-in page shares: its title, the plan's name, then the way to sign in or who is signed in.
 
-    None when nobody is signed in yet (the form is shown), or while the account must change its password (only the
-    修改密码 form is shown)."""
+    None when nobody is signed in yet (the link to the sign-in page is shown), or while the account must change its
+    password (only the 修改密码 form is shown)."""
     st.title(t(title_key, lang))
     plan = store_plan()
     if plan is not None:
