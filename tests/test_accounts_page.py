@@ -140,6 +140,8 @@ def test_an_admin_sees_every_account_with_chinese_roles_and_department_names(sto
     for row in table.values():
         assert not raw & set(row["角色"].split("、")) and not raw & set(row["单位"].split("、"))
         assert not any(code in row["角色"] + row["单位"] for code in raw)
+    # the add form's choosers say what to do in Chinese, not Streamlit's "Choose options"
+    assert {at.multiselect(key=k).placeholder for k in ("new-roles", "new-departments")} == {"请选择（可多选）"}
 
 
 def test_the_review_page_points_to_the_accounts_page(store: tuple[Engine, PlanData]) -> None:

@@ -14,7 +14,7 @@ from pipelines.core.columns import CHANGE, PREVIOUS
 from pipelines.core.issue import Issue
 from pipelines.core.periods import latest_period_ending_by, period_containing, period_of_code, periods_between
 from pipelines.plan.records import PlanData
-from pipelines.present.formatting import status_badge
+from pipelines.present.formatting import name_of, status_badge
 
 STATUS_KEYS = {status: f"submit.status.{status}" for status in SUBMISSION_STATUSES}
 
@@ -28,16 +28,8 @@ def issues_frame(issues: Sequence[Issue], lang: str = "zh") -> pd.DataFrame:
 
 def preview_frame(rows: pd.DataFrame, plan: PlanData, red: Sequence[str], lang: str = "zh") -> pd.DataFrame:
     """What the file changes: indicator, period, current value → new value, and new / revised / unchanged."""
-    names = {i.code: i.name_zh if lang == "zh" else i.name_en for i in plan.indicators}
-    units = {i.code: i.unit for i in plan.indicators}
     frame = pd.DataFrame({
-        t("submit.col.row", lang): rows[ROW].astype(int),
-        t("submit.col.code", lang): rows[CODE],
-        t("submit.col.name", lang): rows[CODE].map(names),
-        t("submit.col.period", lang): [period_of_code(p).label(lang) for p in rows[PERIOD]],
-        t("submit.col.old", lang): [_number(v) for v in rows[PREVIOUS]],
-        t("submit.col.new", lang): [_number(v) for v in rows[VALUE]],
-        t("submit.col.unit", lang): rows[CODE].map(units),
+        **_value_columns(rows, plan, lang),
         t("submit.col.change", lang): [t(f"submit.change.{c}", lang) for c in rows[CHANGE]],
         t("submit.col.red", lang): [t("submit.red-mark", lang) if c in set(red) else "" for c in rows[CODE]],
         t("submit.col.note", lang): rows[NOTE].astype(str),
@@ -45,13 +37,11 @@ def preview_frame(rows: pd.DataFrame, plan: PlanData, red: Sequence[str], lang: 
     return frame
 
 
-def review_frame(rows: pd.DataFrame, plan: PlanData, lang: str = "zh") -> pd.DataFrame:
-    """A pending submission as the reviewer weighs it (rows of pipelines.workflow.pending.PendingView): current value →
-    value sent with the change in %, the status once approved, 核实性 questions with the department's answer (the
-    备注), the narrative, and other pending submissions that change the same value."""
-    names = {i.code: i.name_zh if lang == "zh" else i.name_en for i in plan.indicators}
+def _value_columns(rows: pd.DataFrame, plan: PlanData, lang: str) -> dict[str, object]:
+    """行 / 指标编码 / 指标名称 / 统计期 / 当前值 / 本次填报值 / 计量单位: the columns preview and review share."""
+    names = {i.code: name_of(i, lang) for i in plan.indicators}
     units = {i.code: i.unit for i in plan.indicators}
-    return pd.DataFrame({
+    return {
         t("submit.col.row", lang): rows[ROW].astype(int),
         t("submit.col.code", lang): rows[CODE],
         t("submit.col.name", lang): rows[CODE].map(names),
@@ -59,6 +49,15 @@ def review_frame(rows: pd.DataFrame, plan: PlanData, lang: str = "zh") -> pd.Dat
         t("submit.col.old", lang): [_number(v) for v in rows[PREVIOUS]],
         t("submit.col.new", lang): [_number(v) for v in rows[VALUE]],
         t("submit.col.unit", lang): rows[CODE].map(units),
+    }
+
+
+def review_frame(rows: pd.DataFrame, plan: PlanData, lang: str = "zh") -> pd.DataFrame:
+    """A pending submission as the reviewer weighs it (rows of pipelines.workflow.pending.PendingView): current value →
+    value sent with the change in %, the status once approved, 核实性 questions with the department's answer (the
+    备注), the narrative, and other pending submissions that change the same value."""
+    return pd.DataFrame({
+        **_value_columns(rows, plan, lang),
         t("review.col.change-pct", lang): [_percent(p, old, lang)
                                            for p, old in zip(rows["change_pct"], rows[PREVIOUS])],
         t("review.col.status-after", lang): [status_badge(s, lang) if s else "" for s in rows["status_after"]],

@@ -94,9 +94,10 @@ def render_add(plan: PlanData) -> None:
     with st.form("accounts-add"):
         st.text_input(t("admin.new-username", L), key="new-username", max_chars=100)
         st.text_input(t("review.user-name", L), key="new-name", max_chars=200)
-        st.multiselect(t("review.user-roles", L), ROLES, format_func=role_label, key="new-roles")
+        st.multiselect(t("review.user-roles", L), ROLES, format_func=role_label, key="new-roles",
+                       placeholder=t("admin.choose", L))
         st.multiselect(t("admin.new-departments", L), list(names), format_func=lambda c: names.get(c, c),
-                       key="new-departments")
+                       key="new-departments", placeholder=t("admin.choose", L))
         st.text_input(t("admin.initial-password", L), type="password", key="new-password",
                       max_chars=MAX_PASSWORD_LENGTH)
         st.text_input(t("admin.initial-repeat", L), type="password", key="new-repeat", max_chars=MAX_PASSWORD_LENGTH)
