@@ -1,6 +1,7 @@
 """The 通报 completion table and the overview's lists, built from the engine's standing of the sample store."""
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import pandas as pd
@@ -37,6 +38,8 @@ from pipelines.present.tables import (
     overdue_by_department,
     pace_lists,
     red_flags,
+    red_flags_heading,
+    revision_rows,
     shows_illustrative,
     sort_completion,
 )
@@ -220,18 +223,53 @@ def test_overdue_by_department_counts_each_departments_overdue_indicators(standi
 
 
 def test_changes_rows_status_moves_have_neutral_arrows_and_come_first(standing) -> None:
-    changes = [Change("A03", "new_value", 930.0, 1012.0), Change("A05", "status", "off_track", "not_achieved"),
+    changes = [Change("A03", "new_value", 930.0, 1012.0, "2025Q3"), Change("A05", "status", "off_track", "not_achieved"),
                Change("A06", "status", "needs_attention", "on_track"), Change("A07", "status", None, "on_track")]
+
+    rows = changes_rows(changes, standing, "zh")
+
+    assert list(rows["kind"]) == ["状态变化", "状态变化", "状态变化", "新报送"]
+    assert list(rows["arrow"]) == ["", "▲", "", "▲"]  # off track → not achieved stays red: no arrow
+    assert rows["change"][1] == "◐ 需关注 → ● 进度正常"
+    # the value it follows is named as last quarter's, so a new value never reads like a revision
+    assert rows["change"][3] == "较上季度（2025年第三季度）930家 → 本季度1,012家"
+
+
+def test_a_new_value_names_both_periods_when_they_are_not_the_last_two_quarters(standing) -> None:
+    older = changes_rows([Change("A03", "new_value", 900.0, 1012.0, "2024Q4")], standing, "zh")
+    first = changes_rows([Change("A03", "new_value", None, 1012.0)], standing, "zh")
+
+    assert older["change"][0] == "2024年第四季度为900家，2025年第四季度为1,012家"
+    assert first["change"][0] == "2025年第四季度首次报送：1,012家"
+
+
+def test_revised_past_values_are_their_own_list_with_who_and_when(standing) -> None:
     revisions = pd.DataFrame([{CODE: "A03", PERIOD: "2024Q3", VALUE: 715.0, "previous": 712.0,
                                DEPARTMENT: "KW", SUBMITTER: "张老师", SUBMITTED_AT: pd.Timestamp("2025-01-20 09:30")}])
 
-    rows = changes_rows(changes, revisions, standing, "zh")
+    rows = revision_rows(revisions, standing, "zh")
 
-    assert list(rows["kind"]) == ["状态变化", "状态变化", "状态变化", "修订往期数据", "新报送"]
-    assert list(rows["arrow"]) == ["", "▲", "", "▲", "▲"]  # off track → not achieved stays red: no arrow
-    assert rows["change"][1] == "◐ 需关注 → ● 进度正常"
-    assert rows["change"][3] == "2024年第三季度：712家 → 715家（区科委 张老师，2025-01-20 09:30）"
-    assert rows["change"][4] == "2025年第四季度：930家 → 1,012家"
+    assert rows.to_dict("list") == {"kind": ["修订往期数据"], "indicator": ["高成长性科技企业数"], "arrow": ["▲"],
+                                    "change": ["2024年第三季度：712家 → 715家（区科委 张老师，2025-01-20 09:30）"]}
+
+
+def test_the_red_flag_heading_names_what_the_list_holds(standing) -> None:
+    statuses = {a.status for a in standing.assessments.values() if a.status in ("off_track", "regressing",
+                                                                                "not_achieved")}
+    ended = dataclasses.replace(standing, assessments={
+        c: dataclasses.replace(a, status="not_achieved") if a.status in statuses else a
+        for c, a in standing.assessments.items()})
+    cleared = dataclasses.replace(standing, assessments={
+        c: dataclasses.replace(a, status="on_track") if a.status in statuses else a
+        for c, a in standing.assessments.items()})
+
+    assert red_flags_heading(ended, "zh") == "未达成指标"  # a plan at its end: every red row missed its target
+    assert red_flags_heading(cleared, "zh") == "红灯指标"
+    mixed = dataclasses.replace(standing, assessments={**standing.assessments, "A03": dataclasses.replace(
+        standing.assessments["A03"], status="off_track"), "A05": dataclasses.replace(
+        standing.assessments["A05"], status="not_achieved")})
+    assert red_flags_heading(mixed, "zh").startswith("红灯指标：进度滞后")
+    assert "未达成" in red_flags_heading(mixed, "zh")
 
 
 def test_changes_rows_newly_overdue_names_the_period() -> None:
@@ -242,7 +280,7 @@ def test_changes_rows_newly_overdue_names_the_period() -> None:
                                   SUBMITTER, SUBMITTED_AT])
     standing = compute_standing(plan, empty, period_of_code("2024Q4"))
 
-    rows = changes_rows([Change("Q1", "became_overdue", False, True)], empty.assign(previous=[]), standing, "en")
+    rows = changes_rows([Change("Q1", "became_overdue", False, True)], standing, "en")
 
     assert rows.to_dict("list") == {"kind": ["Newly overdue"], "indicator": ["Indicator Q1"], "arrow": [""],
                                     "change": ["the 2024 Q4 report is overdue"]}

@@ -49,3 +49,4 @@ class Change:
     kind: StandingChange
     before: str | float | bool | None
     after: str | float | bool | None
+    before_period: str | None = None  # a new value: the period of the value it follows (None: the first value)

@@ -376,7 +376,8 @@ def _changes(code: str, old: Assessment | None, new: Assessment) -> list[Change]
     if old.status != new.status:
         out.append(Change(code, "status", old.status, new.status))
     if new.latest_period is not None and new.latest_period != old.latest_period:
-        out.append(Change(code, "new_value", old.latest_value, new.latest_value))
+        out.append(Change(code, "new_value", old.latest_value, new.latest_value,
+                          old.latest_period.code if old.latest_period else None))
     if new.overdue and not old.overdue:
         out.append(Change(code, "became_overdue", False, True))
     return out

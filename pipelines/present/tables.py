@@ -13,8 +13,9 @@ import pandas as pd
 from models.columns import CODE, NOTE, PERIOD, SUBMISSION, SUBMITTED_AT, SUBMITTER, VALUE
 from models.columns import DEPARTMENT as DEPARTMENT_CODE
 from pipelines.core.catalog import messages, t
-from pipelines.core.periods import period_of_code
-from pipelines.engine.progress import STATUS_GROUP, Assessment, Change
+from pipelines.core.periods import Period, latest_period_ending_by, period_of_code
+from pipelines.engine.progress import STATUS_GROUP, STATUSES, Assessment, Change
+from pipelines.engine.status_rule import status_name
 from pipelines.plan.records import IndicatorDef, PlanData
 from pipelines.plan.standing import Standing
 from pipelines.present.formatting import (
@@ -268,6 +269,19 @@ def red_flags(standing: Standing, lang: str,
     return frame.sort_values("_score", kind="stable").drop(columns="_score").reset_index(drop=True)
 
 
+def red_flags_heading(standing: Standing, lang: str) -> str:
+    """The red-flag list's heading as what it holds: 未达成指标 when every red indicator missed its target (a plan at
+    its end), else 红灯指标： and the red statuses present (进度滞后、倒退); 红灯指标 alone for an empty list."""
+    present = [s for s in STATUSES if STATUS_GROUP[s] == "red"
+               and any(a.status == s for a in standing.assessments.values())]
+    if present == ["not_achieved"]:
+        return t("ui.red-flags.not-achieved", lang)
+    if not present:
+        return t("ui.red-flags.none", lang)
+    sep = "、" if lang != "en" else ", "
+    return t("ui.red-flags.heading", lang, statuses=sep.join(status_name(s, lang) for s in present))
+
+
 def likely_rows(standing: Standing, lang: str) -> pd.DataFrame:
     """Indicators the engine judges likely to meet their target (projection ≥ 95 % of the way, or achieved)."""
     rows = []
@@ -309,17 +323,34 @@ def _status_arrow(before: str | None, after: str) -> str:
     return "▲" if new < old else "▼"
 
 
-def _change_row(change: Change, indicator: IndicatorDef, after: Assessment, lang: str) -> dict[str, object]:
+def _new_value_text(change: Change, indicator: IndicatorDef, after: Assessment, as_of: Period, lang: str) -> str:
+    """A new value beside the one it follows, each with its period, so it never reads as a revision:
+    较上季度（2025年第三季度）930家 → 本季度1,015家; 2024年为3个，2025年为5个; 2025年第四季度首次报送：1,015家."""
+    new = format_amount(cast(float, change.after), indicator.unit, lang)
+    period = after.latest_period
+    if change.before is None or change.before_period is None:
+        if change.before is None:
+            return t("ui.change.first-value", lang, period=period.label(lang) if period else MISSING, after=new)
+        return t("ui.change.new-value-plain", lang, before=format_amount(cast(float, change.before), indicator.unit,
+                                                                           lang), after=new)
+    before_period, old = period_of_code(change.before_period), format_amount(cast(float, change.before),
+                                                                              indicator.unit, lang)
+    previous_quarter = latest_period_ending_by(as_of.end_time - 0.25, "quarterly")
+    if period == as_of and before_period == previous_quarter:
+        return t("ui.change.new-value-quarter", lang, period=before_period.label(lang), before=old, after=new)
+    return t("ui.change.new-value-text", lang, before_period=before_period.label(lang), before=old,
+             period=period.label(lang) if period else MISSING, after=new)
+
+
+def _change_row(change: Change, indicator: IndicatorDef, after: Assessment, as_of: Period,
+                lang: str) -> dict[str, object]:
     if change.kind == "status":
         before = status_badge(str(change.before), lang) if change.before else MISSING
         text, arrow = f"{before} → {status_badge(str(change.after), lang)}", _status_arrow(
             str(change.before) if change.before else None, str(change.after))
     elif change.kind == "new_value":
-        period = after.latest_period.label(lang) if after.latest_period else MISSING
         old, new = cast(float | None, change.before), cast(float, change.after)  # a new value's numbers
-        text = t("ui.change.new-value-text", lang, period=period,
-                 before=format_amount(old, indicator.unit, lang), after=format_amount(new, indicator.unit, lang))
-        arrow = change_arrow(old, new)
+        text, arrow = _new_value_text(change, indicator, after, as_of, lang), change_arrow(old, new)
     else:
         due = after.due_period.label(lang) if after.due_period else MISSING
         text, arrow = t("ui.change.overdue-text", lang, period=due), ""
@@ -340,15 +371,25 @@ def _revision_row(row: pd.Series, plan_map: dict[str, IndicatorDef], names: dict
             "arrow": change_arrow(row["previous"], row[VALUE]), "change": text, "_order": _CHANGE_ORDER["revision"]}
 
 
-def changes_rows(changes: Sequence[Change], revisions: pd.DataFrame, standing: Standing, lang: str) -> pd.DataFrame:
-    """What changed since the previous quarter: status moves, reports now overdue, revised past values, new values."""
+CHANGE_COLUMNS = ("kind", INDICATOR, "arrow", "change")
+
+
+def changes_rows(changes: Sequence[Change], standing: Standing, lang: str) -> pd.DataFrame:
+    """What changed since the previous quarter: status moves, reports now overdue, new values (each beside the value
+    it follows). Revised past values are a list of their own (revision_rows)."""
+    plan_map = standing.plan.indicator_map()
+    rows = [_change_row(c, plan_map[c.code], standing.assessments[c.code], standing.as_of, lang) for c in changes
+            if c.code in plan_map and c.code in standing.assessments]
+    frame = pd.DataFrame(rows, columns=[*CHANGE_COLUMNS, "_order"])
+    return frame.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)
+
+
+def revision_rows(revisions: pd.DataFrame, standing: Standing, lang: str) -> pd.DataFrame:
+    """Past values revised since the previous quarter was briefed: period, old → new, who and when."""
     plan_map = standing.plan.indicator_map()
     names = {d.code: name_of(d, lang) for d in standing.plan.departments}
-    rows = [_change_row(c, plan_map[c.code], standing.assessments[c.code], lang) for c in changes
-            if c.code in plan_map and c.code in standing.assessments]
-    rows += [_revision_row(r, plan_map, names, lang) for _, r in revisions.iterrows() if r[CODE] in plan_map]
-    frame = pd.DataFrame(rows, columns=["kind", INDICATOR, "arrow", "change", "_order"])
-    return frame.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)
+    rows = [_revision_row(r, plan_map, names, lang) for _, r in revisions.iterrows() if r[CODE] in plan_map]
+    return pd.DataFrame(rows, columns=[*CHANGE_COLUMNS, "_order"]).drop(columns="_order")
 
 
 def shows_illustrative(plan: PlanData, submissions: pd.DataFrame) -> bool:

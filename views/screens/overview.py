@@ -17,7 +17,9 @@ from pipelines.present.tables import (
     localise,
     overdue_by_department,
     red_flags,
+    red_flags_heading,
     red_keys,
+    revision_rows,
 )
 from views.shared import data
 from views.shared.shell import open_view, render_chart, render_footer, render_html_chart, render_legend
@@ -60,19 +62,24 @@ if not view.screenshot:
     st.subheader(view.t("ui.section.changes", period=previous.label(lang)))
     if previous.code in data.quarters(view.url, view.version):
         changes, revisions = data.changes(view.url, view.version, previous.code, view.as_of.code)
-        table = changes_rows(changes, revisions, standing, lang)
+        table = changes_rows(changes, standing, lang)
         if table.empty:
             st.info(view.t("ui.no-changes"))
         else:
             st.dataframe(localise(table, lang), hide_index=True)
+        revised = revision_rows(revisions, standing, lang)
+        if not revised.empty:  # revised past values: a list of their own, never mixed with this quarter's news
+            st.markdown(f"**{view.t('ui.section.revised-values')}**")
+            st.dataframe(localise(revised, lang), hide_index=True)
     else:
         st.info(view.t("ui.no-previous-quarter"))
 
     # ---- red flags, overdue departments, likely to meet ------------------------------------------------------
     flags = red_flags(standing, lang, data.current_narratives(view.url, view.version, tuple(red_keys(standing))))
-    for heading, rows, all_clear in (("ui.section.red-flags", flags, "ui.no-red-flags"),
-                                     ("ui.section.overdue", overdue_by_department(standing, lang), "ui.no-overdue")):
-        st.subheader(view.t(heading))
+    for heading, rows, all_clear in ((red_flags_heading(standing, lang), flags, "ui.no-red-flags"),
+                                     (view.t("ui.section.overdue"), overdue_by_department(standing, lang),
+                                      "ui.no-overdue")):
+        st.subheader(heading)
         if rows.empty:
             st.success(view.t(all_clear))
         else:
