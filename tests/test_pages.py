@@ -319,6 +319,19 @@ def test_methodology_renders_the_document_in_the_readers_language(open_app, samp
     assert any("English summary" in m.value for m in at.markdown)
 
 
+def test_methodology_page_draws_worked_examples_as_tables_without_machinery(open_app, sample_store: Store) -> None:
+    at = open_app(sample_store)("methodology")
+    page = "\n".join(m.value for m in at.markdown)
+
+    for raw in ("```", "kind:", "status:", "needs_attention", "as_of", "<!--", ".py", "plan.csv", "legend()"):
+        assert raw not in page, raw
+    # the first worked example's conditions and results, as a table row each
+    assert "| 条件 | 指标类型 | 水平指标（到目标期达到某一水平） |" in page
+    assert "|  | 各期数值 | 2023年：48 |" in page and "| 结果 | 状态 | 需关注 |" in page
+    assert "|  | 差值 | -10.0个百分点 |" in page and "|  | 有望如期完成 | 否 |" in page
+    assert "| 子项S2 | 0.30 | 进度滞后 |" in page  # the roll-up example's expected levels
+
+
 # ---- calm messages for stores without data -------------------------------------------------------------------------
 
 @pytest.mark.parametrize("page", list(PAGES))
