@@ -28,7 +28,10 @@ def test_metadata_rows_give_definition_owners_frequency_rule_and_sources(sample_
     assert card["口径"].startswith("统计1.48平方公里硅巷范围内")
     assert (card["主责部门"], card["配合部门"], card["更新频率"]) == ("区科委", "区商务委", "季度")
     assert card["基期值"] == "500家（2023年第三季度）" and card["目标值"] == "1,000家（2025年）"
-    assert card["状态规则"].startswith("进度比规则") and "plan_facts" in card["基期值与目标值来源"]
+    assert card["状态规则"].startswith("进度比规则")
+    # sources by their titles, never internal references or bare addresses
+    assert card["基期值与目标值来源"] == ("目标：方案发布会报道（2023-11-23）、元力社报道（2023-12-14）；"
+                                   "基线：文汇报报道（2023-09-01，转载）")
 
 
 def test_revision_rows_every_revision_newest_period_first(sample_store: Store) -> None:

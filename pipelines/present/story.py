@@ -18,6 +18,7 @@ from pipelines.engine.status_rule import rule_title
 from pipelines.plan.records import IndicatorDef, PlanData
 from pipelines.plan.standing import spec_of
 from pipelines.present.formatting import MISSING, format_amount, format_time, name_of, plain_html, status_badge
+from pipelines.present.sources import source_words
 from pipelines.present.tables import department_names
 
 Line = tuple[tuple[str, float], ...]  # (ISO date, value) points
@@ -163,7 +164,7 @@ def metadata_rows(plan: PlanData, indicator: IndicatorDef, a: Assessment, rule: 
         (label("kind"), t(f"ui.kind.{indicator.kind}", lang) + " · " + t(f"ui.direction.{indicator.direction}", lang)),
         (label("baseline"), _amount_at(indicator.baseline, indicator.baseline_period, indicator.unit, lang)),
         (label("target"), _amount_at(indicator.target, indicator.target_period, indicator.unit, lang)),
-        (label("source"), indicator.source or MISSING),
+        (label("source"), source_words(indicator.source) or MISSING),  # titles; the page links them
         (label("status"), f"{status_badge(a.status, lang)} — {a.explanation(lang)}"),
         (label("rule"), rule_title(rule).text(lang)),
     ]

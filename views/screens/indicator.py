@@ -6,7 +6,16 @@ import streamlit as st
 
 from pipelines.present.charts import build_indicator_chart
 from pipelines.present.export import to_csv_bytes, to_xlsx_bytes
-from pipelines.present.formatting import format_amount, format_points, format_rate, name_of, status_badge
+from pipelines.present.formatting import (
+    file_name,
+    format_amount,
+    format_points,
+    format_rate,
+    name_of,
+    plain,
+    status_badge,
+)
+from pipelines.present.sources import source_markdown
 from pipelines.present.story import build_story, metadata_rows, revision_rows
 from pipelines.present.tables import achieved_value, localise
 from views.shared import data
@@ -40,7 +49,8 @@ with chart:
 with card:
     st.markdown(f"**{view.t('ui.section.metadata')}**")
     rows = metadata_rows(view.plan, indicator, a, view.rule, lang)
-    st.markdown("\n".join(f"- **{label}**：{value}" for label, value in rows))
+    linked = {view.t("ui.meta.source"): source_markdown(indicator.source)} if indicator.source else {}
+    st.markdown("\n".join(f"- **{label}**：{linked.get(label) or plain(value)}" for label, value in rows))
 
 if not view.screenshot:
     st.subheader(view.t("ui.section.revisions"))
@@ -50,9 +60,10 @@ if not view.screenshot:
     else:
         st.dataframe(revisions, hide_index=True)
         left, right = st.columns(2)
-        left.download_button(view.t("ui.download.csv"), to_csv_bytes(revisions), file_name=f"{code}_revisions.csv",
+        named = view.t("file.revisions", name=name_of(indicator, lang), code=code)  # as the office names a file
+        left.download_button(view.t("ui.download.csv"), to_csv_bytes(revisions), file_name=file_name(named, "csv"),
                              mime="text/csv")
         right.download_button(view.t("ui.download.xlsx"), to_xlsx_bytes(revisions, view.t("ui.sheet.revisions")),
-                              file_name=f"{code}_revisions.xlsx",
+                              file_name=file_name(named, "xlsx"),
                               mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 render_footer(view)
