@@ -143,6 +143,7 @@ class Snapshot(Base):
     rule: Mapped[str] = mapped_column(String(40))
     last_submission_id: Mapped[int] = mapped_column(Integer, default=0)
     payload_json: Mapped[str] = mapped_column(Text)
+    frozen_by: Mapped[str] = mapped_column(String(40), default="", server_default="")  # the account (0009)
 
 
 class StandingCache(Base):

@@ -29,7 +29,8 @@ FIRST_RELEASE_TABLES = {"plan", "department", "goal", "action", "sub_item", "ind
                         "snapshot", "app_user", "value_narrative", "evidence", "period_lock", "review_event"}
 LATER_INDEXES = ("ix_observation_revised", "ix_submission_submitted_at")  # on first-release tables, added later (0004, 0005)
 LATER_COLUMNS = (("app_user", "must_change_password"), ("submission", "reporter"), ("submission", "reporter_phone"),
-                 ("submission", "original_name"), ("evidence", "original_name"))  # added later (0006, 0007)
+                 ("submission", "original_name"), ("evidence", "original_name"),
+                 ("snapshot", "frozen_by"))  # added later (0006, 0007, 0009)
 
 
 def _upgrade_to(engine: Engine, revision: str) -> None:

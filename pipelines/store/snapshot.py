@@ -26,10 +26,13 @@ class Frozen:
     rule: str
     last_submission_id: int
     assessments: dict[str, Assessment]
+    frozen_by: str = ""  # the account that froze it ('' when frozen from the command line or before 0009)
 
 
-def freeze(engine: Engine, as_of: Period, *, replace: bool = False, now: dt.datetime | None = None) -> Frozen | None:
-    """Store the quarter's assessments; an existing snapshot is kept unless replace is asked. None: empty store."""
+def freeze(engine: Engine, as_of: Period, *, replace: bool = False, now: dt.datetime | None = None,
+           by: str = "") -> Frozen | None:
+    """Store the quarter's assessments (frozen `by` an account); an existing snapshot is kept unless replace is asked.
+    None: empty store. Who may freeze is the workflow's business (pipelines.workflow.freezing)."""
     standing = read_standing(engine, as_of)
     if standing is None:
         return None
@@ -43,8 +46,8 @@ def freeze(engine: Engine, as_of: Period, *, replace: bool = False, now: dt.date
             conn.execute(delete(Snapshot).where(Snapshot.as_of == as_of.code))
         created = now or dt.datetime.now()
         conn.execute(insert(Snapshot).values(as_of=as_of.code, created_at=created, rule=standing.rule.name,
-                                             last_submission_id=last, payload_json=payload))
-    return Frozen(as_of, created, standing.rule.name, last, standing.assessments)
+                                             last_submission_id=last, payload_json=payload, frozen_by=by[:40]))
+    return Frozen(as_of, created, standing.rule.name, last, standing.assessments, by[:40])
 
 
 def read_snapshot(conn: Connection, as_of: Period) -> Frozen | None:
@@ -52,7 +55,7 @@ def read_snapshot(conn: Connection, as_of: Period) -> Frozen | None:
     if row is None:
         return None
     assessments = {c: assessment_from_dict(d) for c, d in json.loads(row.payload_json).items()}
-    return Frozen(as_of, row.created_at, row.rule, row.last_submission_id, assessments)
+    return Frozen(as_of, row.created_at, row.rule, row.last_submission_id, assessments, row.frozen_by or "")
 
 
 def assessments_for(engine: Engine, as_of: Period) -> tuple[dict[str, Assessment], Frozen | None]:

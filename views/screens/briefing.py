@@ -20,7 +20,8 @@ from pipelines.briefing.images import SetupError
 from pipelines.briefing.queue import pack_slot
 from pipelines.core.periods import period_of_code
 from pipelines.present.formatting import file_name, format_rate, format_time, status_badge
-from pipelines.workflow.accounts import REVIEWER, VIEWER, User, check_has_role
+from pipelines.workflow.accounts import REVIEWER, VIEWER, Refusal, User, check_can_review, check_has_role
+from pipelines.workflow.freezing import freeze_quarter, frozen_by_name
 from views.shared import data
 from views.shared.shell import View, open_view, render_footer, render_legend
 from views.shared.signin import current_user, render_change_password, render_sign_in, render_user_bar
@@ -33,6 +34,7 @@ DOWNLOADS = (("pptx", "briefing.button.pptx", f"{OFFICE}.presentationml.presenta
 NAMES = {"pptx": "briefing.file.pack", "pdf": "briefing.file.pack", "docx": "briefing.file.tongbao"}
 READERS = (VIEWER, REVIEWER)
 GENERATE_KEY = "briefing-generate"
+FREEZE_KEY, FROZEN_KEY = "briefing-freeze", "briefing-frozen-message"
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
@@ -108,13 +110,40 @@ def render_downloads(view: View, made: dict[str, Any]) -> None:
                                file_name=file_name(view.t(NAMES[kind], quarter=view.as_of.label(view.lang)), kind))
 
 
+def render_freeze(view: View, user: User, preview: BriefingContent) -> None:
+    """冻结本季度快照 for reviewers and admins: who froze the quarter and when, or the button that freezes it (the
+    right is checked again by pipelines.workflow.freezing, whatever the page shows)."""
+    if check_can_review(user) is not None:
+        return
+    st.subheader(view.t("snapshot.section"))
+    quarter = view.as_of.label(view.lang)
+    if preview.frozen is not None:
+        who = frozen_by_name(data.engine(view.url), preview.frozen) or view.t("snapshot.by-command-line")
+        st.caption(view.t("snapshot.frozen", quarter=quarter, when=format_time(preview.frozen.created_at), who=who))
+        return
+    st.caption(view.t("snapshot.explain"))
+    if st.button(view.t("snapshot.button"), key=FREEZE_KEY):
+        made = freeze_quarter(data.engine(view.url), current_user(), view.as_of)
+        if isinstance(made, Refusal):
+            st.warning(made.message(view.lang))
+            return
+        content.clear()  # the preview and the pack now read the frozen assessments
+        st.session_state[FROZEN_KEY] = view.t("snapshot.done", quarter=quarter, n=len(made.assessments),
+                                              when=format_time(made.created_at))
+        st.rerun()
+
+
 def main() -> None:
     view = open_view("briefing.page-title")
-    if signed_reader(view) is not None:
+    user = signed_reader(view)
+    if user is not None:
         key = f"briefing_{view.as_of.code}_{view.lang}_{view.version}"  # this session's pack of this quarter
         preview = content(view.url, view.version, view.as_of.code, view.lang)
         assert preview is not None, "open_view stops before a store without a plan"
         render_preview(view, preview)
+        if FROZEN_KEY in st.session_state:
+            st.success(st.session_state.pop(FROZEN_KEY))
+        render_freeze(view, user, preview)
         if st.button(view.t("briefing.button.generate"), type="primary", key=GENERATE_KEY):
             make_pack(view, key)
         made = st.session_state.get(key)
