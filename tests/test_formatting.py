@@ -147,3 +147,25 @@ def test_download_names_are_the_offices_and_safe_on_windows() -> None:
         "关于2025年第四季度“上海硅巷”建设进展情况的通报.docx")
     assert file_name('区科委/2025: "季报"*?<>|\x07 . ', "xlsx") == "区科委 2025 季报.xlsx"
     assert file_name("...", "pdf") == "download.pdf" and len(file_name("长" * 300, "pdf")) == 124
+
+
+def test_an_xlsx_download_keeps_every_row_and_whole_texts_in_fitted_columns() -> None:
+    import io
+
+    import openpyxl
+    import pandas as pd
+
+    from pipelines.present.export import MAX_COLUMN_WIDTH, sheet_name, to_xlsx_bytes
+
+    long_text = "存在问题：" + "受外部环境影响，部分企业推迟入驻计划。" * 60  # 1,000+ characters, as a narrative may be
+    frame = pd.DataFrame({"序号": range(1, 251), "指标": ["高成长性科技企业数"] * 250, "进展情况": [long_text] * 250})
+
+    book = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(frame, "ZX1 助力重点产业创新：指标完成情况/2025年第四季度")))
+    sheet = book.worksheets[0]
+
+    assert sheet.title == sheet_name("ZX1 助力重点产业创新：指标完成情况/2025年第四季度") and len(sheet.title) <= 31
+    assert sheet.max_row == 251 and sheet.cell(251, 1).value == 250  # every row
+    assert sheet.cell(2, 3).value == long_text  # the whole text
+    assert sheet.freeze_panes == "A2" and sheet.cell(1, 2).font.bold
+    assert sheet.column_dimensions["A"].width < sheet.column_dimensions["B"].width  # 序号 narrow, 指标 wide
+    assert sheet.column_dimensions["C"].width == MAX_COLUMN_WIDTH and sheet.cell(2, 3).alignment.wrap_text
