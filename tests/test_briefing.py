@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 import shutil
 import unicodedata
 from collections.abc import Iterator
@@ -17,6 +18,8 @@ from docx import Document
 from docx.oxml.ns import qn
 from PIL import Image
 from pptx import Presentation
+from pptx.enum.shapes import PP_PLACEHOLDER
+from pptx.util import Inches
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
@@ -32,10 +35,12 @@ from pipelines.intake.build import build_store, load_samples
 from pipelines.plan.records import PlanData
 from pipelines.plan.standing import Standing
 from pipelines.present.formatting import format_rate
+from pipelines.present.tables import red_flags_heading
 from pipelines.store.snapshot import Frozen
 from pipelines.store.standings import read_standing
 from pipelines.workflow.accounts import ensure_demo_accounts
 from tests.conftest import sign_in_browser
+from tests.test_briefing_layout import docx_text, flat, names_missing, pdf_text, pptx_text
 
 pytestmark = pytest.mark.slow  # the pack drawn with chromium, PPTX, DOCX and PDF
 
@@ -84,19 +89,21 @@ def pack(store: str, tmp_path_factory: pytest.TempPathFactory) -> BriefingFiles:
 # ---- slides ----------------------------------------------------------------------------------------------------
 
 def _slide_titles(path: Path) -> list[str]:
-    """The first text box of each slide: its title."""
-    return [next(s.text_frame.text for s in slide.shapes if s.has_text_frame) for slide in Presentation(str(path)).slides]
+    """Each slide's title: the text of its title placeholder."""
+    return [slide.shapes.title.text_frame.text for slide in Presentation(str(path)).slides]
 
 
 @needs_browser
 def test_briefing_slides_are_16_9_with_the_expected_titles(pack: BriefingFiles, standing: Standing) -> None:
     deck = Presentation(str(pack.pptx))
-    actions = [t("briefing.slide.action", "zh", name=a.name_zh) for a in standing.plan.actions]
+    actions = [title for a in standing.plan.actions for title in (
+        t("briefing.slide.action", "zh", name=a.name_zh), t("briefing.slide.action-indicators", "zh", name=a.name_zh))]
 
     assert round(deck.slide_width / deck.slide_height, 3) == round(16 / 9, 3)
-    assert _slide_titles(pack.pptx) == [
+    assert [title for title in _slide_titles(pack.pptx) if not title.endswith("（续）")] == [
         standing.plan.info.name_zh, "总体情况", *actions, "与上一季度（2025年第三季度）相比的变化",
-        "红灯指标：进度滞后或倒退", "各部门报送及时情况", "方法说明"]
+        red_flags_heading(standing, "zh"), "各部门报送及时情况", "方法说明"]
+    assert red_flags_heading(standing, "zh") == "未达成指标"  # the samples' plan has ended: every red one missed
 
 
 @needs_browser
@@ -109,8 +116,9 @@ def test_briefing_every_slide_carries_the_illustrative_mark(pack: BriefingFiles)
 def test_briefing_cover_has_quarter_date_internal_line_and_cutoff(pack: BriefingFiles) -> None:
     cover = " ".join(s.text_frame.text for s in Presentation(str(pack.pptx)).slides[0].shapes if s.has_text_frame)
 
-    for text in ("2025年第四季度推进情况简报", "（截至2025年12月底）", "编制日期：2026-01-20", "内部资料", "数据截至"):
+    for text in ("2025年第四季度推进情况简报", "（截至2025年12月底）", "编制日期：2026-01-20", "内部资料", "数据时间"):
         assert text in cover
+    assert "截至截至" not in cover and "数据截至：截至" not in cover
 
 
 # ---- PDF ---------------------------------------------------------------------------------------------------------
@@ -122,7 +130,7 @@ def test_briefing_pdf_is_a4_landscape_with_a_page_per_section(pack: BriefingFile
     box = reader.pages[0].mediabox
 
     assert (round(float(box.width)), round(float(box.height))) == (842, 595)
-    for title in ["总体情况", *[a.name_zh for a in standing.plan.actions], "相比的变化", "红灯指标", "报送及时情况",
+    for title in ["总体情况", *[a.name_zh for a in standing.plan.actions], "相比的变化", "未达成指标", "报送及时情况",
                   "方法说明"]:
         assert any(title in text for text in texts), title
     assert len(texts) >= 12
@@ -214,6 +222,180 @@ def test_briefing_pngs_are_2x_and_not_blank(pack: BriefingFiles) -> None:
         assert image.size == (2 * sizes[path.stem][0], 2 * sizes[path.stem][1])
         colours = image.resize((200, 120)).getcolors(maxcolors=200 * 120)
         assert colours is not None and len(colours) > 20, f"{path.name} looks blank"
+
+
+# ---- what PowerPoint users expect, every row, no machinery ---------------------------------------------------
+
+FOOTER_KINDS = (PP_PLACEHOLDER.FOOTER, PP_PLACEHOLDER.SLIDE_NUMBER, PP_PLACEHOLDER.DATE)
+
+
+def _footer_line(slide) -> int:  # type: ignore[no-untyped-def]
+    """The top of the slide layout's footer band."""
+    return min(s.top for s in slide.slide_layout.placeholders if s.placeholder_format.type in FOOTER_KINDS)
+
+
+def _is_footer(shape) -> bool:  # type: ignore[no-untyped-def]
+    return shape.is_placeholder and shape.placeholder_format.type in FOOTER_KINDS
+
+
+@needs_browser
+def test_briefing_slides_have_titles_in_placeholders_and_nothing_below_the_footer_line(pack: BriefingFiles) -> None:
+    deck = Presentation(str(pack.pptx))
+    layouts = {slide.slide_layout.name for slide in deck.slides}
+
+    assert layouts <= {"Title Slide", "Title Only", "Title and Content"}
+    for n, slide in enumerate(deck.slides, start=1):
+        title = slide.shapes.title
+        assert title is not None and title.is_placeholder and title.text_frame.text.strip(), n
+        assert all(s.text_frame.text.strip() for s in slide.placeholders if s.has_text_frame), n  # none left empty
+        line = _footer_line(slide)
+        assert line <= deck.slide_height - Inches(0.3)
+        for shape in slide.shapes:
+            if not _is_footer(shape):
+                assert shape.top + shape.height <= line, (n, shape.name)
+            assert shape.left >= 0 and shape.left + shape.width <= deck.slide_width, (n, shape.name)
+        if n > 1:  # every slide but the cover: footer text and slide number from the layout's placeholders
+            kinds = {s.placeholder_format.type for s in slide.placeholders}
+            assert {PP_PLACEHOLDER.FOOTER, PP_PLACEHOLDER.SLIDE_NUMBER} <= kinds, n
+    for layout in deck.slide_layouts:
+        for shape in layout.placeholders:
+            assert shape.left + shape.width <= deck.slide_width, (layout.name, shape.name)
+
+
+def _runs(shape):  # type: ignore[no-untyped-def]
+    frames = [shape.text_frame] if shape.has_text_frame else []
+    if shape.has_table:
+        frames += [cell.text_frame for row in shape.table.rows for cell in row.cells]
+    return [run for frame in frames for paragraph in frame.paragraphs for run in paragraph.runs]
+
+
+@needs_browser
+def test_briefing_slide_text_is_at_least_12_pt_and_tables_stand_on_the_body_grid(pack: BriefingFiles) -> None:
+    deck = Presentation(str(pack.pptx))
+    body = next(s for s in deck.slide_layouts.get_by_name("Title and Content").placeholders
+                if s.placeholder_format.idx == 1)
+
+    for n, slide in enumerate(deck.slides, start=1):
+        for shape in slide.shapes:
+            for text_run in _runs(shape):
+                size = text_run.font.size
+                assert text_run.text == "" or (size is not None and size.pt >= 12), (n, text_run.text)
+            if shape.has_table:
+                assert body.left <= shape.left and shape.left + shape.width <= body.left + body.width + 12700, n
+                assert sum(c.width for c in shape.table.columns) == shape.width
+
+
+@needs_browser
+def test_briefing_every_department_and_indicator_is_in_every_file(pack: BriefingFiles, standing: Standing) -> None:
+    departments = [d.name_zh for d in standing.plan.departments]
+    indicators = [i.name_zh for i in standing.plan.indicators]
+
+    for text in (pptx_text(pack.pptx), pdf_text(pack.pdf), docx_text(pack.docx)):
+        assert names_missing(text, indicators) == []
+    for text in (pptx_text(pack.pptx), pdf_text(pack.pdf)):
+        assert names_missing(text, departments) == []
+
+
+MACHINERY = ("python -m", "plan_facts", ".py", "kind:", "status:", "2025Q4", "2025Q3", "None", "nan")
+
+
+@needs_browser
+def test_briefing_shows_no_machinery_and_no_symbols_in_prose(pack: BriefingFiles) -> None:
+    for text in (pptx_text(pack.pptx), flat(pdf_text(pack.pdf)), docx_text(pack.docx)):
+        assert [word for word in MACHINERY if word in text] == []
+    prose = [p.text for p in Document(str(pack.docx)).paragraphs] + pack.content.summary + pack.content.methodology
+    prose += [page.headline for page in pack.content.actions] + pack.content.problems
+    for line in prose:
+        assert not set(line) & set("●◐✔✖▲▼↓◇○→"), line
+    assert "季度简报" in " ".join(pack.content.methodology)  # where a reviewer freezes the quarter
+
+
+@needs_browser
+def test_briefing_summary_and_action_lines_say_the_mean_completion_once(pack: BriefingFiles) -> None:
+    summary = Presentation(str(pack.pptx)).slides[1]
+    text = " ".join(s.text_frame.text for s in summary.shapes if s.has_text_frame)
+
+    assert text.count("平均完成率") == 1
+    for page in pack.content.actions:
+        assert page.headline.count("平均完成率") == 1, page.headline
+
+
+@needs_browser
+def test_briefing_action_tables_show_value_unit_target_and_rates(pack: BriefingFiles) -> None:
+    page = pack.content.actions[0]
+    assert list(page.indicators.columns) == ["序号", "指标", "单位", "目标值", "截至本期完成", "完成率", "序时进度",
+                                             "差值（个百分点）", "状态"]
+    milestones = page.indicators[page.indicators["目标值"] == "已完成"]
+    assert not milestones.empty and set(milestones["差值（个百分点）"]) == {"—"}
+    deck = Presentation(str(pack.pptx))
+    slide = next(s for s in deck.slides if s.shapes.title.text_frame.text == f"{page.name}：指标完成情况")
+    table = next(s.table for s in slide.shapes if s.has_table)
+    widths = [c.width for c in table.columns]
+    assert [c.text for c in table.rows[0].cells] == list(page.indicators.columns)
+    assert widths[0] == min(widths) and widths[1] == max(widths)  # 序号 narrow, 指标 wide
+
+
+@needs_browser
+def test_briefing_changes_and_revisions_are_separate_lists(pack: BriefingFiles) -> None:
+    content = pack.content
+
+    assert list(content.revisions.columns) == list(content.changes.columns)
+    assert "修订往期数据" not in set(content.changes["类别"])
+    assert any("较上季度（2025年第三季度）" in text for text in content.changes["变化情况"])
+    assert "没有修订往期数据" in content.changes_note  # none in the samples: said in so many words
+
+
+@needs_browser
+def test_briefing_revisions_get_their_own_named_slide_and_page(pack: BriefingFiles, tmp_path: Path) -> None:
+    from pipelines.briefing.pdf_writer import build_html
+    from pipelines.briefing.pptx_writer import write_pptx
+
+    pngs = {p.stem: p for p in pack.charts}
+    revised = dataclasses.replace(pack.content, revisions=pack.content.changes.head(3))
+    titles = _slide_titles(write_pptx(revised, pngs, tmp_path / "revised.pptx"))
+
+    assert "往期数据修订" in titles and "往期数据修订" not in _slide_titles(pack.pptx)
+    assert titles.index("往期数据修订") > titles.index("与上一季度（2025年第三季度）相比的变化")
+    assert "<h1>往期数据修订</h1>" in build_html(revised, pngs)
+
+
+@needs_browser
+def test_briefing_files_are_named_as_the_office_names_them(pack: BriefingFiles) -> None:
+    assert pack.pptx.name == "长宁区“上海硅巷”建设进展季度简报（2025年第四季度）.pptx"
+    assert pack.pdf.name == "长宁区“上海硅巷”建设进展季度简报（2025年第四季度）.pdf"
+    assert pack.docx.name == "关于2025年第四季度“上海硅巷”建设进展情况的通报.docx"
+
+
+def _points(css: str) -> list[float]:
+    return [float(x) for x in re.findall(r"font-size:\s*([\d.]+)pt", css)]
+
+
+@needs_browser
+def test_briefing_pdf_text_is_at_least_9_pt_and_tables_keep_their_rows(pack: BriefingFiles) -> None:
+    from pipelines.briefing.pdf_writer import CSS, build_html, footer_template, header_template
+
+    page = build_html(pack.content, {p.stem: p for p in pack.charts})
+    sizes = _points(page) + _points(header_template(pack.content)) + _points(footer_template(pack.content))
+
+    assert sizes and min(sizes) >= 9
+    assert "font-size" not in re.sub(r"font-size:\s*[\d.]+pt", "", page)  # every size in pt, none in px or em
+    assert re.search(r"thead\s*{[^}]*display:\s*table-header-group", CSS)
+    assert re.search(r"tr\s*{[^}]*break-inside:\s*avoid", CSS)
+    assert page.count("<colgroup>") == page.count("<table>")
+
+
+@needs_browser
+def test_briefing_tongbao_tables_repeat_their_header_keep_rows_whole_and_fit_columns(pack: BriefingFiles) -> None:
+    doc = Document(str(pack.docx))
+
+    for table in doc.tables:
+        rows = table._tbl.tr_lst
+        assert rows[0].trPr.find(qn("w:tblHeader")) is not None
+        assert all(row.trPr is not None and row.trPr.find(qn("w:cantSplit")) is not None for row in rows)
+        assert table._tbl.tblPr.find(qn("w:tblLayout")).get(qn("w:type")) == "fixed"
+        grid = [int(c.get(qn("w:w"))) for c in table._tbl.tblGrid.findall(qn("w:gridCol"))]
+        assert grid[0] == min(grid) and grid[2] > 2 * grid[0]  # 序号 narrow, 指标 wide
+        assert [c.width for c in table.rows[1].cells][2] == table.rows[0].cells[2].width
 
 
 # ---- numbers -----------------------------------------------------------------------------------------------------

@@ -18,14 +18,17 @@ from pipelines.briefing.docx_writer import write_docx
 from pipelines.briefing.images import SetupError, check_browser, check_cjk_font, write_pngs
 from pipelines.briefing.pdf_writer import write_pdf
 from pipelines.briefing.pptx_writer import write_pptx
+from pipelines.core.catalog import t
 from pipelines.core.config import today as config_today
 from pipelines.core.periods import Period, latest_period_ending_by
+from pipelines.present.formatting import file_name
 from pipelines.present.tables import shows_illustrative
 from pipelines.present.timeliness import compute_report_states
 from pipelines.store.snapshot import diff_quarters, read_snapshot
 from pipelines.store.standings import read_standing
 
-__all__ = ["BriefingContent", "BriefingFiles", "SetupError", "check_setup", "make_briefing", "read_content"]
+__all__ = ["BriefingContent", "BriefingFiles", "SetupError", "check_setup", "file_names", "make_briefing",
+           "read_content"]
 
 
 @dataclass(frozen=True)
@@ -65,9 +68,18 @@ def read_content(engine: Engine, as_of: Period, lang: str = "zh",
                          previous=previous if has_previous else None, narratives=narratives)
 
 
+def file_names(content: BriefingContent) -> dict[str, str]:
+    """The pack's files as the office names them (the names the 季度简报 page's downloads use): 长宁区“上海硅巷”建设
+    进展季度简报（2025年第四季度）.pptx and .pdf, 关于2025年第四季度“上海硅巷”建设进展情况的通报.docx."""
+    pack = t("briefing.file.pack", content.lang, quarter=content.quarter)
+    tongbao = t("briefing.file.tongbao", content.lang, quarter=content.quarter)
+    return {"pptx": file_name(pack, "pptx"), "pdf": file_name(pack, "pdf"), "docx": file_name(tongbao, "docx")}
+
+
 def make_briefing(engine: Engine, as_of: Period, out_dir: Path, lang: str = "zh",
                   today: dt.date | None = None) -> BriefingFiles | None:
-    """Write briefing.pptx, briefing.pdf, tongbao.docx and charts/*.png into out_dir; None for an empty store."""
+    """Write the slides, the PDF and the 通报 under the names file_names gives, and charts/*.png, into out_dir;
+    None for an empty store."""
     clock = time.perf_counter()
     browser = check_setup(lang)
     content = read_content(engine, as_of, lang, today)
@@ -77,11 +89,11 @@ def make_briefing(engine: Engine, as_of: Period, out_dir: Path, lang: str = "zh"
     out_dir.mkdir(parents=True, exist_ok=True)
     pngs = write_pngs(content.charts, out_dir / "charts")
     seconds["charts"] = time.perf_counter() - clock - sum(seconds.values())
-    by_name = {p.stem: p for p in pngs}
-    pptx = write_pptx(content, by_name, out_dir / "briefing.pptx")
-    docx = write_docx(content, out_dir / "tongbao.docx")
+    by_name, names = {p.stem: p for p in pngs}, file_names(content)
+    pptx = write_pptx(content, by_name, out_dir / names["pptx"])
+    docx = write_docx(content, out_dir / names["docx"])
     seconds["pptx+docx"] = time.perf_counter() - clock - sum(seconds.values())
-    pdf = write_pdf(content, by_name, out_dir / "briefing.pdf", browser)
+    pdf = write_pdf(content, by_name, out_dir / names["pdf"], browser)
     seconds["pdf"] = time.perf_counter() - clock - sum(seconds.values())
     seconds["total"] = time.perf_counter() - clock
     return BriefingFiles(pptx, pdf, docx, pngs, content, seconds)

@@ -16,7 +16,8 @@ from models.columns import CODE, NOTE
 from pipelines.core.catalog import t
 from pipelines.core.periods import Period
 from pipelines.engine.progress import STATUSES, Change, roll_up, status_rule_from
-from pipelines.engine.status_rule import legend, rule_title
+from pipelines.engine.rollup import RollUp
+from pipelines.engine.status_rule import OTHER_STATUSES, PACE_STATUSES, StatusRule, band, rule_title, status_name
 from pipelines.plan.standing import Standing
 from pipelines.present.charts import (
     build_action_chart,
@@ -36,6 +37,8 @@ from pipelines.present.tables import (
     PROBLEMS,
     STATUS,
     SUB_ITEM,
+    TARGET,
+    UNIT,
     Headline,
     action_rows,
     changes_rows,
@@ -48,7 +51,9 @@ from pipelines.present.tables import (
     overdue_by_department,
     pace_lists,
     red_flags,
+    red_flags_heading,
     red_keys,
+    revision_rows,
     sub_item_rows,
 )
 from pipelines.present.timeliness import department_grid, grid_for_display, ranking_rows, timeliness_ranking
@@ -73,10 +78,9 @@ class ActionPage:
     name: str
     status: str  # status code of the action's roll-up
     completion: float | None  # its mean completion (share)
-    headline: str  # 平均完成率 93.1% · ● 进度正常
-    explanation: str
+    headline: str  # one sentence in words: 10项指标中已达成7项、未达成3项；平均完成率93.1%，…，状态为“需关注”。
     sub_items: pd.DataFrame  # localised: 子项 | 主责部门 | 状态 | 完成率
-    indicators: pd.DataFrame  # localised: 序号 | 指标 | 完成率 | 序时进度 | 差值 | 状态
+    indicators: pd.DataFrame  # localised: 序号 | 指标 | 单位 | 目标值 | 截至本期完成 | 完成率 | 序时进度 | 差值 | 状态
     table: pd.DataFrame  # the full 通报 completion table of the action (stable column keys)
     chart: str
 
@@ -97,7 +101,10 @@ class BriefingContent:
     summary: list[str]
     actions: list[ActionPage]
     previous: Period | None
-    changes: pd.DataFrame  # localised
+    changes: pd.DataFrame  # localised: 类别 | 指标 | 升降 | 变化情况 (status moves, new values, newly overdue)
+    revisions: pd.DataFrame  # localised, the same columns: past values revised since the previous quarter
+    changes_note: str  # how many changes of each kind, and whether past values were revised
+    flags_heading: str  # what the red list holds: 未达成指标, or 红灯指标：进度滞后、倒退
     flags: pd.DataFrame  # localised, with the department's note
     overdue: pd.DataFrame  # localised
     timeliness: pd.DataFrame  # localised ranking
@@ -106,7 +113,8 @@ class BriefingContent:
     pace_items: dict[str, list[str]]
     problems: list[str]
     next_steps: list[str]
-    methodology: list[str]
+    methodology: list[str]  # prose paragraphs: source, the rule's definition and formulae, timeliness, snapshot
+    rule_table: pd.DataFrame  # 状态 | 判定条件: the status rule as a table
     source_note: str
     charts: list[Chart]
 
@@ -130,19 +138,48 @@ def cutoff_words(as_of: Period, lang: str) -> str:
     return t("briefing.tongbao.cutoff", lang, year=end.year, month=end.month, month_en=end.strftime("%B"))
 
 
-def counts_text(counts: dict[str, int], lang: str) -> str:
-    items = [t("briefing.count-item", lang, status=status_badge(s, lang), n=counts.get(s, 0)) for s in STATUSES
+def counts_text(counts: dict[str, int], lang: str, separator: str | None = None) -> str:
+    """已达成48项；未达成7项: the non-zero counts with each status in words (prose carries no status symbols)."""
+    items = [t("briefing.count-item", lang, status=status_name(s, lang), n=counts.get(s, 0)) for s in STATUSES
              if counts.get(s, 0)]
-    return t("briefing.tongbao.separator", lang).join(items) or MISSING
+    joiner = t("briefing.tongbao.separator", lang) if separator is None else separator
+    return joiner.join(items) or MISSING
 
 
 def _summary(head: Headline, paces: dict[str, int], lang: str) -> list[str]:
     return [t("briefing.summary.completion", lang, n=head.indicators, completion=format_rate(head.completion),
-              status=status_badge(head.status, lang)),
+              status=status_name(head.status, lang)),
             t("briefing.summary.statuses", lang, counts=counts_text(head.counts, lang)),
             t("briefing.summary.paces", lang, **paces),
             t("briefing.summary.likely", lang, n=head.likely),
             t("briefing.summary.overdue", lang, n=head.overdue)]
+
+
+def explanation_facts(text: str) -> str:
+    """The engine's explanation without its verdict (the part from the last "→" on: the status and its band), for
+    tables whose 状态 column says the status already."""
+    return text.rsplit(" → ", 1)[0].strip() if " → " in text else text
+
+
+def explanation_prose(text: str, status: str, lang: str) -> str:
+    """The engine's explanation as a 公文 sentence: its facts, then the status in words (no arrow, no symbol)."""
+    return t("briefing.prose.verdict", lang, facts=explanation_facts(text), status=status_name(status, lang))
+
+
+def rollup_story(rollup: RollUp, rule: StatusRule, lang: str) -> str:
+    """An action's standing in one sentence of words: how many indicators in which status, mean completion and the
+    rule's measure, and the status it comes to; the mean completion said once."""
+    n = sum(rollup.counts.values())
+    counts = counts_text(dict(rollup.counts), lang, "、" if lang != "en" else ", ")
+    status, completion = status_name(rollup.status, lang), format_rate(rollup.mean_completion)
+    if rollup.status == "achieved":
+        return t("briefing.action.story-achieved", lang, n=n, completion=completion)
+    if rollup.score is None:
+        return t("briefing.action.story-unscored", lang, n=n, counts=counts, status=status)
+    gap = f"{rollup.gap_points:.1f}" if rollup.gap_points is not None else MISSING
+    measure = t(f"rule.{rule.measure}.rollup_measure", lang, score=f"{rollup.score:.2f}", gap=gap)
+    return t("briefing.action.story", lang, n=n, counts=counts, completion=completion, measure=measure,
+             status=status)
 
 
 def _action_page(standing: Standing, row: pd.Series, lang: str) -> ActionPage:
@@ -151,26 +188,29 @@ def _action_page(standing: Standing, row: pd.Series, lang: str) -> ActionPage:
     subs = sub_item_rows(standing, lang, code)[[SUB_ITEM, LEAD, STATUS, COMPLETION]]
     subs = subs.assign(**{COMPLETION: [format_rate(None if pd.isna(v) else v / 100) for v in subs[COMPLETION]]})
     table = completion_table(standing, lang, code)
-    shown = pd.DataFrame({"seq": table["seq"], INDICATOR: table[INDICATOR],
-                          COMPLETION: [format_rate(None if pd.isna(v) else v / 100) for v in table[COMPLETION]],
-                          "time_share": [format_rate(None if pd.isna(v) else v / 100) for v in table["time_share"]],
-                          "gap": [MISSING if pd.isna(v) else f"{v:+.1f}" for v in table["gap"]],
-                          STATUS: table[STATUS]})
-    return ActionPage(code, str(row["name"]), r.status, r.mean_completion, t("briefing.action.completion", lang,
-                      completion=format_rate(r.mean_completion), status=status_badge(r.status, lang)),
-                      r.explanation(lang), localise(subs, lang), localise(shown, lang), table, f"action_{code}")
+    shown = localise(pd.DataFrame({
+        "seq": table["seq"], INDICATOR: table[INDICATOR], UNIT: table[UNIT], TARGET: table[TARGET],
+        "actual": table["actual"],
+        COMPLETION: [format_rate(None if pd.isna(v) else v / 100) for v in table[COMPLETION]],
+        "time_share": [format_rate(None if pd.isna(v) else v / 100) for v in table["time_share"]],
+        "gap": [MISSING if pd.isna(v) else f"{v:+.1f}" for v in table["gap"]],
+        STATUS: table[STATUS]}), lang)
+    shown = shown.rename(columns={t(f"ui.col.{UNIT}", lang): t("briefing.col.unit", lang),
+                                  t(f"ui.col.{TARGET}", lang): t("briefing.col.target", lang)})
+    return ActionPage(code, str(row["name"]), r.status, r.mean_completion, rollup_story(r, standing.rule, lang),
+                      localise(subs, lang), shown, table, f"action_{code}")
 
 
 def _flags(standing: Standing, lang: str, narratives: pd.DataFrame | None) -> pd.DataFrame:
     """Red indicators (off track, regressing, not achieved) with the rule's explanation and what the department
-    wrote: its 存在问题 and 下步措施 when it sent them with the value, else its note (备注)."""
+    wrote: its 存在问题 and 下步措施 when it sent them with the value, else its note (备注); keyed by CODE."""
     told = narratives_of(standing.current, narratives, red_keys(standing)) if narratives is not None else {}
     flags = red_flags(standing, lang, told)
     latest = {c: a.latest_period.code for c, a in standing.assessments.items() if a.latest_period}
     notes = notes_of(standing.current, [(c, latest[c]) for c in flags[CODE] if c in latest])
     flags[NOTE] = [_department_words(problems, steps, notes.get((c, latest.get(c, "")), ""), lang)
                    for c, problems, steps in flags[[CODE, PROBLEMS, NEXT_STEPS]].itertuples(index=False)]
-    return flags.drop(columns=[CODE, PROBLEMS, NEXT_STEPS])
+    return flags.drop(columns=[PROBLEMS, NEXT_STEPS])
 
 
 def _department_words(problems: str, steps: str, note: str, lang: str) -> str:
@@ -179,17 +219,28 @@ def _department_words(problems: str, steps: str, note: str, lang: str) -> str:
     return "；".join(told) if told else (note or MISSING)
 
 
-def _problems(flags: pd.DataFrame, overdue: pd.DataFrame, lang: str) -> list[str]:
+def _problems(flags: pd.DataFrame, overdue: pd.DataFrame, standing: Standing, lang: str) -> list[str]:
+    """四、存在问题: each red indicator as a sentence (its facts and status in words, the department's note), then
+    each department with overdue reports."""
     out = []
     for row in flags.itertuples(index=False):
         note = getattr(row, NOTE)
+        code = str(getattr(row, CODE))
         out.append(t("briefing.tongbao.problem-indicator", lang, indicator=getattr(row, INDICATOR),
-                     lead=getattr(row, LEAD), explanation=getattr(row, EXPLANATION),
+                     lead=getattr(row, LEAD),
+                     explanation=explanation_prose(getattr(row, EXPLANATION), standing.assessments[code].status,
+                                                   lang),
                      note="" if note == MISSING else t("briefing.tongbao.problem-note", lang, note=note)))
     for row in overdue.itertuples(index=False):
         out.append(t("briefing.tongbao.problem-overdue", lang, department=row.department, count=row.count,
                      items=getattr(row, INDICATOR)))
     return out
+
+
+def _flags_shown(flags: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The red-flag table as printed: the explanation's facts (the 状态 column gives the verdict), 部门说明."""
+    shown = flags.drop(columns=[CODE]).assign(**{EXPLANATION: [explanation_facts(x) for x in flags[EXPLANATION]]})
+    return localise(shown, lang).rename(columns={t(f"ui.col.{NOTE}", lang): t("briefing.col.note", lang)})
 
 
 def _next_steps(completion: pd.DataFrame, overdue: pd.DataFrame, lang: str) -> list[str]:
@@ -206,17 +257,42 @@ def _next_steps(completion: pd.DataFrame, overdue: pd.DataFrame, lang: str) -> l
 
 def _methodology(standing: Standing, frozen: Frozen | None, illustrative: bool, data_time: str,
                  generated_on: dt.date, lang: str) -> list[str]:
-    lines = [t("briefing.method.source", lang, time=data_time, rule=rule_title(standing.rule).text(lang)),
-             *legend(standing.rule, lang).splitlines(),
+    """方法说明 in sentences: the source, the rule and its formulae, timeliness, the snapshot (or how to freeze one on
+    the 季度简报 page), the 示例 note; the statuses themselves are the rule table (rule_rows)."""
+    rule = standing.rule
+    lines = [t("briefing.method.source", lang, time=data_time),
+             t("briefing.method.rule", lang, rule=rule_title(rule).text(lang),
+               definition=t(f"rule.{rule.measure}.definition", lang)),
+             t("briefing.method.formula", lang),
              t("briefing.method.timeliness", lang, days=standing.plan.info.due_days)]
     if frozen is not None:
         lines.append(t("briefing.method.snapshot", lang, when=format_time(frozen.created_at),
                        last=frozen.last_submission_id))
     else:
-        lines.append(t("briefing.method.live", lang, when=generated_on.isoformat(), as_of=standing.as_of.code))
+        lines.append(t("briefing.method.live", lang, when=generated_on.isoformat()))
     if illustrative:
         lines.append(t("briefing.method.illustrative", lang))
     return lines
+
+
+def rule_rows(rule: StatusRule, lang: str) -> pd.DataFrame:
+    """The status rule as a table, 状态 | 判定条件: each pace status with its band, then the other statuses."""
+    rows = [(status_badge(s, lang), band(rule, s).text(lang) if s in PACE_STATUSES else t(f"legend.meaning.{s}", lang))
+            for s in (*PACE_STATUSES, *OTHER_STATUSES)]
+    return pd.DataFrame(rows, columns=[t("ui.col.status", lang), t("briefing.col.condition", lang)])
+
+
+def _changes_note(changes: pd.DataFrame, revisions: pd.DataFrame, previous: Period | None, lang: str) -> str:
+    """共86项：状态变化40项、新报送46项；另有往期数据修订2项，单列于“往期数据修订”. Empty without a previous quarter."""
+    if previous is None:
+        return ""
+    kinds = changes["kind"].value_counts(sort=False) if not changes.empty else pd.Series(dtype=int)
+    listed = ("、" if lang != "en" else ", ").join(t("briefing.count-item", lang, status=k, n=n)
+                                                   for k, n in kinds.items())
+    told = t("briefing.changes.count", lang, n=len(changes), kinds=listed) if len(changes) else ""
+    rest = (t("briefing.changes.revisions", lang, n=len(revisions)) if len(revisions)
+            else t("briefing.changes.no-revisions", lang))
+    return told + rest
 
 
 def _charts(standing: Standing, head: Headline, actions: list[ActionPage], grid: pd.DataFrame, lang: str,
@@ -260,8 +336,9 @@ def build_content(standing: Standing, frozen: Frozen | None, changes: list[Chang
     items = pace_lists(completion, lang)
     paces = {pace: len(items[pace]) for pace in PACES}
     actions = [_action_page(standing, row, lang) for _, row in action_rows(standing, lang).iterrows()]
-    changed = (changes_rows(changes, revisions, standing, lang) if changes is not None and revisions is not None
-               else pd.DataFrame())
+    changed = changes_rows(changes, standing, lang) if changes is not None else pd.DataFrame(columns=["kind"])
+    revised = (revision_rows(revisions, standing, lang) if revisions is not None and changes is not None
+               else pd.DataFrame(columns=["kind"]))
     flags = _flags(standing, lang, narratives)
     overdue = overdue_by_department(standing, lang)
     grid = department_grid(report_states)
@@ -270,12 +347,16 @@ def build_content(standing: Standing, frozen: Frozen | None, changes: list[Chang
         lang=lang, plan_name=name_of(plan.info, lang), as_of=standing.as_of, quarter=standing.as_of.label(lang),
         cutoff=cutoff_words(standing.as_of, lang), generated_on=generated_on, data_time=time, frozen=frozen,
         illustrative=illustrative, head=head, paces=paces, summary=_summary(head, paces, lang), actions=actions,
-        previous=previous, changes=localise(changed, lang), flags=localise(flags, lang),
+        previous=previous, changes=localise(changed, lang), revisions=localise(revised, lang),
+        changes_note=_changes_note(changed, revised, previous, lang), flags_heading=red_flags_heading(standing, lang),
+        flags=_flags_shown(flags, lang),
         overdue=overdue, timeliness=localise(ranking_rows(ranking, plan, lang), lang),
         timeliness_note=f"{timeliness_legend(lang)} · {t('ui.timeliness.rule', lang, days=plan.info.due_days)}",
         completion=completion,
-        pace_items=items, problems=_problems(flags, overdue, lang), next_steps=_next_steps(completion, overdue, lang),
+        pace_items=items, problems=_problems(flags, overdue, standing, lang),
+        next_steps=_next_steps(completion, overdue, lang),
         methodology=_methodology(standing, frozen, illustrative, time, generated_on, lang),
+        rule_table=rule_rows(standing.rule, lang),
         source_note=t("briefing.tongbao.note", lang, time=time, rule=rule_title(standing.rule).text(lang)),
         charts=_charts(standing, head, actions, grid, lang, illustrative))
 

@@ -1,7 +1,8 @@
 """The quarterly 通报 as the commission writes it (python-docx), with 公文 typography set by font name.
 
 Title 方正小标宋简体 2号; body 仿宋_GB2312 3号 with digits in Times New Roman; 一、 headings 黑体, （一） headings
-楷体_GB2312; tables 仿宋_GB2312 五号 in a landscape section; a 注 line with the data source and the status rule.
+楷体_GB2312; tables 仿宋_GB2312 小五 in a landscape section, columns fitted to their contents, the header repeated
+on every page and no row split; a 注 line with the data source and the status rule.
 """
 from __future__ import annotations
 
@@ -12,19 +13,26 @@ from docx import Document
 from docx.document import Document as DocumentType
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
+from docx.shared import Cm, Emu, Pt
+from docx.table import Table
 from docx.table import _Cell as Cell
 from docx.text.run import Run
 
 from pipelines.briefing.content import BriefingContent, counts_text
-from pipelines.present.formatting import MISSING, format_rate, pace_word, status_badge
+from pipelines.briefing.layout import Box, column_widths
+from pipelines.engine.status_rule import status_name
+from pipelines.present.formatting import MISSING, format_rate, pace_word
 from pipelines.present.tables import PACES, REPORT_COLUMNS, localise
 
 TITLE_FONT, BODY_FONT, HEADING_FONT, SUBHEADING_FONT = "方正小标宋简体", "仿宋_GB2312", "黑体", "楷体_GB2312"
 LATIN_FONT = "Times New Roman"
-SIZE_2, SIZE_3, SIZE_5 = 22, 16, 10.5  # 公文 font sizes 2号, 3号, 五号 in points
+SIZE_2, SIZE_3, SIZE_5, SIZE_SMALL_5 = 22, 16, 10.5, 9  # 公文 font sizes 2号, 3号, 五号, 小五 in points
 CN_NUMBERS = "一二三四五六七八九十"
+LANDSCAPE_TEXT_WIDTH = Cm(29.7 - 3.0)  # A4 landscape between the 1.5 cm margins
+CELL_MARGIN = Cm(0.1)  # left and right in each cell (Word's default 0.19 cm leaves 15 columns no room)
+TABLE_BOX = Box(SIZE_SMALL_5, 2 * CELL_MARGIN / 12700 + 1.5, 2)
 
 
 def _font(run: Run, east_asian: str, size: float, bold: bool = False, latin: str = LATIN_FONT) -> None:
@@ -63,23 +71,61 @@ def _style_headings(doc: DocumentType) -> None:
         style.paragraph_format.space_before = Pt(0)
 
 
-def _table(doc: DocumentType, frame: pd.DataFrame) -> None:
+def _table(doc: DocumentType, frame: pd.DataFrame, width: int = LANDSCAPE_TEXT_WIDTH) -> None:
+    """A table whose columns are fitted to their contents (序号 narrow, 指标 wide) across `width`; its header row
+    repeats on every page and no row is split between pages (Word paginates the rest)."""
     table = doc.add_table(rows=len(frame) + 1, cols=len(frame.columns))
     table.style = "Table Grid"
+    table.autofit = False
+    widths = _fixed_widths(table, frame, width)
     cells = table._cells  # once: table.cell(r, c) rebuilds this list on every call (15 s for the six tables)
-    width = len(frame.columns)
+    columns = len(frame.columns)
     for c, name in enumerate(frame.columns):
         _cell(cells[c], str(name), bold=True)
     for r, row in enumerate(frame.itertuples(index=False), start=1):
         for c, value in enumerate(row):
-            _cell(cells[r * width + c], value)
+            _cell(cells[r * columns + c], value)
+    for n, cell in enumerate(cells):
+        cell.width = Emu(widths[n % columns])
+    for n, row in enumerate(table.rows):
+        properties = row._tr.get_or_add_trPr()
+        properties.append(OxmlElement("w:cantSplit"))
+        if n == 0:
+            properties.append(OxmlElement("w:tblHeader"))
+
+
+def _fixed_widths(table: Table, frame: pd.DataFrame, width: int) -> list[int]:
+    """Fixed layout with the fitted widths written into the grid (w:tblGrid/w:gridCol) and the table width."""
+    fitted = column_widths(frame, width / 12700, TABLE_BOX)
+    widths = [int(w * 12700) for w in fitted]
+    widths[-1] += width - sum(widths)
+    properties = table._tbl.tblPr
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        margin = OxmlElement(f"w:{side}")
+        margin.set(qn("w:w"), str(int(CELL_MARGIN / 635)))
+        margin.set(qn("w:type"), "dxa")
+        margins.append(margin)
+    properties.append(margins)
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    properties.append(layout)
+    total = properties.find(qn("w:tblW"))
+    if total is None:
+        total = OxmlElement("w:tblW")
+        properties.append(total)
+    total.set(qn("w:w"), str(int(width / 635)))  # twentieths of a point
+    total.set(qn("w:type"), "dxa")
+    for column, w in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths):
+        column.set(qn("w:w"), str(int(w / 635)))
+    return widths
 
 
 def _cell(cell: Cell, value: object, bold: bool = False) -> None:
     text = MISSING if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
     paragraph = cell.paragraphs[0]
     paragraph.paragraph_format.space_after = Pt(0)
-    _font(paragraph.add_run(text), BODY_FONT, SIZE_5, bold)
+    _font(paragraph.add_run(text), BODY_FONT, SIZE_SMALL_5, bold)
 
 
 def _printed(table: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -120,14 +166,13 @@ def write_docx(content: BriefingContent, path: Path) -> Path:
     end = c.as_of.end_date
     _para(doc, c.t("briefing.tongbao.overall", year=end.year, month=end.month, month_en=end.strftime("%B"),
                    plan=c.plan_name, n=c.head.indicators, completion=format_rate(c.head.completion),
-                   status=status_badge(c.head.status, lang), counts=counts_text(c.head.counts, lang),
+                   status=status_name(c.head.status, lang), counts=counts_text(c.head.counts, lang, "、"),
                    likely=c.head.likely,
                    overdue=c.head.overdue, **c.paces))
     for page in c.actions:
-        _para(doc, c.t("briefing.tongbao.action-line", name=page.name, completion=format_rate(page.completion),
-                       status=status_badge(page.status, lang), explanation=page.explanation))
+        _para(doc, c.t("briefing.tongbao.action-line", name=page.name, story=page.headline))
+    _landscape(doc)  # the heading on the tables' first page, not alone at the foot of the portrait one
     _heading(doc, c.t("briefing.tongbao.h-table"), 1)
-    _landscape(doc)
     for n, page in enumerate(c.actions, start=1):
         _para(doc, c.t("briefing.tongbao.table-title", n=n, name=page.name), BODY_FONT, 12, bold=True, center=True)
         _table(doc, _printed(page.table, lang))
