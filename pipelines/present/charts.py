@@ -33,14 +33,18 @@ STATUS_BAR_CLASS = "kpi-status-bar"  # the HTML status bar's class: pages' tests
 
 
 def _layout(fig: go.Figure, *, lang: str, title: str | None = None, height: int | None = None,
-            illustrative: bool = False) -> go.Figure:
+            illustrative: bool = False, badge_below: bool = False) -> go.Figure:
+    """The shared look; with `illustrative`, the 示例数据 badge over the plot's top right corner, or under the plot
+    (`badge_below`) for a chart whose axis labels are at the top, which the badge would cover."""
     fig.update_layout(template="plotly_white", font={"family": FONT_FAMILY, "size": 13, "color": INK},
                       hoverlabel={"font": {"family": FONT_FAMILY}}, height=height, showlegend=False,
-                      margin={"l": 10, "r": 20, "t": 48 if title else 16, "b": 10},
+                      margin={"l": 10, "r": 20, "t": 48 if title else 16,
+                              "b": 34 if illustrative and badge_below else 10},
                       title={"text": title, "x": 0, "xanchor": "left"} if title else None)
     if illustrative:  # the briefing pack reuses these figures: the notice travels with the picture
-        fig.add_annotation(text=t("ui.illustrative-badge", lang), xref="paper", yref="paper", x=1, y=1.0,
-                           xanchor="right", yanchor="bottom", showarrow=False,
+        fig.add_annotation(text=t("ui.illustrative-badge", lang), xref="paper", yref="paper", x=1,
+                           y=0.0 if badge_below else 1.0, yshift=-6 if badge_below else 0,
+                           xanchor="right", yanchor="top" if badge_below else "bottom", showarrow=False,
                            font={"size": 12, "color": "#7A4A00"}, bgcolor="#FFF4D6", bordercolor="#E69F00")
     return fig
 
@@ -232,6 +236,7 @@ def build_indicator_chart(story: IndicatorStory, lang: str, *, title: str | None
     else:
         fig.update_yaxes(title=unit_word(story.unit, lang), rangemode="tozero" if story.kind == "annual" else "normal")
     fig = _layout(fig, lang=lang, title=title, height=height, illustrative=story.illustrative)
+    fig.update_xaxes(tickformat=t("screens.chart.date-ticks", lang))  # 2024年1月, not Plotly's English "Jan 2024"
     fig.update_layout(showlegend=True, legend={"orientation": "h", "y": -0.15}, hovermode="closest")
     return fig
 
@@ -258,8 +263,8 @@ def build_timeliness_grid(grid: pd.DataFrame, lang: str, *, title: str | None = 
                                hovertext=hover.to_numpy(), hoverinfo="text", colorscale=scale, zmin=-0.5,
                                zmax=n - 0.5, showscale=False, xgap=2, ygap=2))
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(side="top")
-    return _layout(fig, lang=lang, title=title, height=height, illustrative=illustrative)
+    fig.update_xaxes(side="top")  # the quarters read as a table's header; the 示例数据 badge goes below, clear of them
+    return _layout(fig, lang=lang, title=title, height=height, illustrative=illustrative, badge_below=True)
 
 
 def timeliness_legend(lang: str) -> str:

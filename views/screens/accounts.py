@@ -27,6 +27,7 @@ from pipelines.workflow.accounts import (
     list_users,
 )
 from pipelines.workflow.sessions import end_other_sessions
+from views.shared.printable import render_table
 from views.shared.shell import lang
 from views.shared.signin import current_user, open_signed_view, store_engine
 
@@ -49,7 +50,6 @@ def main() -> None:
     render_list(plan, users)
     render_add(plan)
     render_manage(plan, user, users)
-    st.caption(t("admin.cli", L))
 
 
 def department_names(plan: PlanData) -> dict[str, str]:
@@ -85,7 +85,7 @@ def render_list(plan: PlanData, users: list[User]) -> None:
         t("review.user-state", L): state_text(u),
         t("admin.col-demo", L): t("admin.demo-yes", L) if u.demo else "",
     } for u in users])
-    st.dataframe(frame, hide_index=True, width="stretch")
+    render_table(frame)
 
 
 def render_add(plan: PlanData) -> None:

@@ -6,7 +6,7 @@ import streamlit as st
 
 from pipelines.present.charts import status_bar_html
 from pipelines.present.export import to_xlsx_bytes
-from pipelines.present.formatting import format_rate, name_of, pace_word, status_badge
+from pipelines.present.formatting import file_name, format_rate, name_of, pace_word, status_badge
 from pipelines.present.tables import (
     COMPLETION,
     GAP,
@@ -26,6 +26,7 @@ from pipelines.present.tables import (
     sub_item_rows,
 )
 from views.shared import data
+from views.shared.printable import render_table
 from views.shared.shell import open_view, page_choice, render_footer, render_html_chart, render_legend
 
 view = open_view("ui.page.actions")
@@ -52,7 +53,7 @@ with chart_column:
                                       illustrative=view.illustrative))
 with subs_column:
     subs = sub_item_rows(standing, lang, action).drop(columns=["code", "status_code"])
-    st.dataframe(localise(subs, lang), hide_index=True, column_config={
+    render_table(localise(subs, lang), column_config={
         view.t(f"ui.col.{COMPLETION}"): st.column_config.NumberColumn(format="%.1f%%")})
 
 if not view.screenshot:  # the full table with its filters; a screenshot keeps the chart, sub-items and lists
@@ -67,14 +68,14 @@ if not view.screenshot:  # the full table with its filters; a screenshot keeps t
     descending = filters[4].toggle(view.t("ui.control.descending"), value=by != "seq")
     shown = sort_completion(filter_completion(table, groups, sub_item, pace_shown), by, descending)
     percent = st.column_config.NumberColumn(format="%.1f%%")
-    st.dataframe(localise(shown[[*REPORT_COLUMNS[:10], TREND, *REPORT_COLUMNS[10:]]], lang), hide_index=True,
-                 placeholder="—",
+    render_table(localise(shown[[*REPORT_COLUMNS[:10], TREND, *REPORT_COLUMNS[10:]]], lang),
                  height=min(800, 35 * (len(shown) + 1) + 3),
                  column_config={view.t(f"ui.col.{COMPLETION}"): percent, view.t(f"ui.col.{TIME_SHARE}"): percent,
                                 view.t(f"ui.col.{GAP}"): st.column_config.NumberColumn(format="%+.1f"),
                                 view.t(f"ui.col.{TREND}"): st.column_config.LineChartColumn(width="small")})
     st.download_button(view.t("ui.download.xlsx"), to_xlsx_bytes(export_frame(shown, lang), view.t("ui.sheet.report")),
-                       file_name=f"{action}_{view.as_of.code}.xlsx",
+                       file_name=file_name(view.t("file.action-table", name=names[action],
+                                                  quarter=view.as_of.label(lang)), "xlsx"),
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 render_legend(view)
 

@@ -2,11 +2,14 @@
 the 催报 list for the open quarter."""
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from models.submissions import read_submission_periods
 from pipelines.core.catalog import t
 from pipelines.core.config import today
+from pipelines.plan.records import PlanData
+from pipelines.present.formatting import format_rate
 from pipelines.present.submission_board import (
     board_grid,
     chase_list,
@@ -18,6 +21,7 @@ from pipelines.present.submission_board import (
 )
 from pipelines.workflow.accounts import REVIEWER, VIEWER
 from pipelines.workflow.attempts import read_attempts
+from views.shared.printable import render_table
 from views.shared.shell import lang
 from views.shared.signin import open_signed_view, store_engine
 
@@ -38,12 +42,19 @@ def main() -> None:
     if chase.empty:
         st.caption(t("board.chase-none", L, quarter=quarter))
     else:
-        st.dataframe(chase_rows(chase, plan, L), hide_index=True, width="stretch")
+        render_table(chase_rows(chase, plan, L))
     st.subheader(t("board.rates", L))
-    st.dataframe(rates_rows(compute_rates(board, day), plan, L), hide_index=True, width="stretch")
+    render_table(rates_table(compute_rates(board, day), plan))
     st.subheader(t("board.grid", L, days=plan.info.due_days))
-    st.dataframe(board_grid(board, plan, day, L), hide_index=True, width="stretch")
+    render_table(board_grid(board, plan, day, L))
     st.caption(t("board.refused-note", L))
+
+
+def rates_table(rates: pd.DataFrame, plan: PlanData) -> pd.DataFrame:
+    """及时率 per department, its rate written as every other page writes a rate (one decimal: 100.0%, 93.3%)."""
+    table = rates_rows(rates, plan, L)
+    table[t("board.rate", L)] = [format_rate(r, L) for r in rates["rate"]]
+    return table
 
 
 main()

@@ -31,6 +31,7 @@ from pipelines.present.timeliness import (
     timeliness_ranking,
 )
 from views.shared import data
+from views.shared.printable import render_table
 from views.shared.shell import open_view, page_choice, render_chart, render_footer, render_html_chart, render_legend
 
 view = open_view("ui.page.departments")
@@ -47,7 +48,7 @@ with grid_column:
     st.caption(timeliness_legend(lang) + " · " + view.t("ui.timeliness.rule", days=plan.info.due_days))
 with rank_column:
     rows = ranking_rows(ranking, plan, lang)
-    st.dataframe(localise(rows, lang), hide_index=True, height=35 * (len(rows) + 1) + 3)
+    render_table(localise(rows, lang), height=35 * (len(rows) + 1) + 3)
 
 names = {d.code: name_of(d, lang) for d in plan.departments}
 names = {d.code: name_of(d, lang) for d in plan.departments}
@@ -73,8 +74,9 @@ if department is not None:  # one department's own page; a screenshot keeps the 
                                               illustrative=view.illustrative))
         with table_column:
             columns = [SEQ, INDICATOR, UNIT, TARGET, ACTUAL, COMPLETION, GAP, STATUS, SUPPORT]
-            percent = {view.t(f"ui.col.{COMPLETION}"): st.column_config.NumberColumn(format="%.1f%%")}
-            st.dataframe(localise(own[columns], lang), hide_index=True, height=min(800, 35 * (len(own) + 1) + 3),
+            percent = {view.t(f"ui.col.{COMPLETION}"): st.column_config.NumberColumn(format="%.1f%%"),
+                       view.t(f"ui.col.{GAP}"): st.column_config.NumberColumn(format="%+.1f")}  # as 专项行动 writes it
+            render_table(localise(own[columns], lang), height=min(800, 35 * (len(own) + 1) + 3),
                          column_config=percent)
 render_legend(view)
 render_footer(view)

@@ -22,6 +22,7 @@ from pipelines.present.tables import (
     revision_rows,
 )
 from views.shared import data
+from views.shared.printable import render_table
 from views.shared.shell import open_view, render_chart, render_footer, render_html_chart, render_legend
 
 view = open_view("ui.page.overview", plan_title=True)
@@ -66,11 +67,11 @@ if not view.screenshot:
         if table.empty:
             st.info(view.t("ui.no-changes"))
         else:
-            st.dataframe(localise(table, lang), hide_index=True)
+            render_table(localise(table, lang))
         revised = revision_rows(revisions, standing, lang)
         if not revised.empty:  # revised past values: a list of their own, never mixed with this quarter's news
             st.markdown(f"**{view.t('ui.section.revised-values')}**")
-            st.dataframe(localise(revised, lang), hide_index=True)
+            render_table(localise(revised, lang))
     else:
         st.info(view.t("ui.no-previous-quarter"))
 
@@ -83,7 +84,7 @@ if not view.screenshot:
         if rows.empty:
             st.success(view.t(all_clear))
         else:
-            st.dataframe(localise(rows, lang), hide_index=True)
+            render_table(localise(rows, lang))
     with st.expander(view.t("ui.section.likely", n=head.likely)):
-        st.dataframe(localise(likely_rows(standing, lang), lang), hide_index=True)
+        render_table(localise(likely_rows(standing, lang), lang))
 render_footer(view)

@@ -37,6 +37,7 @@ from pipelines.present.submit_view import (
 from pipelines.workflow.accounts import ADMIN, REVIEWER, Refusal, User
 from pipelines.workflow.pending import PendingView, inspect_submission
 from pipelines.workflow.review import approve, lock_quarter, return_submission, unlock_quarter
+from views.shared.printable import render_table
 from views.shared.shell import lang
 from views.shared.signin import current_user, open_signed_view, store_engine
 
@@ -64,7 +65,7 @@ def render_pending(plan: PlanData, user: User) -> None:
     if pending.empty:
         st.caption(t("review.none-pending", L))
         return
-    st.dataframe(history_frame(pending, plan, L), hide_index=True, width="stretch")
+    render_table(history_frame(pending, plan, L))
     chosen = int(st.selectbox(t("review.pick", L), pending["id"].tolist(), key="pick"))
     view = inspect_submission(store_engine(), plan, chosen, today())
     if view is None:
@@ -96,7 +97,7 @@ def render_submission(plan: PlanData, view: PendingView) -> None:
         values = "、".join(f"{c}（{period_of_code(p).label(L)}）：{other_ids(ids, L)}"
                           for c, p, ids in others[["indicator_code", "period", "others"]].itertuples(index=False))
         st.warning(t("review.others-warning", L, values=values))
-    st.dataframe(review_frame(view.rows, plan, L), hide_index=True, width="stretch")
+    render_table(review_frame(view.rows, plan, L))
     with store_engine().connect() as conn:
         original = read_submission_file(conn, view.submission_id)
         evidence = read_evidence_list(conn, view.submission_id)
@@ -160,7 +161,7 @@ def render_admin(plan: PlanData, user: User) -> None:
         events = read_lock_events(conn)
     if not events.empty:
         st.caption(t("review.lock-history", L))
-        st.dataframe(lock_history_frame(events, L), hide_index=True, width="stretch")
+        render_table(lock_history_frame(events, L))
     st.caption(t("admin.see-page", L))
 
 

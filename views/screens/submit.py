@@ -20,11 +20,12 @@ from pipelines.intake.template import build_csv_template, build_xlsx_template
 from pipelines.plan.records import PlanData
 from pipelines.present.export import to_xlsx_bytes
 from pipelines.present.formatting import plain
-from pipelines.present.submit_view import history_frame, issues_frame, preview_frame, selectable_quarters
+from pipelines.present.submit_view import STATUS_KEYS, history_frame, issues_frame, preview_frame, selectable_quarters
 from pipelines.workflow.accounts import ADMIN, SUBMITTER, Refusal, User
 from pipelines.workflow.attempts import record_attempt
 from pipelines.workflow.evidence import MAX_EVIDENCE_BYTES, MAX_EVIDENCE_FILES
 from pipelines.workflow.review import EvidenceFile, Narrative, Preview, preview_file, submit_file, withdraw
+from views.shared.printable import render_table
 from views.shared.shell import lang
 from views.shared.signin import current_user, open_signed_view, store_engine
 
@@ -89,7 +90,26 @@ def uploader_words() -> None:
     rules += [f'[class*="st-key-{key}-"] [data-testid="stFileUploaderDropzoneInstructions"] span::after '
               f'{{content: {json.dumps(text, ensure_ascii=False)}; font-size: 0.875rem}}'
               for key, text in words.items()]
-    st.html("<style>" + "\n".join(rules) + "</style>")
+    st.html("<style>" + "\n".join(rules + refusal_rules(data_limit, evidence_limit)) + "</style>")
+
+
+def refusal_rules(data_limit: str, evidence_limit: str) -> list[str]:
+    """A file the uploader itself refuses before the page sees it (larger than Streamlit's maxUploadSize, or of a type
+    it does not take) is marked red with Streamlit's English reason ("File must be 10.0MB or smaller.") hidden for a
+    screen reader and in a hover tooltip. The reason is shown instead under the file, in the reader's language, with
+    the uploader's own limits; the tooltip says it too (it cannot tell which uploader it belongs to)."""
+    alert = '[data-testid="stFileChip"][aria-invalid="true"] [role="alert"]'
+    words = {"upload": t("screens.uploader-refused-data", L, mb=data_limit),
+             "evidence": t("screens.uploader-refused-evidence", L, mb=evidence_limit)}
+    rules = [f"{alert} {{position: static; width: auto; height: auto; margin: 2px 0 0 0; clip: auto; "
+             f"clip-path: none; overflow: visible; white-space: normal; font-size: 0; color: #B3261E}}",
+             '[data-testid="stFileChip"][aria-invalid="true"] {height: auto}',
+             '[data-testid="stTooltipErrorContent"] {font-size: 0}',
+             f'[data-testid="stTooltipErrorContent"]::after '
+             f'{{content: {json.dumps(t("screens.uploader-refused", L), ensure_ascii=False)}; font-size: 0.875rem}}']
+    rules += [f'[class*="st-key-{key}-"] {alert}::after {{content: {json.dumps(text, ensure_ascii=False)}; '
+              f'font-size: 0.8rem; display: block}}' for key, text in words.items()]
+    return rules
 
 
 def render_upload(plan: PlanData, user: User, department: str) -> None:
@@ -143,9 +163,9 @@ def render_problems(preview: Preview) -> None:
     hard_tab, soft_tab = st.tabs([t("submit.tab-hard", L, n=len(preview.hard)),
                                   t("submit.tab-soft", L, n=len(preview.soft))])
     with hard_tab:
-        st.dataframe(issues_frame(preview.hard, L), hide_index=True, width="stretch")
+        render_table(issues_frame(preview.hard, L))
     with soft_tab:
-        st.dataframe(issues_frame(preview.soft, L), hide_index=True, width="stretch")
+        render_table(issues_frame(preview.soft, L))
         if preview.soft and not preview.hard:
             st.caption(t("submit.explain-help", L))
             for row in sorted({i.row for i in preview.soft if i.row}):
@@ -163,7 +183,7 @@ def render_preview(plan: PlanData, user: User, department: str, preview: Preview
         st.info(t("submit.skipped", L, n=preview.skipped))
     if preview.explained:
         st.caption(t("submit.explained", L, n=len(preview.explained)))
-    st.dataframe(preview_frame(preview.rows, plan, preview.red, L), hide_index=True, width="stretch")
+    render_table(preview_frame(preview.rows, plan, preview.red, L))
     if preview.red:
         st.warning(t("submit.red-warning", L, codes="、".join(preview.red)))
     if preview.locked:
@@ -211,6 +231,27 @@ def _after_send(result: Refusal | Preview | IngestResult) -> None:
         st.rerun()
 
 
+def render_comments(mine: pd.DataFrame) -> None:
+    """Every reviewer's comment of the department's submissions in full, under the table whose narrow 审核意见 column
+    cuts long ones off: number, decision, reviewer, time and the comment as typed (escaped)."""
+    commented = mine[mine["comment"].fillna("").astype(str).str.strip() != ""]
+    if commented.empty:
+        return
+    def word(status: str) -> str:
+        return t(STATUS_KEYS[status], L) if status in STATUS_KEYS else status
+
+    lines = [t("screens.comment-line", L, id=int(row["id"]), status=word(str(row["status"])),
+               by=plain(row["reviewed_by"] or ""), time=_time(row["reviewed_at"]), comment=plain(row["comment"]))
+             for _, row in commented.iterrows()]
+    st.markdown(f"**{t('screens.comments', L)}**\n\n" + "\n".join(f"- {line}" for line in lines))
+
+
+def _time(value: object) -> str:
+    """A stored time as the tables write it (2026-01-20 09:30), or — when there is none."""
+    stamp = pd.to_datetime(str(value), errors="coerce") if value is not None else pd.NaT
+    return "—" if pd.isna(stamp) else stamp.strftime("%Y-%m-%d %H:%M")
+
+
 def render_withdraw(mine: pd.DataFrame, user: User) -> None:
     """撤回 a file still waiting for review (e.g. to send a corrected one); the button names the file it withdraws."""
     waiting = mine[mine["status"] == PENDING]["id"].astype(int).tolist()
@@ -241,7 +282,8 @@ def render_history(plan: PlanData, user: User, department: str) -> None:
         last = returned.iloc[0]
         st.warning(t("submit.returned-notice", L, id=int(last["id"]), by=plain(last["reviewed_by"] or ""),
                      comment=plain(last["comment"])))
-    st.dataframe(history_frame(mine, plan, L), hide_index=True, width="stretch")
+    render_table(history_frame(mine, plan, L))
+    render_comments(mine)
     render_withdraw(mine, user)
     chosen = st.selectbox(t("submit.original", L), mine["id"].tolist(), key="history-pick",
                           format_func=lambda i: f"{i} · {mine.set_index('id').loc[i, 'file_name']}")

@@ -3,6 +3,7 @@ and the URL; the header with the cut-off and the 示例 notice; the footer with 
 chart. Pages call open_view() (or open_optional_view()) first and render_footer() last."""
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -11,7 +12,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
-from pipelines.core.catalog import DEFAULT_LANG, LANGS, t
+from pipelines.core.catalog import DEFAULT_LANG, LANGS, messages, t
 from pipelines.core.periods import Period, parse_period, period_of_code
 from pipelines.engine.progress import StatusRule, legend
 from pipelines.engine.status_rule import rule_title
@@ -20,6 +21,7 @@ from pipelines.plan.standing import Standing
 from pipelines.present.formatting import format_time, name_of, plain
 from pipelines.present.tables import shows_illustrative
 from views.shared import data
+from views.shared.printable import print_assets
 
 SCREENSHOT_WIDTH, SCREENSHOT_HEIGHT = 1600, 900
 URL_CONTROLS = ("lang", "as_of", "screenshot")  # the shared controls a link may set
@@ -137,6 +139,7 @@ def render_controls() -> bool:
                         format_func=lambda code: period_of_code(code).label(lang))
             _widget("screenshot", st.toggle, label=t("ui.control.screenshot", lang),
                     help=t("ui.control.screenshot-help", lang))
+    print_assets(screen_css(lang), screen_words(lang))
     st.query_params.update({"lang": state["lang"], **({"as_of": state["as_of"]} if state["as_of"] else {})})
     if state["screenshot"]:
         st.query_params["screenshot"] = "1"
@@ -144,6 +147,24 @@ def render_controls() -> bool:
     elif "screenshot" in st.query_params:
         del st.query_params["screenshot"]
     return bool(state["screenshot"])
+
+
+def screen_css(lang: str) -> str:
+    """Streamlit's "Skip to main content" link (shown to a keyboard reader on the first Tab) in the reader's language
+    (its English drawn at size 0, ours in its place); metric values sized to the window, so that a status such as
+    ● 进度正常 fits its fifth of a 1366-pixel screen instead of ending in "…"."""
+    words = json.dumps(t("screens.skip-to-content", lang), ensure_ascii=False)
+    return (f'[data-testid="stSkipToContent"] {{font-size: 0}}\n'
+            f'[data-testid="stSkipToContent"]::after {{content: {words}; font-size: 1rem}}\n'
+            '[data-testid="stMetricValue"] {font-size: clamp(1.5rem, 2vw, 2.25rem)}')
+
+
+def screen_words(lang: str) -> dict[str, str]:
+    """Streamlit's and Plotly's own button names (English, or Chinese after a switch of language) → the reader's."""
+    other = next(code for code in LANGS if code != lang)
+    keys = [key for key in messages() if key.startswith("screens.st.")]
+    return {t(key, language): t(key, lang) for key in keys for language in (other, "en")
+            if t(key, language) != t(key, lang)}
 
 
 def lang() -> str:
