@@ -356,7 +356,7 @@ def test_diff_assessments_reports_status_new_value_and_overdue() -> None:
                        P("2024Q1"))
     assert diff_assessments(before, after) == [
         Change("I1", "status", "needs_attention", "on_track"),  # R 0.4/0.4375 = 0.91 → 0.6/0.5 = 1.2
-        Change("I1", "new_value", 48, 52),
+        Change("I1", "new_value", 48, 52, before_period="2023Q3"),  # the value it follows, and when
         Change("I1", "became_overdue", False, True),
         Change("A1", "status", None, "no_data"),
     ]
