@@ -33,7 +33,7 @@ def main() -> None:
         engine = make_engine(f"sqlite:///{root / 'kpi.sqlite3'}")
         plan = build_store(engine, PLAN_DIR)
         assert not isinstance(plan, list), plan
-        load_samples(engine, plan, SAMPLES_DIR)
+        load_samples(engine, SAMPLES_DIR)
 
         totals = []
         for run in range(args.runs):

@@ -36,7 +36,7 @@ from pipelines.core.periods import period_of_code  # noqa: E402
 from pipelines.intake.build import build_store, load_samples  # noqa: E402
 from pipelines.intake.ingest import IngestRequest, ingest_bytes  # noqa: E402
 from pipelines.plan.standing import standing_of  # noqa: E402
-from pipelines.store.persist import plan_from_store  # noqa: E402
+from pipelines.store.plans import plan_from_store  # noqa: E402
 from pipelines.store.standing_cache import read_kept, read_kept_standing, refresh  # noqa: E402
 
 APP = str(ROOT / "app.py")
@@ -48,7 +48,7 @@ def sample_store(folder: Path) -> str:
     engine = make_engine(url)
     plan = build_store(engine, PLAN_DIR)
     assert not isinstance(plan, list), plan
-    load_samples(engine, plan, SAMPLES_DIR)
+    load_samples(engine, SAMPLES_DIR)
     engine.dispose()
     return url
 

@@ -1,10 +1,23 @@
-"""The store's tables: the plan as loaded, departments' submissions with their original files, and revisioned values."""
+"""The store's tables: the plans as loaded (indicator series shared, targets per plan), departments' submissions
+with their original files, and revisioned values of the series."""
 from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated
 
-from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String, Text, false, text
+from sqlalchemy import (
+    DateTime,
+    Float,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    false,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 Code = Annotated[str, mapped_column(String(40))]
@@ -17,6 +30,8 @@ class Base(DeclarativeBase):
 
 
 class Plan(Base):
+    """One action plan (a cycle such as 2023–2025, or a bridge plan beside two): the store holds several."""
+
     __tablename__ = "plan"
     code: Mapped[Code] = mapped_column(primary_key=True)
     name_zh: Mapped[Name]
@@ -27,9 +42,13 @@ class Plan(Base):
     thresholds_json: Mapped[LongText]
     due_days: Mapped[int] = mapped_column(Integer, default=15)
     loaded_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    draft: Mapped[bool] = mapped_column(default=False, server_default=false())  # seen by admins only (0010)
+    folder: Mapped[str] = mapped_column(String(200), default="", server_default="")  # loaded from (0010)
 
 
 class Department(Base):
+    """A department, shared by every plan (a later load updates its names)."""
+
     __tablename__ = "department"
     code: Mapped[Code] = mapped_column(primary_key=True)
     name_zh: Mapped[Name]
@@ -37,8 +56,20 @@ class Department(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class PlanDepartment(Base):
+    """The departments a plan names, in its order."""
+
+    __tablename__ = "plan_department"
+    plan_code: Mapped[str] = mapped_column(ForeignKey("plan.code"), primary_key=True)
+    department_code: Mapped[str] = mapped_column(ForeignKey("department.code"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class Goal(Base):
-    __tablename__ = "goal"
+    """A plan's main goal: its code belongs to the plan (two plans may both have G1)."""
+
+    __tablename__ = "plan_goal"
+    plan_code: Mapped[str] = mapped_column(ForeignKey("plan.code"), primary_key=True)
     code: Mapped[Code] = mapped_column(primary_key=True)
     name_zh: Mapped[Name]
     name_en: Mapped[Name]
@@ -46,7 +77,10 @@ class Goal(Base):
 
 
 class Action(Base):
-    __tablename__ = "action"
+    """A plan's special action (专项行动): its code belongs to the plan."""
+
+    __tablename__ = "plan_action"
+    plan_code: Mapped[str] = mapped_column(ForeignKey("plan.code"), primary_key=True)
     code: Mapped[Code] = mapped_column(primary_key=True)
     name_zh: Mapped[Name]
     name_en: Mapped[Name]
@@ -55,9 +89,15 @@ class Action(Base):
 
 
 class SubItem(Base):
-    __tablename__ = "sub_item"
+    """A plan's sub-item (子项) under one of its actions."""
+
+    __tablename__ = "plan_sub_item"
+    __table_args__ = (
+        ForeignKeyConstraint(["plan_code", "action_code"], ["plan_action.plan_code", "plan_action.code"]),
+    )
+    plan_code: Mapped[str] = mapped_column(ForeignKey("plan.code"), primary_key=True)
     code: Mapped[Code] = mapped_column(primary_key=True)
-    action_code: Mapped[str] = mapped_column(ForeignKey("action.code"))
+    action_code: Mapped[str] = mapped_column(String(40))
     name_zh: Mapped[Name]
     name_en: Mapped[Name]
     lead_department: Mapped[str] = mapped_column(ForeignKey("department.code"))
@@ -65,25 +105,46 @@ class SubItem(Base):
 
 
 class Indicator(Base):
+    """An indicator series: one code, its values, unit, kind, direction, frequency and owner, whichever plans target
+    it (plan_indicator holds each plan's baseline and target). Values, narratives and evidence belong to the series."""
+
     __tablename__ = "indicator"
     code: Mapped[Code] = mapped_column(primary_key=True)
-    sub_item_code: Mapped[str] = mapped_column(ForeignKey("sub_item.code"))
-    goal_code: Mapped[str | None] = mapped_column(ForeignKey("goal.code"), nullable=True)
     name_zh: Mapped[Name]
     name_en: Mapped[Name]
     unit: Mapped[str] = mapped_column(String(20))
     direction: Mapped[str] = mapped_column(String(10))
     kind: Mapped[str] = mapped_column(String(10))
-    baseline: Mapped[float] = mapped_column(Float)
-    baseline_period: Mapped[str] = mapped_column(String(10))
-    target: Mapped[float] = mapped_column(Float)
-    target_period: Mapped[str] = mapped_column(String(10))
     department: Mapped[str] = mapped_column(ForeignKey("department.code"))
     supporting_departments: Mapped[str] = mapped_column(String(200), default="")
     frequency: Mapped[str] = mapped_column(String(12))
     definition_zh: Mapped[LongText]
+
+
+class PlanIndicator(Base):
+    """One plan's target of a series: where the plan places it, its baseline (a number, or `final`: the continued
+    series' approved value at baseline_period, resolved when read), its target, source and lineage."""
+
+    __tablename__ = "plan_indicator"
+    __table_args__ = (
+        ForeignKeyConstraint(["plan_code", "sub_item_code"], ["plan_sub_item.plan_code", "plan_sub_item.code"]),
+    )
+    plan_code: Mapped[str] = mapped_column(ForeignKey("plan.code"), primary_key=True)
+    code: Mapped[str] = mapped_column(ForeignKey("indicator.code"), primary_key=True)
+    sub_item_code: Mapped[str] = mapped_column(String(40))
+    goal_code: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    name_zh: Mapped[Name]
+    name_en: Mapped[Name]
+    definition_zh: Mapped[LongText]
+    baseline: Mapped[float | None] = mapped_column(Float, nullable=True)  # None: `final`
+    baseline_final: Mapped[bool] = mapped_column(default=False)
+    baseline_period: Mapped[str] = mapped_column(String(10))
+    target: Mapped[float] = mapped_column(Float)
+    target_period: Mapped[str] = mapped_column(String(10))
     source: Mapped[LongText]
     illustrative: Mapped[bool] = mapped_column(default=False)
+    lineage: Mapped[str] = mapped_column(String(12), default="")
+    continues: Mapped[str] = mapped_column(String(40), default="")
     position: Mapped[int] = mapped_column(Integer, default=0)
 
 
@@ -138,6 +199,7 @@ class Snapshot(Base):
     """The assessments frozen for one quarter's briefing, so later revisions never rewrite what was briefed."""
 
     __tablename__ = "snapshot"
+    plan_code: Mapped[str] = mapped_column(String(40), primary_key=True)  # each plan's briefing its own (0010)
     as_of: Mapped[str] = mapped_column(String(10), primary_key=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     rule: Mapped[str] = mapped_column(String(40))
@@ -155,6 +217,7 @@ class StandingCache(Base):
 
     __tablename__ = "standing_cache"
     data_key: Mapped[str] = mapped_column(String(400), primary_key=True)
+    plan_code: Mapped[str] = mapped_column(String(40), primary_key=True)  # (0010)
     as_of: Mapped[str] = mapped_column(String(10), primary_key=True)
     latest_period: Mapped[str] = mapped_column(String(10), default="")  # latest period with data; '' for none
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)

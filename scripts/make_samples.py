@@ -1,9 +1,14 @@
 """Write the illustrative (示例) department submissions in data/samples/ and the manifest that loads them in order.
 
 Everything here is invented for demonstration: the values are 示例, not official figures. The script is
-deterministic (no randomness, fixed timestamps inside the XLSX files), so running it twice gives the same bytes.
+deterministic (no randomness, fixed timestamps inside the XLSX files, the same XML writer whether or not lxml is
+installed), so running it twice gives the same bytes.
 
     .venv/bin/python scripts/make_samples.py
+
+It reads every plan folder under data/plans/ (SHGX-2023, the bridge plan ZJCN-2025 and the successor SHGX-2026). A
+series (an indicator code) is reported for a period only when some plan targeting it spans that period, and each
+department's file for a quarter holds the periods of its own series that end in that quarter.
 
 The story the files tell (see data/samples/README.md):
 - most indicators move close to the straight path from their baseline to the 2025 target;
@@ -14,13 +19,20 @@ The story the files tell (see data/samples/README.md):
 - 区商务委 (SWW) misses 2025Q1 and sends it together with 2025Q2;
 - 区科委 (KW) corrects its 2025Q1 A13 融资额 in the 2025Q2 file, explaining the correction in 备注;
 - annual-kind indicators meet their yearly targets in 2023–2024; C05 人才公寓租金补贴人数 falls short in 2025;
-- milestones: C13 分院挂牌 2024Q1, A17 集成电路应用概念验证中心 2025H1, A18 高质量孵化器启动建设 2025Q3.
+- milestones: C13 分院挂牌 2024Q1, A17 集成电路应用概念验证中心 2025H1, A18 高质量孵化器启动建设 2025Q3;
+- from 2025Q2 区科委 also sends a separate 张江长宁园 form for the bridge plan's own series (A22, Z01, Z02), with
+  2025Q1 caught up; from 2026 they travel in its one quarterly file;
+- 2026Q1–Q3 carry on under SHGX-2026: the series it continues go on smoothly, the adjusted ones (A20 instead of A06,
+  B11 instead of B06) and the new ones start in 2026Q1, the dropped ones (A09 apart, kept by ZJCN-2025) stop;
+- 区科委 corrects its 2025Q4 A03 (1,012 → 1,003) in its 2026Q1 file, which moves SHGX-2026's `final` baseline;
+- 华阳路街道 (HYL) sends 2026Q2 and 区委宣传部 (XCB) sends 2026Q3 late; B13 硅巷街区客厅 opens in 2026H1.
 """
 from __future__ import annotations
 
 import csv
 import datetime as dt
 import io
+import os
 import re
 import sys
 import unicodedata
@@ -28,78 +40,98 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+# openpyxl writes its XML with lxml when lxml is installed and with the standard library otherwise; the two differ in
+# bytes (`<a/>` against `<a />`). The standard writer every time keeps the files byte-identical on every machine.
+os.environ["OPENPYXL_LXML"] = "False"
+
 import openpyxl
 from openpyxl.styles import Alignment, Font
 
 ROOT = Path(__file__).resolve().parent.parent
-PLAN_DIR = ROOT / "data" / "plan"
+PLANS_DIR = ROOT / "data" / "plans"  # one folder per plan; every one is read
 OUT_DIR = ROOT / "data" / "samples"
 MANIFEST = "manifest.csv"
 DUE_DAYS = 15  # plan.csv due_days: a quarter's file is due on the 15th day after the quarter ends
 FIXED_ZIP_TIME = (2026, 1, 1, 0, 0, 0)  # every XLSX member gets this timestamp, so the bytes never change
 FIXED_CORE_TIME = "2026-01-01T00:00:00Z"
 
-QUARTERS = [f"{y}Q{q}" for y in (2023, 2024, 2025) for q in (1, 2, 3, 4)]
-HALVES = [f"{y}H{h}" for y in (2023, 2024, 2025) for h in (1, 2)]
-YEARS = ["2023", "2024", "2025"]
+SAMPLE_YEARS = (2023, 2024, 2025, 2026)
+QUARTERS = [f"{y}Q{q}" for y in SAMPLE_YEARS for q in (1, 2, 3, 4)]
+HALVES = [f"{y}H{h}" for y in SAMPLE_YEARS for h in (1, 2)]
+YEARS = [str(y) for y in SAMPLE_YEARS]
 PERIODS = {"quarterly": QUARTERS, "half-yearly": HALVES, "annual": YEARS}
-FIRST_FILE, LAST_FILE = "2023Q4", "2025Q4"
+FIRST_FILE, LAST_FILE = "2023Q4", "2026Q3"  # 2026Q4 is not due until January 2027
 
-# ---- the story: one value per period from 2023 on (quarterly 12, half-yearly 6, annual 3) --------------------
-# Counts are integers, % within 0–100, money with two decimals. All values are 示例 (illustrative).
+# The quarter whose files first report a plan's series; earlier periods of its span are caught up in that file.
+# SHGX-2023 was released on 2023-11-23; ZJCN-2025's draft closed for comments on 2025-04-29 (its adoption in the
+# second quarter is 示例); SHGX-2026 applies from its first quarter.
+FIRST_REPORTED = {"SHGX-2023": "2023Q4", "ZJCN-2025": "2025Q2", "SHGX-2026": "2026Q1"}
+BRIDGE_PLANS = ("ZJCN-2025",)  # plans that overlap the main cycle; their codes come after the main plan's in a file
+# While SHGX-2023 is in force, series it does not target (the bridge plan's own) go on a form of their own.
+OWN_FORM_BESIDE = "SHGX-2023"
+OWN_FORMS = {"KW": ("{p}_区科委_张江长宁园指标季报.xlsx", "张江高新区长宁园改革创新发展指标", "11:10:00")}
+
+# ---- the story: one value per period, from the first period a plan targeting the series spans ------------------
+# (2023Q1 for SHGX-2023's series, 2025Q1 for ZJCN-2025's own, 2026Q1 for SHGX-2026's new ones) up to 2026Q3 /
+# 2026H1 / 2025, and only while some plan targeting the series spans the period (so SHGX-2023's dropped series stop
+# in 2025). Counts are integers, % within 0–100, money with two decimals. All values are 示例 (illustrative).
 SERIES: dict[str, list[float]] = {
     # 区科委 KW
-    "A03": [452, 478, 506, 556, 608, 660, 712, 766, 820, 872, 930, 1012],  # 千家目标，2025年四季度达成
+    "A03": [452, 478, 506, 556, 608, 660, 712, 766, 820, 872, 930, 1003,  # 千家目标，2025年四季度达成
+            1040, 1078, 1115],  # 2025Q4 先报1012，2026Q1 更正为1003
     "A18": [0] * 10 + [1, 1],  # 2025-09-01 启动建设
-    "A10": [7.15, 7.35, 7.88, 8.37, 7.20, 7.65, 8.10, 8.75, 7.25, 7.90, 8.30, 8.65],
-    "A13": [8.40, 8.55, 9.10, 9.15, 8.45, 8.90, 9.40, 9.00, 8.46, 9.75, 9.05, 9.90],  # 2025Q1 先报9.26，后更正
-    "B06": [92.8, 93.3, 93.8, 94.3, 94.7, 95.2, 95.6, 96.1, 96.6, 97.0, 97.5, 98.2],
-    "A04": [10, 12, 14, 16, 18, 20],
-    "A02": [4, 6, 7, 8, 10, 10],  # 提前达成（2025年上半年达到10个）
+    "A10": [7.15, 7.35, 7.88, 8.37, 7.20, 7.65, 8.10, 8.75, 7.25, 7.90, 8.30, 8.65, 7.60, 8.35, 8.90],
+    "A13": [8.40, 8.55, 9.10, 9.15, 8.45, 8.90, 9.40, 9.00, 8.46, 9.75, 9.05, 9.90,  # 2025Q1 先报9.26，后更正
+            8.80, 10.20, 9.60],
+    "B06": [92.8, 93.3, 93.8, 94.3, 94.7, 95.2, 95.6, 96.1, 96.6, 97.0, 97.5, 98.2],  # 2026年起由B11（新口径）接续
+    "A04": [10, 12, 14, 16, 18, 20, 22],
+    "A02": [4, 6, 7, 8, 10, 10, 11],  # 提前达成（2025年上半年达到10个）
     "A17": [0, 0, 0, 0, 1, 1],  # 2025-02-12 启用
-    "D01": [1, 1, 1, 2, 1, 1],
-    "D04": [17, 25, 31, 38, 44, 51],
+    "D01": [1, 1, 1, 2, 1, 1, 1],
+    "D04": [17, 25, 31, 38, 44, 51, 56],
     "A07": [96, 113, 131],
     "A08": [15, 19, 24],  # 滞后，2025年未达标
     "A01": [0, 1, 1],
-    "A09": [0, 0, 2],
+    "A09": [0, 0, 2],  # SHGX-2026 不再列入，ZJCN-2025 继续到2026年
     "D07": [4, 7, 10],
     "C12": [0, 2, 2],
     # 华阳路街道 HYL
-    "B07": [9.6, 9.2, 8.8, 8.3, 8.9, 7.6, 7.2, 6.8, 6.4, 6.0, 5.6, 4.9],  # 2024Q1 春节因素回升
-    "D02": [5, 5, 5, 6, 5, 6, 5, 7, 5, 6, 6, 6],
-    "A15": [17.2, 16.3, 15.4, 14.6, 13.8, 12.9],  # 空置率下降偏慢（需关注）
-    "B02": [4, 6, 8, 10, 12, 15],
-    "P05": [6, 6, 6, 7, 6, 7],
+    "B07": [9.6, 9.2, 8.8, 8.3, 8.9, 7.6, 7.2, 6.8, 6.4, 6.0, 5.6, 4.9, 4.8, 4.7, 4.5],  # 2024Q1 春节因素回升
+    "D02": [5, 5, 5, 6, 5, 6, 5, 7, 5, 6, 6, 6, 6, 7, 6],
+    "A15": [17.2, 16.3, 15.4, 14.6, 13.8, 12.9, 12.1],  # 空置率下降偏慢（需关注）
+    "B02": [4, 6, 8, 10, 12, 15, 17],
+    "P05": [6, 6, 6, 7, 6, 7, 6],
     "B01": [3, 4, 5],
     # 区科协 KX
-    "D05": [15, 16, 18, 14, 15, 17, 19, 14, 15, 15, 18, 15],
-    "P06": [10, 10, 12, 9, 10, 11, 12, 9, 10, 10, 12, 10],
+    "D05": [15, 16, 18, 14, 15, 17, 19, 14, 15, 15, 18, 15, 16, 17, 19],
+    "P06": [10, 10, 12, 9, 10, 11, 12, 9, 10, 10, 12, 10, 11, 12, 13],
     "D06": [29.9, 29.1, 30.3],  # 2024年低于基线（倒退），备注说明
     "D09": [5, 6, 6],
     "P02": [8, 10, 12],
     "P03": [7, 9, 10],
-    "P04": [16, 17, 18],
+    "P04": [16, 17, 18],  # 2026年起由P07（硅巷范围）接续
     # 区委宣传部 XCB
-    "B08": [12, 13, 14, 14, 12, 14, 16, 17, 12, 13, 14, 15],
+    "B08": [12, 13, 14, 14, 12, 14, 16, 17, 12, 13, 14, 15, 14, 15, 16],
     # 区人才办 RCB
-    "C05": [24, 25, 27, 27, 24, 27, 28, 26, 18, 20, 22, 25],  # 2025年合计85人，未达年度目标100人
-    "C06": [72.10, 72.30, 75.60, 82.80, 71.60, 76.80, 79.50, 86.95, 72.40, 76.15, 78.80, 80.60],
+    "C05": [24, 25, 27, 27, 24, 27, 28, 26, 18, 20, 22, 25,  # 2025年合计85人，未达年度目标100人
+            22, 25, 27],
+    "C06": [72.10, 72.30, 75.60, 82.80, 71.60, 76.80, 79.50, 86.95, 72.40, 76.15, 78.80, 80.60,
+            74.50, 82.30, 86.40],
     "C02": [3, 4, 6],
     "C03": [4, 6, 9],
     # 团区委 TQW
     "C13": [0, 0, 0, 0, 1, 1, 1, 1],  # 2024年一季度挂牌；目标期2024年后不再填报
-    "D03": [3, 2, 3, 3, 3, 2],
+    "D03": [3, 2, 3, 3, 3, 2, 3],
     "C11": [86, 104, 92],
     "C09": [5, 8, 10],
     # 区商务委 SWW
-    "A06": [159, 168, 177, 185, 194, 203, 211, 220, 229, 238, 247, 262],
+    "A06": [159, 168, 177, 185, 194, 203, 211, 220, 229, 238, 247, 262],  # 2026年起由A20（重点赛道）接续
     # 区规划资源局 GHZY
-    "A11": [11.0, 12.0, 12.9, 13.9, 14.9, 16.2],
+    "A11": [11.0, 12.0, 12.9, 13.9, 14.9, 16.2, 17.1],
     "B09": [2, 3, 4],
     "B05": [60, 80, 100],  # 五大系统达标数/5
     # 江苏路街道 JSL
-    "B10": [4, 6, 8, 9, 11, 12],
+    "B10": [4, 6, 8, 9, 11, 12, 14],
     "B03": [4, 6, 8],
     "B04": [8, 9, 10],
     # 区发改委 FGW / 区建管委 JGW / 区市场监管局 SCJG / 区委组织部 ZZB
@@ -108,13 +140,27 @@ SERIES: dict[str, list[float]] = {
     "A14": [2058, 2318, 2612],
     "P01": [88.5, 91.8, 95.3],
     # 区教育局 JYJ
-    "C08": [11, 13, 15],
+    "C08": [11, 13, 15],  # 2026年起由C16（硅巷范围）接续
     "C14": [3, 4, 6],
     "C15": [6, 7, 8],
     # 区人社局 RSJ
     "C04": [17, 19, 20],
     "C07": [6, 7, 8],
     "C01": [2, 6, 7],  # 2024年提前达成 +6
+    # ZJCN-2025 的自有序列（2025年起）：区科委 KW
+    "A22": [52, 57, 63, 70, 76, 81, 88],  # 2025Q1—2026Q3；SHGX-2026 亦列为新增指标（基期70）
+    "Z01": [431],
+    "Z02": [40],
+    # SHGX-2026 调整口径和新增的序列（2026年起）
+    "A20": [291, 299, 308],  # 区商务委：接续A06，新赛道目录自2026年一季度执行
+    "B11": [95.9, 96.3, 96.6],  # 区科委：接续B06，含12345转办诉求
+    "A24": [0, 0, 0],  # 区科委：高质量孵化器建成运营（目标2027年）
+    "A23": [7],  # 区科委：2026年上半年
+    "B12": [92.1],  # 区科委：2026年上半年
+    "C16": [],  # 区教育局：年报，2026年数据2027年1月报送
+    "C17": [128, 150, 168],  # 区人才办
+    "B13": [1],  # 华阳路街道：2026年上半年建成开放（提前于2027年目标）
+    "P07": [],  # 区科协：年报，2026年数据2027年1月报送
 }
 
 # 备注 for particular values: explanations of the 核实性 hits, events behind milestones, context.
@@ -144,17 +190,26 @@ NOTES: dict[tuple[str, str], str] = {
     ("B05", "2025"): "五大系统全部达到规划配置标准",
     ("A03", "2025Q4"): "四季度新认定一批高成长性科技企业，存量超过千家",
     ("A06", "2025Q1"): "一季度报表漏报，随二季度报表补报",
+    ("A20", "2026Q1"): "2026年起按新的重点赛道目录统计，新纳入人工智能、集成电路赛道企业，历史数据不追溯调整",
+    ("B11", "2026Q1"): "2026年起纳入12345市民服务热线转办的企业诉求，按新口径统计",
+    ("B13", "2026H1"): "2026年6月定西路沿线硅巷街区客厅建成并对外开放",
+    ("C17", "2026Q2"): "定西路人才公寓新增房源22套投入使用",
+    ("Z01", "2025"): "按张江高新区长宁园口径统计全区有效期内国家高新技术企业",
 }
 
 # A value first sent one way and corrected in a later file: (code, period) → (first value, file that corrects it, note)
+# The first report keeps its own 备注 (NOTES), if any.
 REVISIONS: dict[tuple[str, str], tuple[float, str, str]] = {
     ("A13", "2025Q1"): (9.26, "2025Q2",
                         "数据更正：一季度原报9.26亿元误含一笔4月到账的0.80亿元融资，按到账时间计入二季度，更正为8.46亿元"),
+    ("A03", "2025Q4"): (1012, "2026Q1",
+                        "数据更正：经复核，2025年四季度新认定名单中有9家企业注册地和实际经营地均不在1.48平方公里硅巷范围内，"
+                        "予以剔除，四季度末存量由1012家更正为1003家"),
 }
 STOP_AFTER = {"C13": "2024Q4"}  # a milestone with target 2024: the department stops reporting it after 2024
 MONEY_UNITS = {"亿元", "万元"}
 ONE_DECIMAL_UNITS = {"%", "天", "万平方米"}
-COUNT_UNITS = set(["个", "家", "人", "项", "次", "场", "件", "篇", "栋", "支", "所"])
+COUNT_UNITS = set(["个", "家", "人", "项", "次", "场", "件", "篇", "栋", "支", "所", "套"])
 
 
 # ---- how each department writes its files -------------------------------------------------------------------
@@ -213,8 +268,15 @@ STYLES: dict[str, Style] = {
                  submitter="沈老师(示例)"),
 }
 
+# A file name a department adopts from a quarter on (区商务委 names its file after the 2026 track list).
+NAME_FROM = {"SWW": ("2026Q1", "{p}_区商务委_重点赛道企业数.xlsx")}
+
 # Exceptions to the usual rhythm.
-LATE = {("RCB", "2024Q3"): dt.datetime(2024, 11, 26, 16, 45)}  # due 2024-10-15: sent six weeks late
+LATE = {
+    ("RCB", "2024Q3"): dt.datetime(2024, 11, 26, 16, 45),  # due 2024-10-15: sent six weeks late
+    ("HYL", "2026Q2"): dt.datetime(2026, 7, 22, 15, 20),  # due 2026-07-15: a week late
+    ("XCB", "2026Q3"): dt.datetime(2026, 10, 27, 16, 5),  # due 2026-10-15: twelve days late
+}
 MISSED = {("SWW", "2025Q1"): "2025Q2"}  # never sent on its own; its rows travel with the 2025Q2 file
 RENAMED = {("SWW", "2025Q2"): "2025Q2_区商务委_六大赛道企业数（含一季度补报）.xlsx"}
 FULL_WIDTH = {("D05", "2024Q3")}  # typed with a full-width IME: １９
@@ -226,16 +288,38 @@ HEADER = ["指标编码", "指标名称", "统计期", "数值", "单位", "备�
 
 @dataclass(frozen=True)
 class Indicator:
+    """A series: what every plan targeting the code shares (name, unit, kind, direction, owner, frequency)."""
+
     code: str
     name: str
     unit: str
     kind: str
     direction: str
-    baseline: float
-    baseline_period: str
-    target: float
     department: str
     frequency: str
+
+
+@dataclass(frozen=True)
+class Target:
+    """One plan's target of a series: baseline (None for `final`), target, and the code it continues."""
+
+    plan: str
+    baseline: float | None
+    baseline_period: str
+    target: float
+    continues: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    code: str
+    start: str
+    end: str
+    codes: tuple[str, ...]  # its indicator codes in the order of its indicators.csv
+
+    def spans(self, period: str) -> bool:
+        """Whether a period lies within the plan's start_period..end_period."""
+        return start_time(self.start) - 1e-9 <= start_time(period) and end_time(period) <= end_time(self.end) + 1e-9
 
 
 @dataclass
@@ -250,25 +334,60 @@ class Row:
 class SampleFile:
     department: str
     quarter: str  # the quarter the file reports on (2025Q3)
+    form: str = ""  # "" for the department's usual file; a plan code for a form of that plan's own series
     rows: list[Row] = field(default_factory=list)
     name: str = ""
     submitted_at: dt.datetime | None = None
+    catch_up: str = ""  # the 报告期 remark when the file catches up periods before its quarter
 
 
-# ---- plan --------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Plans:
+    """Every plan folder read: the plans, the series they target, each plan's targets, the departments."""
+
+    plans: dict[str, Plan]
+    indicators: dict[str, Indicator]
+    targets: dict[str, list[Target]]
+    departments: dict[str, str]
+
+    def targeting(self, code: str) -> list[Plan]:
+        return [self.plans[t.plan] for t in self.targets[code]]
+
+
+# ---- plans -------------------------------------------------------------------------------------------------
+
+SERIES_COLUMNS = ("name_zh", "unit", "kind", "direction", "department", "frequency")
+
 
 def read_csv(path: Path) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
 
 
-def load_plan() -> tuple[dict[str, Indicator], dict[str, str]]:
-    indicators = {}
-    for r in read_csv(PLAN_DIR / "indicators.csv"):
-        indicators[r["code"]] = Indicator(r["code"], r["name_zh"], r["unit"], r["kind"], r["direction"],
-                                          float(r["baseline"]), r["baseline_period"], float(r["target"]),
-                                          r["department"], r["frequency"])
-    departments = {r["code"]: r["name_zh"] for r in read_csv(PLAN_DIR / "departments.csv")}
-    return indicators, departments
+def load_plans() -> Plans:
+    """Every folder under data/plans/; a code shared by two plans must agree on what the series is."""
+    plans: dict[str, Plan] = {}
+    indicators: dict[str, Indicator] = {}
+    targets: dict[str, list[Target]] = {}
+    departments: dict[str, str] = {}
+    problems = []
+    for folder in sorted(p for p in PLANS_DIR.iterdir() if (p / "plan.csv").is_file()):
+        (info,) = read_csv(folder / "plan.csv")
+        rows = read_csv(folder / "indicators.csv")
+        plans[info["code"]] = Plan(info["code"], info["start_period"], info["end_period"],
+                                   tuple(r["code"] for r in rows))
+        for r in rows:
+            series = Indicator(r["code"], *(r[c] for c in SERIES_COLUMNS))
+            if indicators.setdefault(r["code"], series) != series:
+                problems.append(f"{r['code']}: {folder.name} disagrees with another plan on {SERIES_COLUMNS}")
+            baseline = None if r["baseline"].strip().lower() == "final" else float(r["baseline"])
+            targets.setdefault(r["code"], []).append(Target(info["code"], baseline, r["baseline_period"],
+                                                            float(r["target"]), r.get("continues", "")))
+        for r in read_csv(folder / "departments.csv"):
+            if departments.setdefault(r["code"], r["name_zh"]) != r["name_zh"]:
+                problems.append(f"department {r['code']}: {folder.name} names it {r['name_zh']}")
+    if problems:
+        raise SystemExit("方案之间不一致 / plans disagree:\n  " + "\n  ".join(problems))
+    return Plans(plans, indicators, targets, departments)
 
 
 # ---- periods -----------------------------------------------------------------------------------------------
@@ -279,6 +398,28 @@ def end_time(period: str) -> float:
     assert m, period
     year, kind, index = int(m.group(1)), m.group(2), int(m.group(3) or 1)
     return year + index / {"Q": 4, "H": 2, None: 1}[kind]
+
+
+def start_time(period: str) -> float:
+    """2025Q3 → 2025.5, 2025H1 → 2025.0, 2025 → 2025.0."""
+    length = 1.0 if len(period) == 4 else 0.25 if period[4] == "Q" else 0.5
+    return end_time(period) - length
+
+
+def quarter_of(period: str) -> str:
+    """The quarter a period ends in: 2025H1 → 2025Q2, 2025 → 2025Q4."""
+    end = end_time(period)
+    return next(q for q in QUARTERS if abs(end_time(q) - end) < 1e-9)
+
+
+def previous_period(period: str) -> str:
+    """The period before, of the same kind: 2026Q1 → 2025Q4, 2026H1 → 2025H2, 2026 → 2025."""
+    if len(period) == 4:
+        return str(int(period) - 1)
+    year, kind, index = int(period[:4]), period[4], int(period[5])
+    if index > 1:
+        return f"{year}{kind}{index - 1}"
+    return f"{year - 1}{kind}{4 if kind == 'Q' else 2}"
 
 
 def quarter_end(quarter: str) -> dt.date:
@@ -311,17 +452,30 @@ def quarter_label(quarter: str) -> str:
 
 # ---- values ------------------------------------------------------------------------------------------------
 
-def series_by_period(indicators: dict[str, Indicator]) -> dict[str, dict[str, float]]:
+def reported_periods(plans: Plans, code: str) -> list[str]:
+    """The periods a series is reported for: spanned by a plan targeting it, ended by the last file's quarter."""
+    last = end_time(LAST_FILE) + 1e-9
+    periods = [p for p in PERIODS[plans.indicators[code].frequency]
+               if end_time(p) <= last and any(plan.spans(p) for plan in plans.targeting(code))]
+    if code in STOP_AFTER:
+        periods = [p for p in periods if end_time(p) <= end_time(STOP_AFTER[code])]
+    return periods
+
+
+def series_by_period(plans: Plans) -> dict[str, dict[str, float]]:
     out = {}
-    for code, ind in indicators.items():
-        periods = PERIODS[ind.frequency]
-        values = SERIES[code]
-        if code in STOP_AFTER:
-            periods = [p for p in periods if end_time(p) <= end_time(STOP_AFTER[code])]
+    for code in plans.indicators:
+        periods, values = reported_periods(plans, code), SERIES[code]
         if len(values) != len(periods):
-            raise SystemExit(f"{code}: {len(values)} values for {len(periods)} periods")
+            raise SystemExit(f"{code}: {len(values)} values for {len(periods)} periods "
+                             f"({periods[0] if periods else '—'}…{periods[-1] if periods else '—'})")
         out[code] = dict(zip(periods, values))
     return out
+
+
+def first_reported(plans: Plans, code: str) -> str:
+    """The quarter whose file first carries a series: the earliest FIRST_REPORTED of the plans targeting it."""
+    return min((FIRST_REPORTED[p.code] for p in plans.targeting(code)), key=end_time)
 
 
 def format_value(ind: Indicator, value: float, style: Style, period: str) -> str | float | int:
@@ -346,56 +500,92 @@ def format_value(ind: Indicator, value: float, style: Style, period: str) -> str
 
 # ---- files -------------------------------------------------------------------------------------------------
 
-def plan_files(indicators: dict[str, Indicator], departments: dict[str, str]) -> list[SampleFile]:
-    values = series_by_period(indicators)
-    files: dict[tuple[str, str], SampleFile] = {}
+def plan_files(plans: Plans) -> list[SampleFile]:
+    values = series_by_period(plans)
+    files: dict[tuple[str, str, str], SampleFile] = {}
     for quarter in QUARTERS[QUARTERS.index(FIRST_FILE):QUARTERS.index(LAST_FILE) + 1]:
-        for dept in departments:
+        for dept in plans.departments:
             rows = [Row(code, period, value, NOTES.get((code, period), ""))
-                    for code, ind in indicators.items() if ind.department == dept
-                    for period, value in values[code].items() if _reported_in(period, quarter)]
-            if not rows:
-                continue
+                    for code, ind in plans.indicators.items() if ind.department == dept
+                    for period, value in values[code].items() if _reported_in(plans, code, period) == quarter]
             for row in rows:
                 revised = REVISIONS.get((row.code, row.period))
                 if revised:  # the first report carries the value later corrected
-                    row.value, row.note = revised[0], ""
-                elif quarter == FIRST_FILE and end_time(row.period) < end_time(FIRST_FILE) and not row.note:
-                    row.note = "2023年补报"
+                    row.value = revised[0]
+                elif end_time(row.period) < end_time(quarter) and not row.note:
+                    row.note = _catch_up_note(row.period)
             target = MISSED.get((dept, quarter), quarter)
-            files.setdefault((dept, target), SampleFile(dept, target)).rows.extend(rows)
+            for row in rows:
+                form = _form(plans, row.code, target)
+                key = (dept, target, form)
+                f = files.setdefault(key, SampleFile(dept, target, form))
+                f.rows.append(row)
+                if end_time(row.period) < end_time(quarter):
+                    f.catch_up = _catch_up_label(row.period)
     for (code, period), (_, quarter, note) in REVISIONS.items():
-        dept = indicators[code].department
-        files[(dept, quarter)].rows.append(Row(code, period, values[code][period], note))
-    order = list(indicators)
+        dept = plans.indicators[code].department
+        files[(dept, quarter, _form(plans, code, quarter))].rows.append(Row(code, period, values[code][period], note))
     for f in files.values():
+        order = _code_order(plans, f)
         f.rows.sort(key=lambda r: (order.index(r.code), end_time(r.period)))
         f.name = _file_name(f)
         f.submitted_at = _submitted_at(f)
     return sorted(files.values(), key=lambda f: (f.submitted_at, f.name))
 
 
-def _reported_in(period: str, quarter: str) -> bool:
-    """Whether a file for a quarter carries a period: periods ending in it; the first file also catches up 2023."""
-    if quarter == FIRST_FILE:
-        return period.startswith("2023")
-    return end_time(period) == end_time(quarter)
+def _reported_in(plans: Plans, code: str, period: str) -> str:
+    """The quarter whose file carries a period: the one it ends in, or the series' first file if that is later."""
+    return max(quarter_of(period), first_reported(plans, code), key=end_time)
+
+
+def _form(plans: Plans, code: str, quarter: str) -> str:
+    """While OWN_FORM_BESIDE is in force, a series it does not target goes on its bridge plan's own form."""
+    main = plans.plans[OWN_FORM_BESIDE]
+    if end_time(quarter) > end_time(main.end) + 1e-9 or code in main.codes:
+        return ""
+    return next(p.code for p in plans.targeting(code) if p.code in BRIDGE_PLANS)
+
+
+def _catch_up_note(period: str) -> str:
+    return "2023年补报" if period.startswith("2023") else f"{spell(period, 'cn')}补报"
+
+
+def _catch_up_label(period: str) -> str:
+    if period.startswith("2023"):
+        return "（含2023年前三季度补报）"
+    return f"（含{spell(period, 'cn')}补报）"
+
+
+def _code_order(plans: Plans, f: SampleFile) -> list[str]:
+    """Codes in the order of the plans in force in the file's quarter: the main plan's first, then a bridge plan's."""
+    if f.form:
+        return list(plans.plans[f.form].codes)
+    in_force = sorted((p for p in plans.plans.values() if p.spans(f.quarter)),
+                      key=lambda p: (p.code in BRIDGE_PLANS, end_time(p.start)))
+    order = [c for p in in_force for c in p.codes]
+    return list(dict.fromkeys(order + list(plans.indicators)))
 
 
 def _file_name(f: SampleFile) -> str:
-    if (f.department, f.quarter) in RENAMED:
+    if (f.department, f.quarter) in RENAMED and not f.form:
         return RENAMED[(f.department, f.quarter)]
+    pattern = STYLES[f.department].name
+    if f.form:
+        pattern = OWN_FORMS[f.department][0]
+    elif f.department in NAME_FROM and end_time(f.quarter) >= end_time(NAME_FROM[f.department][0]):
+        pattern = NAME_FROM[f.department][1]
     q = int(f.quarter[-1])
-    return STYLES[f.department].name.format(p=f.quarter, y=f.quarter[:4], q=q, cnq=CN_QUARTER[q])
+    return pattern.format(p=f.quarter, y=f.quarter[:4], q=q, cnq=CN_QUARTER[q])
 
 
 def _submitted_at(f: SampleFile) -> dt.datetime:
-    if (f.department, f.quarter) in LATE:
+    if (f.department, f.quarter) in LATE and not f.form:
         return LATE[(f.department, f.quarter)]
     style = STYLES[f.department]
     due = due_date(f.quarter)
     day = dt.date(due.year, due.month, min(style.day, DUE_DAYS - 1))
-    return dt.datetime.combine(day, dt.time.fromisoformat(style.time))
+    time = OWN_FORMS[f.department][2] if f.form else style.time
+    return dt.datetime.combine(day, dt.time.fromisoformat(time))
 
 
 def table_rows(f: SampleFile, indicators: dict[str, Indicator]) -> list[list[object]]:
@@ -417,14 +607,17 @@ def report_label(f: SampleFile) -> str:
     return quarter_label(f.quarter)
 
 
+def form_title(f: SampleFile) -> str:
+    """What the form reports on: the 硅巷 indicators, or a bridge plan's own on a form of their own."""
+    return OWN_FORMS[f.department][1] if f.form else "上海硅巷建设指标"
+
+
 def form_rows(f: SampleFile, departments: dict[str, str]) -> list[list[str]]:
     style = STYLES[f.department]
-    label = report_label(f)
-    if f.quarter == FIRST_FILE and label != "2023年度":
-        label += "（含2023年前三季度补报）"
-    if (f.department, f.quarter) in RENAMED:
+    label = report_label(f) + f.catch_up
+    if (f.department, f.quarter) in RENAMED and not f.form:
         label += "（含2025年第一季度补报）"
-    rows = [["表名：上海硅巷建设指标季度报送表（示例数据）"], [f"报告期：{label}"],
+    rows = [[f"表名：{form_title(f)}季度报送表（示例数据）"], [f"报告期：{label}"],
             [f"填报单位：{departments[f.department]}"], [f"填报人：{style.submitter}"]]
     if style.phone:
         rows.append([f"联系电话：{style.phone}"])
@@ -432,8 +625,8 @@ def form_rows(f: SampleFile, departments: dict[str, str]) -> list[list[str]]:
 
 
 def title_text(f: SampleFile, departments: dict[str, str]) -> str:
-    extra = "，含2025年第一季度补报" if (f.department, f.quarter) in RENAMED else ""
-    return f"{departments[f.department]}上海硅巷建设指标报送表（{report_label(f)}{extra}，示例数据）"
+    extra = "，含2025年第一季度补报" if (f.department, f.quarter) in RENAMED and not f.form else ""
+    return f"{departments[f.department]}{form_title(f)}报送表（{report_label(f)}{extra}，示例数据）"
 
 
 def write_csv(f: SampleFile, indicators: dict[str, Indicator], departments: dict[str, str]) -> bytes:
@@ -520,35 +713,54 @@ def real_explanation(note: str) -> bool:
     return len(folded) >= 2
 
 
-def soft_hits(indicators: dict[str, Indicator]) -> list[tuple[str, str, str]]:
-    """(code, period, check) for every value that trips a 核实性 rule, walking each series in order."""
+def soft_hits(plans: Plans) -> list[tuple[str, str, str]]:
+    """(code, period, check) for every value that trips a 核实性 rule against any plan targeting the series, walking
+    each series in order (the previous value is the series' own, else a plan's baseline just before it)."""
+    values = series_by_period(plans)
     hits = []
-    for code, by_period in series_by_period(indicators).items():
-        ind = indicators[code]
+    for code, by_period in values.items():
+        ind = plans.indicators[code]
         if ind.kind == "milestone":
             continue
-        previous = None
-        periods = list(by_period)
-        for n, (period, value) in enumerate(by_period.items()):
-            step = end_time(periods[1]) - end_time(periods[0])
-            prior_end = end_time(periods[n - 1]) if n else end_time(period) - step
-            if n == 0:
-                previous = ind.baseline if abs(prior_end - end_time(ind.baseline_period)) < 1e-9 else None
+        targets = [(t, resolved_baseline(plans, values, code, t)) for t in plans.targets[code]]
+        for period, value in by_period.items():
+            prior = previous_period(period)
+            previous = by_period.get(prior)
+            if previous is None:
+                previous = next((b for t, b in targets if b is not None and end_time(prior) <= end_time(
+                    t.baseline_period) + 1e-9 < end_time(period)), None)
             if ind.kind == "level" and previous is not None:
                 if (value < previous) if ind.direction == "increase" else (value > previous):
                     hits.append((code, period, "against-direction"))
                 if previous != 0 and abs(value - previous) / abs(previous) > 0.5:
                     hits.append((code, period, "large-change"))
-            if ind.target > 0 and value > 2 * ind.target:
-                hits.append((code, period, "beyond-twice-target"))
-            previous = value
+            for t, baseline in targets:
+                if ind.direction == "decrease" and baseline is None:
+                    continue  # the scale of a smaller-is-better series needs its baseline
+                scale = t.target if ind.direction == "increase" else max(t.target, baseline or 0)
+                if scale > 0 and value > 2 * scale:
+                    hits.append((code, period, "beyond-twice-target"))
+                    break
     return hits
 
 
-def self_check(indicators: dict[str, Indicator], files: list[SampleFile]) -> None:
+def resolved_baseline(plans: Plans, values: dict[str, dict[str, float]], code: str, t: Target) -> float | None:
+    """A plan's baseline; for `final`, the continued series' value at the baseline period (an annual-kind series'
+    total for the year), as the loader resolves it once the value is in the store."""
+    if t.baseline is not None:
+        return t.baseline
+    source = values.get(t.continues or code, {})
+    year, last = t.baseline_period[:4], end_time(t.baseline_period) + 1e-9
+    within = [v for p, v in source.items() if p[:4] == year and end_time(p) <= last]
+    if not within:
+        return None
+    return round(sum(within), 2) if plans.indicators[code].kind == "annual" else within[-1]
+
+
+def self_check(plans: Plans, files: list[SampleFile]) -> None:
     problems = []
-    for code, by_period in series_by_period(indicators).items():
-        ind = indicators[code]
+    for code, by_period in series_by_period(plans).items():
+        ind = plans.indicators[code]
         for period, value in by_period.items():
             if ind.kind == "milestone" and value not in (0, 1):
                 problems.append(f"{code} {period}: milestone {value}")
@@ -558,44 +770,70 @@ def self_check(indicators: dict[str, Indicator], files: list[SampleFile]) -> Non
                 problems.append(f"{code} {period}: count {value} is not whole")
             if ind.unit in MONEY_UNITS and round(value, 2) != value:
                 problems.append(f"{code} {period}: money {value} has more than 2 decimals")
-    for code, period, check in soft_hits(indicators):
+    for code, period, check in soft_hits(plans):
         if not real_explanation(NOTES.get((code, period), "")):
             problems.append(f"{code} {period}: {check} without a real explanation in NOTES")
     for f in files:
-        for row in f.rows:
-            if end_time(row.period) > end_time(f.quarter):
-                problems.append(f"{f.name}: {row.code} {row.period} ends after the file's quarter")
-            if quarter_end(f.quarter) >= f.submitted_at.date():
-                problems.append(f"{f.name}: sent before its quarter ended")
-        if len({(r.code, r.period) for r in f.rows}) != len(f.rows):
-            problems.append(f"{f.name}: an indicator and period twice")
+        problems += _file_problems(plans, f)
     if len({f.name for f in files}) != len(files):
         problems.append("two files share a name")
     if problems:
         raise SystemExit("样例数据自检未通过 / sample self-check failed:\n  " + "\n  ".join(problems))
 
 
+def _file_problems(plans: Plans, f: SampleFile) -> list[str]:
+    """A file sent after its quarter, holding only its department's series for periods some plan targeting them
+    spans, each once."""
+    problems = []
+    if quarter_end(f.quarter) >= f.submitted_at.date():
+        problems.append(f"{f.name}: sent before its quarter ended")
+    for row in f.rows:
+        if end_time(row.period) > end_time(f.quarter):
+            problems.append(f"{f.name}: {row.code} {row.period} ends after the file's quarter")
+        if plans.indicators[row.code].department != f.department:
+            problems.append(f"{f.name}: {row.code} belongs to {plans.indicators[row.code].department}")
+        if not any(p.spans(row.period) for p in plans.targeting(row.code)):
+            problems.append(f"{f.name}: {row.code} {row.period} lies outside every plan targeting it")
+        if f.form and row.code in plans.plans[OWN_FORM_BESIDE].codes:
+            problems.append(f"{f.name}: {row.code} belongs on the usual file, not the {f.form} form")
+    if len({(r.code, r.period) for r in f.rows}) != len(f.rows):
+        problems.append(f"{f.name}: an indicator and period twice")
+    return problems
+
+
+def plans_of(f: SampleFile, plans: Plans) -> list[str]:
+    """The plans a file reports for (the manifest's `plans`: a store loads it when it holds them all): for each row,
+    the main-cycle plan that targets its series over its period, else the bridge plan that does."""
+    needed: set[str] = set()
+    for row in f.rows:
+        covering = [p for p in plans.targeting(row.code) if p.spans(row.period)]
+        covering.sort(key=lambda p: (p.code in BRIDGE_PLANS, start_time(p.start)))
+        needed.add(covering[0].code)
+    return sorted(needed, key=lambda code: start_time(plans.plans[code].start))
+
+
 # ---- main --------------------------------------------------------------------------------------------------
 
 def main() -> int:
-    indicators, departments = load_plan()
-    missing = sorted(set(indicators) - set(SERIES)) + sorted(set(SERIES) - set(indicators))
+    plans = load_plans()
+    missing = sorted(set(plans.indicators) - set(SERIES)) + sorted(set(SERIES) - set(plans.indicators))
     if missing:
-        raise SystemExit(f"SERIES and indicators.csv disagree on: {', '.join(missing)}")
-    files = plan_files(indicators, departments)
-    self_check(indicators, files)
+        raise SystemExit(f"SERIES and the plans' indicators.csv disagree on: {', '.join(missing)}")
+    files = plan_files(plans)
+    self_check(plans, files)
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     for old in sorted(OUT_DIR.glob("*")):  # only what this script writes: the submissions and the manifest
         if old.suffix.lower() in (".csv", ".xlsx") and old.is_file():
             old.unlink()
     manifest = io.StringIO()
     writer = csv.writer(manifest, lineterminator="\n")
-    writer.writerow(["file", "department", "submitter", "submitted_at"])
+    writer.writerow(["file", "department", "submitter", "submitted_at", "plans"])
     for f in files:
         style = STYLES[f.department]
-        data = write_xlsx(f, indicators, departments) if style.fmt == "xlsx" else write_csv(f, indicators, departments)
-        (OUT_DIR / f.name).write_bytes(data)
-        writer.writerow([f.name, f.department, style.submitter, f.submitted_at.isoformat(timespec="seconds")])
+        write = write_xlsx if style.fmt == "xlsx" else write_csv
+        (OUT_DIR / f.name).write_bytes(write(f, plans.indicators, plans.departments))
+        writer.writerow([f.name, f.department, style.submitter, f.submitted_at.isoformat(timespec="seconds"),
+                         ";".join(plans_of(f, plans))])
     (OUT_DIR / MANIFEST).write_bytes(manifest.getvalue().encode("utf-8-sig"))
     rows = sum(len(f.rows) for f in files)
     print(f"已生成 {len(files)} 个示例报送文件（{rows} 行）和 {MANIFEST} → {OUT_DIR.relative_to(ROOT)}")

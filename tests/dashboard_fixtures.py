@@ -38,7 +38,7 @@ def _build(folder: Path, samples: bool) -> Store:
     plan = build_store(engine, PLAN_DIR)
     assert isinstance(plan, PlanData), plan
     if samples:
-        results = load_samples(engine, plan, SAMPLES_DIR)
+        results = load_samples(engine, SAMPLES_DIR)
         assert all(r.outcome != "rejected" for r in results), [r.as_dict() for r in results if r.outcome == "rejected"]
     return Store(url, engine, plan)
 

@@ -35,7 +35,7 @@ from sqlalchemy import event  # noqa: E402
 from models.db import make_engine  # noqa: E402
 from pipelines.core.config import Limits  # noqa: E402
 from pipelines.intake.ingest import IngestRequest, ingest_bytes  # noqa: E402
-from pipelines.store.persist import plan_from_store  # noqa: E402
+from pipelines.store.plans import plan_from_store  # noqa: E402
 
 
 def say(line: str) -> None:

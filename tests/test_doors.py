@@ -203,7 +203,7 @@ def briefing_store(tmp_path_factory: pytest.TempPathFactory) -> str:
     engine = make_engine(url)
     plan = build_store(engine, PLAN_DIR)
     assert isinstance(plan, PlanData), plan
-    assert all(r.outcome != "rejected" for r in load_samples(engine, plan, SAMPLES_DIR))
+    assert all(r.outcome != "rejected" for r in load_samples(engine, SAMPLES_DIR))
     ensure_demo_accounts(engine)
     engine.dispose()
     return url
@@ -237,7 +237,8 @@ def made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """make_briefing replaced by a stand-in that writes three small files (no Chromium); the calls, by quarter."""
     calls: list[str] = []
 
-    def make(engine: object, as_of: SimpleNamespace, out_dir: Path, lang: str = "zh") -> SimpleNamespace:
+    def make(engine: object, as_of: SimpleNamespace, out_dir: Path, lang: str = "zh",
+             plan_code: str | None = None) -> SimpleNamespace:
         calls.append(as_of.code)
         out_dir.mkdir(parents=True, exist_ok=True)
         paths = {kind: out_dir / f"pack.{kind}" for kind in ("pptx", "pdf", "docx")}

@@ -29,7 +29,7 @@ def store(tmp_path) -> Iterator[str]:
     engine = make_engine(url)
     plan = build_store(engine, PLAN_DIR)
     assert isinstance(plan, PlanData), plan
-    assert all(r.outcome != "rejected" for r in load_samples(engine, plan, SAMPLES_DIR))
+    assert all(r.outcome != "rejected" for r in load_samples(engine, SAMPLES_DIR))
     ensure_demo_accounts(engine)
     engine.dispose()
     yield url

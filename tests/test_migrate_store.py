@@ -35,7 +35,7 @@ from pipelines.intake.build import build_store, load_samples
 from pipelines.intake.ingest import ACCEPTED, IngestRequest, ingest_bytes
 from pipelines.plan.records import PlanData
 from pipelines.store.migrate_store import MigrationRefused, migrate_store, store_tables, verify_stores
-from pipelines.store.persist import plan_from_store
+from pipelines.store.plans import plan_from_store
 from pipelines.store.snapshot import freeze
 from pipelines.workflow.accounts import ensure_demo_accounts
 
@@ -58,7 +58,7 @@ def source(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('source') / 'source.sqlite3'}")
     plan = build_store(engine, PLAN_DIR)
     assert isinstance(plan, PlanData), plan
-    assert all(r.outcome != "rejected" for r in load_samples(engine, plan, SAMPLES_DIR))
+    assert all(r.outcome != "rejected" for r in load_samples(engine, SAMPLES_DIR))
     assert ensure_demo_accounts(engine)
     period = parse_period("2024Q4")
     assert period is not None and freeze(engine, period, now=WHEN) is not None

@@ -15,11 +15,13 @@ from models.db import make_engine
 from pipelines.cli import run
 from pipelines.core.config import PLAN_DIR
 from pipelines.core.issue import Issue
+from pipelines.core.periods import period_of_code
 from pipelines.intake.build import build_store
 from pipelines.intake.ingest import ACCEPTED, REJECTED, IngestRequest, ingest_bytes
 from pipelines.plan.folder import read_plan_folder
 from pipelines.plan.records import PlanData
-from pipelines.store.persist import plan_from_store
+from pipelines.store.plans import plan_from_store, plans_in_store
+from pipelines.store.standings import read_standing
 
 PlanProblem = tuple[str, int | None, str, str]  # (file, row as in Excel, column, check)
 
@@ -286,17 +288,27 @@ def test_ingest_checks_periods_against_the_plan_in_the_store(tmp_path: Path) -> 
     assert "不在本方案期限（2026年第一季度至2028年第四季度）内" in refused.hard[0].message("zh")
 
 
-def test_cli_build_refuses_another_plan_in_a_store_that_holds_one(
-    engine: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+def test_cli_build_loads_a_second_plan_beside_the_first_changing_none_of_its_figures(
+    engine: Engine, plan: PlanData, today: dt.date, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    ingest_bytes(engine, plan, IngestRequest("a.csv", csv_bytes([HEADER, ["A03", "", "2025Q3", "930", ""]]),
+                                             today=today))
     folder = write_tiny_plan(tmp_path / "plan-2026")
-    before = snapshot_store(engine)
+    with engine.connect() as conn:
+        first_before = plan_from_store(conn, "SHGX-2023")
+    standing_before = read_standing(engine, period_of_code("2025Q3"), "SHGX-2023")
 
     code = run(["build", "--plan", str(folder), "--db", str(engine.url)])
 
-    assert code == 1
-    assert "数据库中已有方案“SHGX-2023”，不能再载入方案“TEST-2026”" in capsys.readouterr().out
-    assert snapshot_store(engine) == before
+    assert code == 0, capsys.readouterr().out
+    with engine.connect() as conn:
+        assert [p.code for p in plans_in_store(conn)] == ["SHGX-2023", "TEST-2026"]
+        assert plan_from_store(conn, "SHGX-2023") == first_before
+        second = plan_from_store(conn, "TEST-2026")
+    assert second is not None and [i.code for i in second.indicators] == ["T01", "T02"]
+    after = read_standing(engine, period_of_code("2025Q3"), "SHGX-2023")
+    assert standing_before is not None and after is not None
+    assert after.assessments == standing_before.assessments and after.rollups == standing_before.rollups
 
 
 def test_read_plan_folder_accepts_gb18030_as_saved_by_excel(tmp_path: Path) -> None:

@@ -254,8 +254,8 @@ def test_the_overview_draws_kept_standings_without_reading_every_value(
     monkeypatch.setattr(data, "compute_standing", lambda *a, **k: computed.append(a) or compute_standing(*a, **k))
     quarters_read = []
     monkeypatch.setattr(data, "read_kept_standing",
-                        lambda conn, version, as_of: quarters_read.append(as_of.code)
-                        or read_kept_standing(conn, version, as_of))
+                        lambda conn, version, as_of, plan=None: quarters_read.append(as_of.code)
+                        or read_kept_standing(conn, version, as_of, plan))
     at = overview_on(url)
     assert at.metric and not reads and not computed
     # what changed since 2025Q3 is kept with 2025Q4: the quarter before is not read back

@@ -227,12 +227,12 @@ def test_approving_refreshes_the_dashboards_cached_values(store: tuple[Engine, P
     at.button(key="send").click().run()
     url = str(engine.url)
     version = data.data_version(url)
-    assert data.store(url, version)[1].empty  # type: ignore[index]
+    assert data.store(url, version, "SHGX-2023")[1].empty  # type: ignore[index]
 
     open_page(REVIEW, "demo-reviewer").button(key="approve").click().run()
     after = data.data_version(url)
     assert after != version  # the decision changes the store's fingerprint, so every process re-reads
-    assert data.store(url, after)[1]["value"].tolist() == [700.0]  # type: ignore[index]
+    assert data.store(url, after, "SHGX-2023")[1]["value"].tolist() == [700.0]  # type: ignore[index]
 
 
 def test_an_admin_locks_and_unlocks_a_quarter_and_sees_its_history(store: tuple[Engine, PlanData]) -> None:

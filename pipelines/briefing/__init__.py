@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sqlalchemy import Engine
 
+from models.columns import CODE
 from models.queries import read_data_version, read_first_reports, read_submissions, read_value_narratives
 from pipelines.briefing.content import BriefingContent, build_content
 from pipelines.briefing.docx_writer import write_docx
@@ -24,6 +25,7 @@ from pipelines.core.periods import Period, latest_period_ending_by
 from pipelines.present.formatting import file_name
 from pipelines.present.tables import shows_illustrative
 from pipelines.present.timeliness import compute_report_states
+from pipelines.store.plans import series_codes
 from pipelines.store.snapshot import diff_quarters, read_snapshot
 from pipelines.store.standings import read_standing
 
@@ -48,19 +50,22 @@ def check_setup(lang: str = "zh") -> str:
 
 
 def read_content(engine: Engine, as_of: Period, lang: str = "zh",
-                 today: dt.date | None = None) -> BriefingContent | None:
-    """The quarter's content from the store (its frozen snapshot when there is one); None for an empty store."""
-    standing = read_standing(engine, as_of)
+                 today: dt.date | None = None, plan_code: str | None = None) -> BriefingContent | None:
+    """One plan's quarter's content from the store (its frozen snapshot when there is one; the store's default plan
+    when none is named); None when there is no such plan."""
+    standing = read_standing(engine, as_of, plan_code)
     if standing is None:
         return None
     plan, today = standing.plan, today or config_today()
     with engine.connect() as conn:
-        frozen = read_snapshot(conn, as_of)
+        frozen = read_snapshot(conn, as_of, plan.info.code)
         first, submissions, version = read_first_reports(conn), read_submissions(conn), read_data_version(conn)
         narratives = read_value_narratives(conn)
     previous = latest_period_ending_by(as_of.end_time - 0.25, "quarterly")
     has_previous = previous.end_time > plan.info.start_period.start_time + 1e-9
-    diff = diff_quarters(engine, previous, as_of, plan.info.due_days) if has_previous else None
+    diff = diff_quarters(engine, previous, as_of, plan.info.due_days, plan.info.code) if has_previous else None
+    if diff is not None:  # revisions of the plan's own series only
+        diff = replace(diff, revisions=diff.revisions[diff.revisions[CODE].isin(series_codes(plan))])
     return build_content(standing, frozen, diff.changes if diff else None,
                          diff.revisions if diff else None, compute_report_states(plan, first, as_of, today),
                          lang=lang, illustrative=shows_illustrative(plan, submissions),
@@ -77,12 +82,12 @@ def file_names(content: BriefingContent) -> dict[str, str]:
 
 
 def make_briefing(engine: Engine, as_of: Period, out_dir: Path, lang: str = "zh",
-                  today: dt.date | None = None) -> BriefingFiles | None:
+                  today: dt.date | None = None, plan_code: str | None = None) -> BriefingFiles | None:
     """Write the slides, the PDF and the 通报 under the names file_names gives, and charts/*.png, into out_dir;
     None for an empty store."""
     clock = time.perf_counter()
     browser = check_setup(lang)
-    content = read_content(engine, as_of, lang, today)
+    content = read_content(engine, as_of, lang, today, plan_code)
     if content is None:
         return None
     seconds = {"content": time.perf_counter() - clock}

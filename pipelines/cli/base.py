@@ -8,9 +8,10 @@ from sqlalchemy import Engine
 
 from models.db import create_schema, database_url, make_engine
 from pipelines.core.catalog import t
+from pipelines.core.config import today
 from pipelines.core.periods import Period, parse_period
 from pipelines.plan.records import PlanData
-from pipelines.store.persist import plan_from_store
+from pipelines.store.plans import default_plan, plan_from_store, plans_in_store, series_view
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 
@@ -48,14 +49,47 @@ def safe_url(cli_url: str | None) -> str:
     return url.split("@")[-1] if "@" in url else url  # never print a password
 
 
-def stored_plan(engine: Engine, lang: str) -> PlanData:
-    """The plan the store holds; a store without one is a usage error (build it first)."""
+def plan_option() -> Parser:
+    """--plan CODE for the verbs that speak of one plan (a parent parser); without it, the dashboard's default."""
+    parent = Parser(add_help=False)
+    parent.add_argument("--plan", dest="plan_code", help=t("cli.plan-help", "zh"))
+    return parent
+
+
+def plan_code(engine: Engine, code: str | None, lang: str) -> str:
+    """The plan a verb speaks of: the one named (an unknown code is a usage error), else the dashboard's default as of
+    today — the plan in force with the latest start, else the latest ended one."""
     create_schema(engine)
     with engine.connect() as conn:
-        plan = plan_from_store(conn)
-    if plan is None:
+        plans = plans_in_store(conn)
+    if not plans:
         raise UsageError(t("cli.empty-store", lang))
+    if code is not None:
+        if code not in {p.code for p in plans}:
+            raise UsageError(t("cli.unknown-plan", lang, code=code, plans="、".join(p.code for p in plans)))
+        return code
+    chosen = default_plan(plans, today()) or plans[-1]  # a draft only when named, or when nothing else is there
+    assert chosen is not None  # plans is not empty
+    return chosen.code
+
+
+def stored_plan(engine: Engine, lang: str, code: str | None = None) -> PlanData:
+    """One plan of the store (see plan_code); a store without plans is a usage error (build it first)."""
+    chosen = plan_code(engine, code, lang)
+    with engine.connect() as conn:
+        plan = plan_from_store(conn, chosen)
+    assert plan is not None  # plan_code found it
     return plan
+
+
+def stored_series(engine: Engine, lang: str) -> PlanData:
+    """Every series of every plan, as a department's file is checked against them."""
+    create_schema(engine)
+    with engine.connect() as conn:
+        series = series_view(conn)
+    if series is None:
+        raise UsageError(t("cli.empty-store", lang))
+    return series
 
 
 def period_arg(text: str | None, lang: str) -> Period | None:

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from models.db import create_schema
-from pipelines.cli.base import UsageError, Verbs, db_option, engine_for, period_arg
+from pipelines.cli.base import UsageError, Verbs, db_option, engine_for, period_arg, plan_code, plan_option
 from pipelines.core.catalog import t
 
 EXIT_OK, EXIT_SETUP = 0, 2
@@ -14,7 +14,7 @@ EXIT_OK, EXIT_SETUP = 0, 2
 
 def register(verbs: Verbs) -> None:
     db = db_option()
-    briefing = verbs.add_parser("briefing", help=t("briefing.cli-help", "zh"), parents=[db])
+    briefing = verbs.add_parser("briefing", help=t("briefing.cli-help", "zh"), parents=[db, plan_option()])
     briefing.add_argument("--as-of", required=True)
     briefing.add_argument("--out", type=Path)
     # SUPPRESS: without --lang here the verb keeps the one given before it (python -m pipelines --lang en briefing)
@@ -32,7 +32,7 @@ def _cmd_briefing(args: argparse.Namespace) -> int:
     create_schema(engine)
     out = args.out or Path("briefing") / as_of.code
     try:
-        files = make_briefing(engine, as_of, out, args.lang)
+        files = make_briefing(engine, as_of, out, args.lang, plan_code=plan_code(engine, args.plan_code, args.lang))
     except SetupError as error:  # no CJK font or no chromium: what to install, in one line, no traceback
         print(str(error), file=sys.stderr)
         return EXIT_SETUP

@@ -15,21 +15,24 @@ from pipelines.cli.base import (
     db_option,
     engine_for,
     period_arg,
+    plan_option,
     safe_url,
     stored_plan,
+    stored_series,
 )
 from pipelines.core.catalog import t
-from pipelines.core.config import PLAN_DIR, SAMPLES_DIR
+from pipelines.core.config import PLANS_DIR, SAMPLES_DIR
 from pipelines.core.issue import Issue
-from pipelines.intake.build import build_store, load_samples
+from pipelines.intake.build import build_stores, load_samples, plan_folders
 from pipelines.intake.ingest import REJECTED, IngestRequest, IngestResult, ingest_bytes
 from pipelines.present.export import build_export, to_csv_bytes, to_xlsx_bytes
+from pipelines.store.standings import plan_values
 
 
 def register(verbs: Verbs) -> None:
     db = db_option()
     build = verbs.add_parser("build", help=t("cli.build", "zh"), parents=[db])
-    build.add_argument("--plan", type=Path, default=PLAN_DIR)
+    build.add_argument("--plan", type=Path, action="append", dest="plans")
     build.add_argument("--samples", action="store_true")
     build.set_defaults(handler=_cmd_build)
     ingest = verbs.add_parser("ingest", help=t("cli.ingest", "zh"), parents=[db])
@@ -38,7 +41,7 @@ def register(verbs: Verbs) -> None:
     ingest.add_argument("--submitter")
     ingest.add_argument("--json", action="store_true")
     ingest.set_defaults(handler=_cmd_ingest)
-    export = verbs.add_parser("export", help=t("cli.export", "zh"), parents=[db])
+    export = verbs.add_parser("export", help=t("cli.export", "zh"), parents=[db, plan_option()])
     export.add_argument("--format", choices=("csv", "xlsx"), default="csv")
     export.add_argument("--as-of")
     export.add_argument("--out", type=Path)
@@ -46,19 +49,29 @@ def register(verbs: Verbs) -> None:
 
 
 def _cmd_build(args: Namespace) -> int:
+    """Load the plan folders named (every folder under data/plans/ when none is), leaving other plans as they are."""
     engine = engine_for(args.db)
-    if not args.plan.is_dir():
-        raise UsageError(t("cli.no-plan-dir", args.lang, path=args.plan))
-    plan = build_store(engine, args.plan)
-    if isinstance(plan, list):
-        _print_issues(plan, args.lang)
-        print(t("cli.plan-refused", args.lang, n=len(plan)))
+    folders = args.plans or plan_folders(PLANS_DIR)
+    for folder in folders:
+        if not (folder / "plan.csv").is_file():
+            raise UsageError(t("cli.no-plan-dir", args.lang, path=folder))
+    if not folders:
+        raise UsageError(t("cli.no-plan-dir", args.lang, path=PLANS_DIR))
+    refused = 0
+    for folder, plan in build_stores(engine, folders):
+        if isinstance(plan, list):
+            print(t("cli.plan-refused-folder", args.lang, folder=folder.name, n=len(plan)))
+            _print_issues(plan, args.lang)
+            refused += 1
+            continue
+        print(t("cli.plan-loaded", args.lang, code=plan.info.code, actions=len(plan.actions),
+                sub_items=len(plan.sub_items), indicators=len(plan.indicators), url=safe_url(args.db)))
+    if refused:
+        print(t("cli.plan-refused", args.lang, n=refused))
         return EXIT_REJECTED
-    print(t("cli.plan-loaded", args.lang, code=plan.info.code, actions=len(plan.actions),
-            sub_items=len(plan.sub_items), indicators=len(plan.indicators), url=safe_url(args.db)))
     if not args.samples:
         return EXIT_OK
-    results = load_samples(engine, plan, SAMPLES_DIR, progress=lambda n, total, name: print(
+    results = load_samples(engine, SAMPLES_DIR, progress=lambda n, total, name: print(
         f"  [{n}/{total}] {name}", file=sys.stderr))
     for result in results:
         _print_result(result, args.lang)
@@ -67,7 +80,7 @@ def _cmd_build(args: Namespace) -> int:
 
 def _cmd_ingest(args: Namespace) -> int:
     engine = engine_for(args.db)
-    plan = stored_plan(engine, args.lang)
+    plan = stored_series(engine, args.lang)
     if args.department and args.department not in {d.code for d in plan.departments}:
         raise UsageError(t("cli.unknown-department", args.lang, code=args.department))
     for path in args.files:  # every file checked before any is ingested, so a typo does not leave half a batch in
@@ -90,9 +103,10 @@ def _cmd_ingest(args: Namespace) -> int:
 def _cmd_export(args: Namespace) -> int:
     as_of = period_arg(args.as_of, args.lang)
     engine = engine_for(args.db)
-    plan = stored_plan(engine, args.lang)
+    plan = stored_plan(engine, args.lang, args.plan_code) if args.plan_code else stored_series(engine, args.lang)
     with engine.connect() as conn:
-        frame = build_export(read_current_values(conn), plan, as_of)
+        current = read_current_values(conn)
+    frame = build_export(plan_values(current, plan) if args.plan_code else current, plan, as_of)
     data = to_xlsx_bytes(frame) if args.format == "xlsx" else to_csv_bytes(frame)
     if args.out:
         args.out.write_bytes(data)

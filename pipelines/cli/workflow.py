@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 
 from models.queries import read_history
 from models.submissions import read_submission_list
-from pipelines.cli.base import EXIT_OK, EXIT_REJECTED, UsageError, Verbs, db_option, engine_for, stored_plan
+from pipelines.cli.base import EXIT_OK, EXIT_REJECTED, UsageError, Verbs, db_option, engine_for, stored_series
 from pipelines.core.catalog import t
 from pipelines.intake.ingest import ACCEPTED, IngestResult
 from pipelines.present.story import history_records
@@ -61,7 +61,7 @@ def _account(engine: Engine, username: str, lang: str) -> User:
 
 def _cmd_submit(args: Namespace) -> int:
     engine = engine_for(args.db)
-    plan = stored_plan(engine, args.lang)
+    plan = stored_series(engine, args.lang)
     if not args.file.is_file():
         raise UsageError(t("cli.no-file", args.lang, path=args.file))
     user = _account(engine, args.user, args.lang)
@@ -118,7 +118,7 @@ def _cmd_review(args: Namespace) -> int:
 
 def _cmd_history(args: Namespace) -> int:
     engine = engine_for(args.db)
-    plan = stored_plan(engine, args.lang)
+    plan = stored_series(engine, args.lang)
     if args.code not in {i.code for i in plan.indicators}:
         raise UsageError(t("cli.unknown-indicator", args.lang, code=args.code))
     with engine.connect() as conn:

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PLAN_DIR = ROOT / "data" / "plan"
+PLANS_DIR = ROOT / "data" / "plans"  # one folder per plan (cycle), each of the same shape
+PLAN_DIR = PLANS_DIR / "SHGX-2023"  # the 2023–2025 plan: tests and benchmarks build on it
 SAMPLES_DIR = ROOT / "data" / "samples"
 
 MAX_FILE_BYTES = 10 * 1024 * 1024  # a department's file; configurable per call

@@ -100,7 +100,7 @@ def spec_problem(spec: IndicatorSpec) -> str | None:
     """Why the engine cannot judge a spec, or None; plan validation can call this to report the row."""
     if spec.kind not in KINDS or spec.direction not in DIRECTIONS or spec.frequency not in FREQUENCIES:
         return f"kind/direction/frequency must be in {KINDS}/{DIRECTIONS}/{FREQUENCIES}"
-    if not (math.isfinite(spec.baseline) and math.isfinite(spec.target)):
+    if not math.isfinite(spec.target) or math.isinf(spec.baseline):  # NaN: a `final` baseline not yet known
         return "baseline and target must be numbers"
     if spec.t1 <= spec.t0 + EPS:
         return "the target period must end after the baseline period"
@@ -130,7 +130,13 @@ def assess(spec: IndicatorSpec, observations: Sequence[Observation] | History, a
            rule: StatusRule = RATIO) -> Assessment:
     """Judge one indicator as of a period under a status rule (its values as given, or already a History)."""
     current = history_of(observations)
-    found = _ASSESSORS[spec.kind](spec, current, as_of, rule)
+    if not math.isfinite(spec.baseline):  # a `final` baseline whose value has not been approved yet
+        known = current.count_ending_by(as_of.end_time + EPS)  # its latest value is shown, nothing judged
+        found = _Finding(story=Phrase.of("progress.no_baseline", cutoff=Cutoff(as_of),
+                                         baseline_period=spec.baseline_period, status=status_phrase("no_data")),
+                         latest=current.observation(known - 1) if known else None)
+    else:
+        found = _ASSESSORS[spec.kind](spec, current, as_of, rule)
     due = _due_period(spec, as_of, found)
     overdue = due is not None and not current.holds(due)
     story = Phrase.of("progress.with_overdue", story=found.story, period=due) if overdue else found.story

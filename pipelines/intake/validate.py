@@ -203,8 +203,31 @@ def _parse_periods(frame: pd.DataFrame, ctx: _Context) -> pd.DataFrame:
         frequency = ctx.indicators[code].frequency
         ctx.add(row, PERIOD, "wrong-frequency", raw, code, frequency=t(f"word.{frequency}", "zh"),
                 frequency_en=t(f"word.{frequency}", "en"), example=_EXAMPLE[frequency])
-    _mark(frame, hit | wrong_kind)
+    outside = _outside_windows(frame, ctx, live & ~hit & ~wrong_kind)
+    _mark(frame, hit | wrong_kind | outside)
     return frame
+
+
+def _outside_windows(frame: pd.DataFrame, ctx: _Context, live: pd.Series) -> pd.Series:
+    """Rows whose period lies in no span of a plan that targets their series (the series view of several plans:
+    a series dropped at one plan's end takes no values after it)."""
+    outside = pd.Series(False, index=frame.index)
+    if not ctx.plan.windows or not live.any():
+        return outside
+    pairs = frame.loc[live, [CODE, PERIOD]].drop_duplicates()
+    bad = {(code, period) for code, period in pairs.itertuples(index=False)
+           if not any(start.start_time - 1e-9 <= period_of_code(period).start_time
+                      and period_of_code(period).end_time <= end.end_time + 1e-9
+                      for start, end in ctx.plan.windows_of(code))}
+    if not bad:
+        return outside
+    outside = live & pd.Series([(c, p) in bad for c, p in zip(frame[CODE], frame[PERIOD])], index=frame.index)
+    for row, code, raw in frame.loc[outside, [ROW, CODE, PERIOD + "_raw"]].itertuples(index=False):
+        spans = ctx.plan.windows_of(code)
+        ctx.add(row, PERIOD, "period-outside-plans", raw, code,
+                spans="、".join(f"{a.label()}至{b.label()}" for a, b in spans),
+                spans_en="; ".join(f"{a.label('en')} to {b.label('en')}" for a, b in spans))
+    return outside
 
 
 def _period_problem(period: Period | None, raw: str, ctx: _Context) -> tuple[str, dict[str, str]] | None:

@@ -7,7 +7,9 @@ from pipelines.core.issue import Issue, make_issue
 from pipelines.core.periods import FREQUENCIES, Period, parse_period
 from pipelines.engine.progress import DIRECTIONS, KINDS
 from pipelines.engine.status_rule import status_rule_from
-from pipelines.plan.records import split_codes
+from pipelines.plan.records import LINEAGES, split_codes
+
+FINAL = "final"  # a baseline written as this word: the continued series' approved value at the baseline period
 
 FILES: dict[str, tuple[str, ...]] = {
     "plan.csv": ("code", "name_zh", "name_en", "start_period", "end_period"),
@@ -71,7 +73,12 @@ def _check_plan_row(rows: Rows) -> list[Issue]:
     due = cells.get("due_days", "") or "15"
     if not due.isdigit():
         issues.append(make_issue("plan.csv", row, "due_days", "plan-bad-number", due))
+    if cells.get("draft", "") not in DRAFT_WORDS:
+        issues.append(make_issue("plan.csv", row, "draft", "plan-bad-choice", cells["draft"], allowed="1 / 0"))
     return issues
+
+
+DRAFT_WORDS = {"": False, "0": False, "1": True, "是": True, "否": False, "true": True, "false": False}
 
 
 def _check_status_rule(row: int, cells: dict[str, str]) -> list[Issue]:
@@ -122,16 +129,33 @@ def _check_references(tables: dict[str, Rows]) -> list[Issue]:
 
 
 def _check_indicator(row: int, cells: dict[str, str], plan_end: Period | None) -> list[Issue]:
-    issues = _check_choices(row, cells)
+    issues = _check_choices(row, cells) + _check_lineage(row, cells)
+    final = cells.get("baseline", "").strip().lower() == FINAL
     numbers = {c: parse_number(cells.get(c, "")) for c in ("baseline", "target")}
     issues += [make_issue("indicators.csv", row, c, "plan-bad-number", cells[c])
-               for c, v in numbers.items() if cells.get(c) and v is None]
+               for c, v in numbers.items() if cells.get(c) and v is None and not (c == "baseline" and final)]
+    if final and cells.get("kind") == "milestone":
+        issues.append(make_issue("indicators.csv", row, "baseline", "plan-final-milestone", cells["baseline"],
+                                 code=cells.get("code", "")))
     periods = {c: parse_period(cells.get(c, "")) for c in ("baseline_period", "target_period")}
     issues += [make_issue("indicators.csv", row, c, "plan-bad-period", cells[c])
                for c, p in periods.items() if cells.get(c) and p is None]
     if issues:
         return issues
+    if final:  # the baseline is known only when read: the periods can be checked now, the figures then
+        return _check_indicator_periods(row, cells, periods, plan_end)
     return _check_indicator_logic(row, cells, numbers["baseline"], numbers["target"], periods, plan_end)
+
+
+def _check_lineage(row: int, cells: dict[str, str]) -> list[Issue]:
+    """lineage is empty or one of LINEAGES; an indicator that continues another code is not `new`, nor itself."""
+    lineage, continues = cells.get("lineage", ""), cells.get("continues", "")
+    if lineage and lineage not in LINEAGES:
+        return [make_issue("indicators.csv", row, "lineage", "plan-bad-choice", lineage, allowed=" / ".join(LINEAGES))]
+    if continues and (lineage == "new" or continues == cells.get("code")):
+        return [make_issue("indicators.csv", row, "continues", "plan-bad-continues", continues,
+                           code=cells.get("code", ""))]
+    return []
 
 
 def _check_choices(row: int, cells: dict[str, str]) -> list[Issue]:

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from pathlib import Path
 
 from pipelines.core.issue import Issue, make_issue
 from pipelines.core.periods import period_of_code
-from pipelines.plan.checks import FILES, Rows, check_plan_tables, thresholds_of
+from pipelines.plan.checks import DRAFT_WORDS, FILES, FINAL, Rows, check_plan_tables, thresholds_of
 from pipelines.plan.records import IndicatorDef, Named, PlanData, PlanInfo, SubItemDef, split_codes
 
 
@@ -23,7 +24,7 @@ def read_plan_folder(folder: Path) -> PlanData | list[Issue]:
     if issues:
         return issues
     issues = check_plan_tables(tables)
-    return issues if issues else _build(tables)
+    return issues if issues else _build(tables, folder.name)
 
 
 def _read_table(path: Path, columns: tuple[str, ...]) -> tuple[Rows, list[Issue]]:
@@ -48,26 +49,30 @@ def _read_table(path: Path, columns: tuple[str, ...]) -> tuple[Rows, list[Issue]
     return rows, []
 
 
-def _build(tables: dict[str, Rows]) -> PlanData:
+def _build(tables: dict[str, Rows], folder: str) -> PlanData:
     (_, p), = tables["plan.csv"]
     info = PlanInfo(
         p["code"], p["name_zh"], p["name_en"], period_of_code(p["start_period"]), period_of_code(p["end_period"]),
         p.get("status_rule") or "ratio", tuple(sorted((thresholds_of(p) or {}).items())), int(p.get("due_days") or 15),
+        draft=DRAFT_WORDS[p.get("draft", "")], folder=folder,
     )
     named = {name: tuple(Named(c["code"], c["name_zh"], c["name_en"], c.get("description_zh", ""))
                          for _, c in tables[name]) for name in ("departments.csv", "goals.csv", "actions.csv")}
     subs = tuple(SubItemDef(c["code"], c["action_code"], c["name_zh"], c["name_en"], c["lead_department"])
                  for _, c in tables["sub_items.csv"])
     return PlanData(info, named["departments.csv"], named["goals.csv"], named["actions.csv"], subs,
-                    tuple(_indicator(c) for _, c in tables["indicators.csv"]))
+                    tuple(_indicator(c, row) for row, c in tables["indicators.csv"]))
 
 
-def _indicator(c: dict[str, str]) -> IndicatorDef:
+def _indicator(c: dict[str, str], row: int) -> IndicatorDef:
+    final = c["baseline"].strip().lower() == FINAL
     return IndicatorDef(
         code=c["code"], sub_item_code=c["sub_item_code"], goal_code=c.get("goal_code") or None,
         name_zh=c["name_zh"], name_en=c["name_en"], unit=c["unit"], direction=c["direction"], kind=c["kind"],
-        baseline=float(c["baseline"].replace(",", "")), baseline_period=period_of_code(c["baseline_period"]),
+        baseline=math.nan if final else float(c["baseline"].replace(",", "")), baseline_final=final,
+        lineage=c.get("lineage", ""), continues=c.get("continues", ""),
+        baseline_period=period_of_code(c["baseline_period"]),
         target=float(c["target"].replace(",", "")), target_period=period_of_code(c["target_period"]),
         department=c["department"], supporting_departments=split_codes(c.get("supporting_departments", "")),
-        frequency=c["frequency"], definition_zh=c.get("definition_zh", ""), source=c.get("source", ""),
+        frequency=c["frequency"], definition_zh=c.get("definition_zh", ""), source=c.get("source", ""), row=row,
     )

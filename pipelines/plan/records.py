@@ -1,9 +1,17 @@
-"""The action plan as typed records: the plan, its departments, goals, actions, sub-items and indicators."""
+"""The action plan as typed records: the plan, its departments, goals, actions, sub-items and indicators.
+
+An indicator code names one series (values, unit, kind, direction, frequency, owner) shared by every plan that
+targets it; an IndicatorDef is one plan's target of a series (its placement, baseline, target, source) together with
+the series' attributes. A baseline may be `final`: the continued series' approved value at the baseline period,
+resolved when the plan is read from the store (`baseline_from` says where it came from; NaN until it exists)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from functools import cached_property
 
-from pipelines.core.periods import Period
+from pipelines.core.periods import Period, period_containing
 
 ILLUSTRATIVE_MARK = "示例"
 
@@ -18,6 +26,29 @@ class PlanInfo:
     status_rule: str = "ratio"
     thresholds: tuple[tuple[str, float], ...] = ()
     due_days: int = 15
+    draft: bool = False  # hidden from everyone but admins
+    folder: str = ""  # the folder it was loaded from (named in refusals that compare two plans)
+
+    def state(self, today: dt.date) -> str:
+        """not_started, in_force or ended on a day (a plan is in force from its first period's first day to its
+        last period's last day)."""
+        quarter = period_containing(today)
+        if quarter.end_time <= self.start_period.start_time + 1e-9:
+            return "not_started"
+        return "ended" if today > self.end_period.end_date else "in_force"
+
+
+LINEAGES = ("continued", "adjusted", "new")  # as written in indicators.csv; "dropped" is derived
+
+
+@dataclass(frozen=True)
+class BaselineSource:
+    """Where a `final` baseline came from: the plan whose series it is, the period and the submission(s)."""
+
+    plan_code: str
+    code: str
+    period: Period
+    submissions: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -58,11 +89,26 @@ class IndicatorDef:
     frequency: str
     definition_zh: str
     source: str
+    baseline_final: bool = False  # the plan's baseline is the word `final` (resolved into baseline when read)
+    lineage: str = ""  # continued | adjusted | new ('' when the plan has no previous plan)
+    continues: str = ""  # the previous plan's code this indicator continues under a new code
+    baseline_from: BaselineSource | None = None  # a resolved `final` baseline's origin
+    row: int = field(default=0, compare=False)  # its row in indicators.csv as Excel numbers it (0: read from a store)
 
     @property
     def illustrative(self) -> bool:
         """True when any figure of the indicator is invented for illustration (source marked 示例)."""
         return ILLUSTRATIVE_MARK in self.source
+
+    @property
+    def has_baseline(self) -> bool:
+        """False while a `final` baseline has no approved value yet (暂无基期值)."""
+        return math.isfinite(self.baseline)
+
+    @property
+    def series_codes(self) -> tuple[str, ...]:
+        """The codes whose values make this indicator's history: the series it continues, then its own."""
+        return (self.continues, self.code) if self.continues else (self.code,)
 
 
 @dataclass(frozen=True)
@@ -73,6 +119,18 @@ class PlanData:
     actions: tuple[Named, ...]
     sub_items: tuple[SubItemDef, ...]
     indicators: tuple[IndicatorDef, ...]
+    # the series view (every series of every plan, for checking a department's file): per code, the spans of the
+    # plans that target it; empty for one plan, whose span is its own
+    windows: tuple[tuple[str, tuple[tuple[Period, Period], ...]], ...] = field(default=(), compare=False)
+
+    def windows_of(self, code: str) -> tuple[tuple[Period, Period], ...]:
+        """The spans in which a series' values are accepted."""
+        found = self._window_map.get(code)
+        return found if found is not None else ((self.info.start_period, self.info.end_period),)
+
+    @cached_property
+    def _window_map(self) -> dict[str, tuple[tuple[Period, Period], ...]]:
+        return dict(self.windows)
 
     def indicator(self, code: str) -> IndicatorDef:
         return self.indicator_map()[code]

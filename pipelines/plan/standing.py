@@ -68,9 +68,10 @@ def default_as_of(plan: PlanData, current: pd.DataFrame) -> Period:
 
 def as_of_after(plan: PlanData, latest: Period | None) -> Period:
     """default_as_of from the latest period with data alone."""
+    first = plan.info.start_period.end_time  # a plan's values may all precede it (a continued series' history)
     if latest is None:
-        return latest_period_ending_by(plan.info.start_period.end_time, "quarterly")
-    return latest_period_ending_by(min(latest.end_time, plan.info.end_period.end_time), "quarterly")
+        return latest_period_ending_by(first, "quarterly")
+    return latest_period_ending_by(max(first, min(latest.end_time, plan.info.end_period.end_time)), "quarterly")
 
 
 def compute_standing(plan: PlanData, current: pd.DataFrame, as_of: Period | None = None,

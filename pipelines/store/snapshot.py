@@ -16,6 +16,7 @@ from models.states import APPROVED
 from pipelines.core.periods import Period, period_of_code
 from pipelines.engine.progress import Assessment, Change, diff_assessments
 from pipelines.store.codec import assessment_from_dict, assessment_to_dict
+from pipelines.store.plans import default_code
 from pipelines.store.standings import read_standing
 
 
@@ -27,44 +28,52 @@ class Frozen:
     last_submission_id: int
     assessments: dict[str, Assessment]
     frozen_by: str = ""  # the account that froze it ('' when frozen from the command line or before 0009)
+    plan_code: str = ""
 
 
 def freeze(engine: Engine, as_of: Period, *, replace: bool = False, now: dt.datetime | None = None,
-           by: str = "") -> Frozen | None:
-    """Store the quarter's assessments (frozen `by` an account); an existing snapshot is kept unless replace is asked.
-    None: empty store. Who may freeze is the workflow's business (pipelines.workflow.freezing)."""
-    standing = read_standing(engine, as_of)
+           by: str = "", plan: str | None = None) -> Frozen | None:
+    """Store one plan's quarter's assessments (frozen `by` an account); an existing snapshot is kept unless replace is
+    asked. None: no such plan. Who may freeze is the workflow's business (pipelines.workflow.freezing)."""
+    standing = read_standing(engine, as_of, plan)
     if standing is None:
         return None
+    code = standing.plan.info.code
     with writing(engine) as conn, conn.begin():
-        existing = read_snapshot(conn, as_of)
+        existing = read_snapshot(conn, as_of, code)
         if existing is not None and not replace:
             return existing
         last = conn.execute(select(func.coalesce(func.max(Submission.id), 0))).scalar_one()
         payload = json.dumps({c: assessment_to_dict(a) for c, a in standing.assessments.items()}, ensure_ascii=False)
         if existing is not None:
-            conn.execute(delete(Snapshot).where(Snapshot.as_of == as_of.code))
+            conn.execute(delete(Snapshot).where(Snapshot.plan_code == code, Snapshot.as_of == as_of.code))
         created = now or dt.datetime.now()
-        conn.execute(insert(Snapshot).values(as_of=as_of.code, created_at=created, rule=standing.rule.name,
-                                             last_submission_id=last, payload_json=payload, frozen_by=by[:40]))
-    return Frozen(as_of, created, standing.rule.name, last, standing.assessments, by[:40])
+        conn.execute(insert(Snapshot).values(plan_code=code, as_of=as_of.code, created_at=created,
+                                             rule=standing.rule.name, last_submission_id=last, payload_json=payload,
+                                             frozen_by=by[:40]))
+    return Frozen(as_of, created, standing.rule.name, last, standing.assessments, by[:40], code)
 
 
-def read_snapshot(conn: Connection, as_of: Period) -> Frozen | None:
-    row = conn.execute(select(Snapshot.__table__).where(Snapshot.as_of == as_of.code)).first()
+def read_snapshot(conn: Connection, as_of: Period, plan: str | None = None) -> Frozen | None:
+    """One plan's frozen quarter (the store's default plan when none is named); None when it was not frozen."""
+    code = plan if plan is not None else default_code(conn)
+    row = conn.execute(select(Snapshot.__table__).where(Snapshot.plan_code == code,
+                                                        Snapshot.as_of == as_of.code)).first()
     if row is None:
         return None
     assessments = {c: assessment_from_dict(d) for c, d in json.loads(row.payload_json).items()}
-    return Frozen(as_of, row.created_at, row.rule, row.last_submission_id, assessments, row.frozen_by or "")
+    return Frozen(as_of, row.created_at, row.rule, row.last_submission_id, assessments, row.frozen_by or "",
+                  row.plan_code)
 
 
-def assessments_for(engine: Engine, as_of: Period) -> tuple[dict[str, Assessment], Frozen | None]:
-    """A quarter's assessments: the frozen snapshot when there is one, else computed now from the store."""
+def assessments_for(engine: Engine, as_of: Period, plan: str | None = None
+                    ) -> tuple[dict[str, Assessment], Frozen | None]:
+    """A plan's quarter's assessments: the frozen snapshot when there is one, else computed now from the store."""
     with engine.connect() as conn:
-        frozen = read_snapshot(conn, as_of)
+        frozen = read_snapshot(conn, as_of, plan)
     if frozen is not None:
         return frozen.assessments, frozen
-    standing = read_standing(engine, as_of)
+    standing = read_standing(engine, as_of, plan)
     return (standing.assessments if standing else {}), None
 
 
@@ -79,9 +88,10 @@ class QuarterDiff:
     before_frozen: bool
 
 
-def diff_quarters(engine: Engine, before: Period, after: Period, due_days: int = 15) -> QuarterDiff:
-    old, frozen = assessments_for(engine, before)
-    new, _ = assessments_for(engine, after)
+def diff_quarters(engine: Engine, before: Period, after: Period, due_days: int = 15,
+                  plan: str | None = None) -> QuarterDiff:
+    old, frozen = assessments_for(engine, before, plan)
+    new, _ = assessments_for(engine, after, plan)
     with engine.connect() as conn:
         revisions = read_revisions_since(conn, before, frozen, due_days)
     return QuarterDiff(before, after, diff_assessments(old, new), revisions, frozen is not None)

@@ -28,7 +28,8 @@ from pipelines.core.periods import Period, period_of_code, periods_between
 from pipelines.engine.series import histories_from
 from pipelines.plan.standing import as_of_after, compute_standing, latest_reported
 from pipelines.store.codec import KeptStanding, decode_standing, encode_standing
-from pipelines.store.persist import plan_from_store
+from pipelines.store.plans import default_code, plan_from_store, plans_in_store
+from pipelines.store.standings import plan_values
 
 KEPT_QUARTERS = 2  # the latest quarter with data and the one before: the overview's standing and its comparison
 log = logging.getLogger(__name__)
@@ -68,24 +69,32 @@ def _has_table(conn: Connection) -> bool:
     return inspect(conn).has_table(StandingCache.__tablename__)  # a store not yet upgraded keeps nothing
 
 
-def read_kept(conn: Connection, version: DataVersion) -> Kept | None:
-    """What is kept for this version of the data; None when nothing is (the caller computes instead)."""
+def read_kept(conn: Connection, version: DataVersion, plan: str | None = None) -> Kept | None:
+    """What is kept of one plan (the store's default plan when none is named) for this version of the data; None when
+    nothing is (the caller computes instead)."""
     if not _has_table(conn):
         return None
     rows = conn.execute(select(StandingCache.as_of, StandingCache.latest_period)
-                        .where(StandingCache.data_key == data_key(version))).all()
+                        .where(StandingCache.data_key == data_key(version),
+                               StandingCache.plan_code == _code(conn, plan))).all()
     if not rows:
         return None
     latest = rows[0].latest_period
     return Kept(period_of_code(latest) if latest else None, frozenset(r.as_of for r in rows))
 
 
-def read_kept_standing(conn: Connection, version: DataVersion, as_of: Period) -> KeptStanding | None:
-    """The kept assessments and roll-ups of one quarter for this version of the data; None when they are not kept."""
+def _code(conn: Connection, plan: str | None) -> str:
+    return plan if plan is not None else default_code(conn)
+
+
+def read_kept_standing(conn: Connection, version: DataVersion, as_of: Period, plan: str | None = None
+                       ) -> KeptStanding | None:
+    """The kept assessments and roll-ups of one plan's quarter for this version of the data; None when not kept."""
     if not _has_table(conn):
         return None
     payload = conn.execute(select(StandingCache.payload_json).where(
-        StandingCache.data_key == data_key(version), StandingCache.as_of == as_of.code)).scalar()
+        StandingCache.data_key == data_key(version), StandingCache.plan_code == _code(conn, plan),
+        StandingCache.as_of == as_of.code)).scalar()
     if payload is None:
         return None
     try:
@@ -96,7 +105,8 @@ def read_kept_standing(conn: Connection, version: DataVersion, as_of: Period) ->
 
 
 def refresh(engine: Engine, now: dt.datetime | None = None) -> list[Period]:
-    """Compute and keep the standings of the latest quarter with data and the quarter before; the quarters kept.
+    """Compute and keep, for every plan, the standings of its latest quarter with data and the quarter before; the
+    quarters kept of the store's default plan.
 
     Called after a change has committed, and never undoes or fails it: when the store changed again meanwhile nothing
     is written (the newer change keeps its own), and a store error leaves nothing kept ([]), which readers survive.
@@ -112,23 +122,29 @@ def _refresh(engine: Engine, now: dt.datetime) -> list[Period]:
     with engine.connect() as conn:  # one read transaction: the values and the version they belong to
         if not _has_table(conn):
             return []
-        version, plan = read_data_version(conn), plan_from_store(conn)
-        if version is None or plan is None:
+        version = read_data_version(conn)
+        plans = [plan_from_store(conn, p.code) for p in plans_in_store(conn)] if version is not None else []
+        if version is None or not plans:
             return []
-        current = read_current_values(conn)
-    latest = latest_reported(current)
-    quarters = periods_between(plan.info.start_period, as_of_after(plan, latest), "quarterly")[-KEPT_QUARTERS:]
-    histories = histories_from(current)
-    standings = [compute_standing(plan, current, quarter, histories) for quarter in quarters]
-    rows = [{
-        "data_key": data_key(version), "as_of": quarter.code, "latest_period": latest.code if latest else "",
-        "created_at": now,
-        "payload_json": encode_standing(standing, standings[i - 1] if i else None),
-    } for i, (quarter, standing) in enumerate(zip(quarters, standings))]
+        every = read_current_values(conn)
+        default = default_code(conn)
+    rows, kept = [], []
+    for plan in (p for p in plans if p is not None):
+        current = plan_values(every, plan)
+        latest = latest_reported(current)
+        quarters = periods_between(plan.info.start_period, as_of_after(plan, latest), "quarterly")[-KEPT_QUARTERS:]
+        histories = histories_from(current)
+        standings = [compute_standing(plan, current, quarter, histories) for quarter in quarters]
+        rows += [{
+            "data_key": data_key(version), "plan_code": plan.info.code, "as_of": quarter.code,
+            "latest_period": latest.code if latest else "", "created_at": now,
+            "payload_json": encode_standing(standing, standings[i - 1] if i else None),
+        } for i, (quarter, standing) in enumerate(zip(quarters, standings))]
+        kept += quarters if plan.info.code == default else []
     with writing(engine) as conn, conn.begin():
         now_at = read_data_version(conn)
         if now_at is None or data_key(now_at) != data_key(version):
             return []
         conn.execute(delete(StandingCache))
         conn.execute(insert(StandingCache), rows)
-    return quarters
+    return kept

@@ -12,7 +12,7 @@ from pipelines.workflow.accounts import Refusal, User, check_can_review, read_us
 
 
 def freeze_quarter(engine: Engine, actor: User | None, as_of: Period, *,
-                   now: dt.datetime | None = None) -> Frozen | Refusal:
+                   now: dt.datetime | None = None, plan: str | None = None) -> Frozen | Refusal:
     """The quarter's snapshot frozen by `actor`, or why not: not a reviewer, already frozen (by whom and when), or
     an empty store. Two reviewers pressing at once make one snapshot; the second is told it exists."""
     denied = check_can_review(actor)
@@ -20,10 +20,10 @@ def freeze_quarter(engine: Engine, actor: User | None, as_of: Period, *,
         return denied
     assert actor is not None
     with engine.connect() as conn:
-        existing = read_snapshot(conn, as_of)
+        existing = read_snapshot(conn, as_of, plan)
     if existing is None:
         when = now or dt.datetime.now()
-        made = freeze(engine, as_of, now=when, by=actor.username)
+        made = freeze(engine, as_of, now=when, by=actor.username, plan=plan)
         if made is None:
             return refusal("snapshot-empty-store")
         if made.created_at == when and made.frozen_by == actor.username[:40]:

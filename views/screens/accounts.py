@@ -38,7 +38,7 @@ ADD_FIELDS = {"new-username": "", "new-name": "", "new-roles": [], "new-departme
 
 
 def main() -> None:
-    signed = open_signed_view("admin.title", (ADMIN,), L)
+    signed = open_signed_view("admin.title", (ADMIN,), L, series=True)
     if signed is None:
         return
     user, plan = signed

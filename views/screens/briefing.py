@@ -38,8 +38,8 @@ FREEZE_KEY, FROZEN_KEY = "briefing-freeze", "briefing-frozen-message"
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def content(url: str, version: data.Version, as_of: str, lang: str) -> BriefingContent | None:
-    return read_content(data.engine(url), period_of_code(as_of), lang)
+def content(url: str, version: data.Version, as_of: str, lang: str, plan: str) -> BriefingContent | None:
+    return read_content(data.engine(url), period_of_code(as_of), lang, plan_code=plan)
 
 
 def signed_reader(view: View) -> User | None:
@@ -94,7 +94,7 @@ def make_pack(view: View, key: str) -> None:
             return
         with st.spinner(view.t("briefing.generating")), tempfile.TemporaryDirectory() as folder:
             try:
-                files = make_briefing(data.engine(view.url), view.as_of, Path(folder), view.lang)
+                files = make_briefing(data.engine(view.url), view.as_of, Path(folder), view.lang, plan_code=view.code)
             except SetupError as error:  # no CJK font or no chromium: what to install, never boxes
                 st.error(str(error))
                 return
@@ -123,7 +123,7 @@ def render_freeze(view: View, user: User, preview: BriefingContent) -> None:
         return
     st.caption(view.t("snapshot.explain"))
     if st.button(view.t("snapshot.button"), key=FREEZE_KEY):
-        made = freeze_quarter(data.engine(view.url), current_user(), view.as_of)
+        made = freeze_quarter(data.engine(view.url), current_user(), view.as_of, plan=view.code)
         if isinstance(made, Refusal):
             st.warning(made.message(view.lang))
             return
@@ -137,8 +137,8 @@ def main() -> None:
     view = open_view("briefing.page-title")
     user = signed_reader(view)
     if user is not None:
-        key = f"briefing_{view.as_of.code}_{view.lang}_{view.version}"  # this session's pack of this quarter
-        preview = content(view.url, view.version, view.as_of.code, view.lang)
+        key = f"briefing_{view.code}_{view.as_of.code}_{view.lang}_{view.version}"  # this session's pack
+        preview = content(view.url, view.version, view.as_of.code, view.lang, view.code)
         assert preview is not None, "open_view stops before a store without a plan"
         render_preview(view, preview)
         if FROZEN_KEY in st.session_state:

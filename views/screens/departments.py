@@ -36,7 +36,7 @@ from views.shared.shell import open_view, page_choice, render_chart, render_foot
 
 view = open_view("ui.page.departments")
 lang, standing, plan = view.lang, view.standing, view.plan
-states = data.report_states(view.url, view.version, view.as_of.code, today())
+states = data.report_states(view.url, view.version, view.as_of.code, today(), view.code)
 grid = department_grid(states)
 ranking = timeliness_ranking(grid, [d.code for d in plan.departments], view.as_of)
 

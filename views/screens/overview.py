@@ -61,8 +61,8 @@ if not view.screenshot:
     # ---- what changed since last quarter ---------------------------------------------------------------------
     previous = latest_period_ending_by(view.as_of.end_time - 0.25, "quarterly")
     st.subheader(view.t("ui.section.changes", period=previous.label(lang)))
-    if previous.code in data.quarters(view.url, view.version):
-        changes, revisions = data.changes(view.url, view.version, previous.code, view.as_of.code)
+    if previous.code in data.quarters(view.url, view.version, view.code):
+        changes, revisions = data.changes(view.url, view.version, previous.code, view.as_of.code, view.code)
         table = changes_rows(changes, standing, lang)
         if table.empty:
             st.info(view.t("ui.no-changes"))

@@ -45,7 +45,7 @@ L = lang()  # the language chosen in the sidebar (zh by default)
 
 
 def main() -> None:
-    signed = open_signed_view("review.title", (REVIEWER,), L)
+    signed = open_signed_view("review.title", (REVIEWER,), L, series=True)
     if signed is None:
         return
     user, plan = signed

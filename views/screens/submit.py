@@ -33,7 +33,7 @@ L = lang()  # the language chosen in the sidebar (zh by default)
 
 
 def main() -> None:
-    signed = open_signed_view("submit.title", (SUBMITTER,), L)
+    signed = open_signed_view("submit.title", (SUBMITTER,), L, series=True)
     if signed is None:
         return
     user, plan = signed

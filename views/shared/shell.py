@@ -3,6 +3,7 @@ and the URL; the header with the cut-off and the 示例 notice; the footer with 
 chart. Pages call open_view() (or open_optional_view()) first and render_footer() last."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,18 +14,22 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
 from pipelines.core.catalog import DEFAULT_LANG, LANGS, messages, t
+from pipelines.core.config import today
 from pipelines.core.periods import Period, parse_period, period_of_code
 from pipelines.engine.progress import StatusRule, legend
 from pipelines.engine.status_rule import rule_title
-from pipelines.plan.records import PlanData
+from pipelines.plan.records import PlanData, PlanInfo
 from pipelines.plan.standing import Standing
 from pipelines.present.formatting import format_time, name_of, plain
 from pipelines.present.tables import shows_illustrative
+from pipelines.store.plans import default_plan
+from pipelines.workflow.accounts import ADMIN
 from views.shared import data
 from views.shared.printable import print_assets
+from views.shared.signin import current_user
 
 SCREENSHOT_WIDTH, SCREENSHOT_HEIGHT = 1600, 900
-URL_CONTROLS = ("lang", "as_of", "screenshot")  # the shared controls a link may set
+URL_CONTROLS = ("lang", "plan", "as_of", "screenshot")  # the shared controls a link may set
 SCREENSHOT_ON, SCREENSHOT_OFF = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
 ECHO_CHARS = 200  # how much of a value from the URL that cannot be used is repeated back to the reader
 CHART_CONFIG = {"displaylogo": False}
@@ -55,6 +60,11 @@ class View:
         return self.standing.plan
 
     @property
+    def code(self) -> str:
+        """The chosen plan's code (the key of every per-plan read)."""
+        return self.standing.plan.info.code
+
+    @property
     def as_of(self) -> Period:
         return self.standing.as_of
 
@@ -82,6 +92,8 @@ def _start_session() -> dict[str, str]:
     given = {name: str(params.get(name)) for name in URL_CONTROLS if name not in state and name in params}
     if "lang" not in state:
         state["lang"] = given["lang"] if given.get("lang") in LANGS else DEFAULT_LANG
+    if "plan" not in state:
+        state["plan"] = given.get("plan")  # checked against the plans this reader may see once they are known
     if "as_of" not in state:
         period = parse_period(given.get("as_of"))
         state["as_of"] = period.code if period else None
@@ -90,12 +102,14 @@ def _start_session() -> dict[str, str]:
     return given
 
 
-def _unusable(given: dict[str, str], options: list[str]) -> list[str]:
+def _unusable(given: dict[str, str], options: list[str], plans: list[str]) -> list[str]:
     """The URL's values for the shared controls that could not be used (the page shows its default instead), as
     name=value escaped for Markdown. An as_of is only judged once the store has quarters to choose from."""
     def usable(name: str, value: str) -> bool:
         if name == "lang":
             return value in LANGS
+        if name == "plan":
+            return value in plans
         if name == "screenshot":
             return value.strip().lower() in (*SCREENSHOT_ON, *SCREENSHOT_OFF)
         period = parse_period(value)
@@ -116,31 +130,44 @@ def _widget(key: str, make: Callable[..., object], **kwargs: Any) -> None:
 
 def render_controls() -> bool:
     """Draw the shared controls (none in screenshot mode), keep them in the URL; True when in screenshot mode."""
+    try:
+        admin = is_admin()  # first: a new account behind this session clears what the session held
+    except SQLAlchemyError:
+        admin = False  # the store's error is shown below
     given = _start_session()
     state = st.session_state
     try:
         url = data.db_url()
         version = data.data_version(url)
-        options = data.quarters(url, version) if version else []
+        plans = visible_plans(data.plans(url, version), admin) if version else []
+        if state["plan"] not in {p.code for p in plans}:
+            chosen = default_plan(plans, today())
+            state["plan"] = chosen.code if chosen else None
+        options = data.quarters(url, version, state["plan"]) if version and state["plan"] else []
     except SQLAlchemyError as error:  # broken setup: one clear line, never a traceback; escaped, it may quote input
         st.error(t("ui.store-error", state["lang"], error=plain(str(error).splitlines()[0][:200])))
         st.stop()
     if state["as_of"] not in options:
         state["as_of"] = options[-1] if options else None
     lang = state["lang"]
-    for value in _unusable(given, options):  # a link with a value that is not a choice: said, and the default shown
+    for value in _unusable(given, options, [p.code for p in plans]):  # said, and the default shown
         st.info(t("ui.unknown-choice", lang, value=value))
     if not state["screenshot"]:
         with st.sidebar:
             _widget("lang", st.radio, label=t("ui.control.lang", lang), options=list(LANGS), horizontal=True,
                     format_func=lambda code: t(f"ui.lang.{code}", lang))
+            if len(plans) > 1:
+                named = {p.code: plan_label(p, lang, today()) for p in plans}
+                _widget("plan", st.selectbox, label=t("ui.control.plan", lang), options=list(named),
+                        format_func=lambda code: named[code])
             if options:
                 _widget("as_of", st.selectbox, label=t("ui.control.as-of", lang), options=options,
                         format_func=lambda code: period_of_code(code).label(lang))
             _widget("screenshot", st.toggle, label=t("ui.control.screenshot", lang),
                     help=t("ui.control.screenshot-help", lang))
     print_assets(screen_css(lang), screen_words(lang))
-    st.query_params.update({"lang": state["lang"], **({"as_of": state["as_of"]} if state["as_of"] else {})})
+    st.query_params.update({"lang": state["lang"], **({"plan": state["plan"]} if state["plan"] else {}),
+                            **({"as_of": state["as_of"]} if state["as_of"] else {})})
     if state["screenshot"]:
         st.query_params["screenshot"] = "1"
         st.markdown(SCREENSHOT_CSS, unsafe_allow_html=True)
@@ -171,6 +198,31 @@ def lang() -> str:
     return str(st.session_state.get("lang", DEFAULT_LANG))
 
 
+def visible_plans(plans: list[PlanInfo], admin: bool) -> list[PlanInfo]:
+    """The plans a reader may choose: drafts only for admins."""
+    return [p for p in plans if admin or not p.draft]
+
+
+def is_admin() -> bool:
+    """Whether the signed-in account (if any) is an admin: they alone see draft plans."""
+    user = current_user()
+    return user is not None and user.has(ADMIN)
+
+
+def plan_label(info: PlanInfo, lang: str, day: dt.date) -> str:
+    """A plan's name in the selector with its state in words: 已结束, 未开始, 草稿 (in force: the name alone)."""
+    name = name_of(info, lang)
+    state = "draft" if info.draft else info.state(day)
+    return name if state == "in_force" else t("ui.plan-state-suffix", lang, name=name,
+                                              state=t(f"ui.plan-state.{state}", lang))
+
+
+def default_code(url: str, version: data.Version) -> str | None:
+    """The plan a reader sees before choosing one: in force today with the latest start (else the latest ended)."""
+    chosen = default_plan(visible_plans(data.plans(url, version), is_admin()), today())
+    return chosen.code if chosen else None
+
+
 # ---- page frame ------------------------------------------------------------------------------------------------
 
 def open_view(title_key: str, *, plan_title: bool = False) -> View:
@@ -188,11 +240,12 @@ def open_optional_view(title_key: str, *, plan_title: bool = False) -> View | No
     state = st.session_state
     url, reader = data.db_url(), lang()
     version = data.data_version(url)
-    stored = data.plan(url, version) if version else None
+    code = state.get("plan") or (default_code(url, version) if version else None)
+    stored = data.plan(url, version, code) if version and code else None
     if version is None or stored is None or not state.get("as_of"):
         st.title(t(title_key, reader))
         return None
-    standing = data.standing(url, version, state["as_of"])
+    standing = data.standing(url, version, state["as_of"], stored.info.code)
     illustrative = shows_illustrative(standing.plan, data.submissions(url, version))
     view = View(reader, bool(state.get("screenshot")), url, version, standing, illustrative)
     render_header(view, name_of(view.plan.info, reader) if plan_title else t(title_key, reader), plan_title)
@@ -211,7 +264,9 @@ def render_header(view: View, heading: str, plan_title: bool) -> None:
     st.markdown(" · ".join(parts))
     if view.illustrative and not view.screenshot:
         st.warning(view.t("ui.illustrative-notice"), icon="⚠️")
-    if data.latest(view.url, view.version) is None:
+    if view.plan.info.state(today()) == "ended" and not view.screenshot:
+        st.info(view.t("ui.plan-ended", end=view.plan.info.end_period.label(view.lang)))
+    if data.latest(view.url, view.version, view.code) is None:
         st.info(view.t("ui.no-data-yet"))
 
 

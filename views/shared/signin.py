@@ -15,9 +15,10 @@ from sqlalchemy import Engine
 
 from models.db import create_schema, database_url
 from pipelines.core.catalog import t
+from pipelines.core.config import today
 from pipelines.plan.records import PlanData
 from pipelines.present.formatting import plain
-from pipelines.store.persist import plan_from_store
+from pipelines.store.plans import plan_from_store, plans_in_store, series_view
 from pipelines.workflow.accounts import (
     MAX_PASSWORD_LENGTH,
     MIN_PASSWORD_LENGTH,
@@ -43,8 +44,26 @@ def store_engine() -> Engine:
 
 
 def store_plan() -> PlanData | None:
+    """The plan chosen in the sidebar (the store's default plan before any was chosen)."""
+    code = st.session_state.get("plan")
     with store_engine().connect() as conn:
-        return plan_from_store(conn)
+        return plan_from_store(conn, str(code) if code else None)
+
+
+def served_plans(lang: str) -> list[str]:
+    """The names of the plans a file sent today may report for: every plan not a draft and not yet ended (else,
+    when all have ended, every plan), by start."""
+    with store_engine().connect() as conn:
+        plans = [p for p in plans_in_store(conn) if not p.draft]
+    day = today()
+    open_plans = [p for p in plans if p.state(day) != "ended"] or plans
+    return [p.name_zh if lang == "zh" else p.name_en for p in open_plans]
+
+
+def store_series() -> PlanData | None:
+    """Every series of every plan (drafts aside), as a department's file is checked and its template drawn."""
+    with store_engine().connect() as conn:
+        return series_view(conn)
 
 
 def oidc_configured() -> bool:
@@ -166,10 +185,12 @@ def render_change_password(user: User, lang: str = "zh") -> None:
     st.rerun()
 
 
-def open_signed_view(title_key: str, roles: Sequence[Role], lang: str = "zh") -> tuple[User, PlanData] | None:
+def open_signed_view(title_key: str, roles: Sequence[Role], lang: str = "zh", *, series: bool = False
+                     ) -> tuple[User, PlanData] | None:
     """The start every signed-in page shares: the heading and sign-in, then the account's right to the page (one of
-    `roles`) and a store with a plan. None, with the reason shown, when any of these is missing."""
-    signed = signed_in_page(title_key, lang)
+    `roles`) and a store with a plan: the one chosen in the sidebar, or with `series` every series of every plan (what
+    a department's file is checked against). None, with the reason shown, when any of these is missing."""
+    signed = signed_in_page(title_key, lang, series=series)
     if signed is None:
         return None
     user, plan = signed
@@ -183,15 +204,17 @@ def open_signed_view(title_key: str, roles: Sequence[Role], lang: str = "zh") ->
     return user, plan
 
 
-def signed_in_page(title_key: str, lang: str = "zh") -> tuple[User, PlanData | None] | None:
+def signed_in_page(title_key: str, lang: str = "zh", *, series: bool = False) -> tuple[User, PlanData | None] | None:
     """The heading every signed-in page shares: its title, the plan's name, then the way to sign in or who is signed in.
 
     None when nobody is signed in yet (the link to the sign-in page is shown), or while the account must change its
     password (only the 修改密码 form is shown)."""
     st.title(t(title_key, lang))
-    plan = store_plan()
-    if plan is not None:
+    plan = store_series() if series else store_plan()
+    if plan is not None and not series:
         st.caption(plan.info.name_zh if lang == "zh" else plan.info.name_en)
+    elif plan is not None:  # a department's file serves every plan that targets its series
+        st.caption(t("submit.serves-plans", lang, plans="、".join(served_plans(lang))))
     user = current_user()
     if user is None:
         render_sign_in(lang)
