@@ -10,19 +10,23 @@ import json
 import math
 import shutil
 import sqlite3
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import streamlit as st
 from conftest import HEADER, csv_bytes, snapshot_store
 from sqlalchemy import Engine
+from streamlit.testing.v1 import AppTest
 
 from models.db import make_engine
 from pipelines.cli import run
-from pipelines.core.config import PLAN_DIR, PLANS_DIR, SAMPLES_DIR
+from pipelines.core.config import PLAN_DIR, PLANS_DIR, ROOT, SAMPLES_DIR
 from pipelines.core.periods import period_of_code
 from pipelines.intake.build import build_store, build_stores, load_samples, plan_folders
 from pipelines.intake.ingest import ACCEPTED, REJECTED, IngestRequest, ingest_bytes
 from pipelines.plan.records import PlanData
+from pipelines.present.story import build_story, metadata_rows
 from pipelines.store.plans import (
     DROPPED,
     default_plan,
@@ -270,3 +274,73 @@ def test_the_command_line_lists_plans_and_lineage(cycles: Engine, capsys: pytest
     assert "A22" in status and status["A03"]["baseline"] == 1003 and status["A03"]["baseline_period"] == "2025Q4"
     assert run(["status", "--plan", "NOPE", "--db", url]) == 2
     assert "已有方案" in capsys.readouterr().err
+
+
+def test_a_continuing_indicators_story_runs_across_the_cycles_with_the_boundary_and_the_break(cycles: Engine) -> None:
+    standing = read_standing(cycles, period_of_code("2026Q3"), "SHGX-2026")
+    assert standing is not None
+    with cycles.connect() as conn:
+        infos = {p.code: p for p in plans_in_store(conn)}
+    old = _plan(cycles, "SHGX-2023")
+    a20 = standing.plan.indicator("A20")
+    story = build_story(standing.plan, a20, standing.current, standing.assessments["A20"], standing.rule, "zh",
+                        [(infos["SHGX-2023"], old.indicator("A06"))])
+    assert story.adjusted and story.boundary == ("2026-01-01", "本方案起")
+    assert len(story.earlier) == 12 and story.earlier["y"].iloc[-1] == 262  # A06 from 2023Q1 to 2025Q4
+    assert list(story.points["period"]) == ["2026Q1", "2026Q2", "2026Q3"]  # this plan's own values after the baseline
+    assert [a[1] for a in story.other_anchors] == [150, 260]  # the old plan's baseline and target of A06
+    card = dict(metadata_rows(standing.plan, a20, standing.assessments["A20"], standing.rule, "zh",
+                              {"SHGX-2023": "2023—2025年方案"}))
+    assert card["基期值"].startswith("262家（2025年第四季度） · 取自《2023—2025年方案》A06的2025年第四季度核定值（报送号")
+    assert card["与上一轮方案的关系"] == "口径调整（接续A06）"
+    new = standing.plan.indicator("A22")
+    assert dict(metadata_rows(standing.plan, new, standing.assessments["A22"], standing.rule, "zh"))[
+        "与上一轮方案的关系"] == "新增指标"
+
+
+@pytest.fixture
+def app_on(cycles: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[dict[str, str]], AppTest]]:
+    monkeypatch.setenv("KPI_DB_URL", str(cycles.url))
+    monkeypatch.setenv("KPI_TODAY", DAY.isoformat())
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+    def open_app(params: dict[str, str]) -> AppTest:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+        for name, value in params.items():
+            at.query_params[name] = value
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    yield open_app
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def _header(at: AppTest) -> str:
+    return " ".join([*(t.value for t in at.title), *(m.value for m in at.markdown)])
+
+
+@pytest.mark.parametrize(("params", "plan", "ended"), [
+    ({}, "长宁区“上海硅巷”科创街区建设三年行动方案（2026—2028年）（示例）", False),  # the default: in force, latest start
+    ({"plan": "SHGX-2023"}, "长宁区全面推进“上海硅巷”科创街区建设三年行动方案（2023—2025年）", True),
+    ({"plan": "ZJCN-2025"}, "张江高新区长宁园改革创新发展行动方案（2025—2026年）", False),
+])
+def test_a_deep_link_opens_each_plan(app_on: Callable[[dict[str, str]], AppTest], params: dict[str, str], plan: str,
+                                     ended: bool) -> None:
+    at = app_on(params)
+    assert plan in _header(at)
+    notices = [i.value for i in at.info]
+    assert any("本方案已于2025年第四季度结束，页面只读" in n for n in notices) is ended
+    chooser = at.sidebar.selectbox(key="w_plan")
+    assert len(chooser.options) == 3
+    assert "长宁区全面推进“上海硅巷”科创街区建设三年行动方案（2023—2025年）（已结束）" in chooser.options
+    assert at.query_params["plan"] == params.get("plan", "SHGX-2026")
+
+
+def test_an_unknown_plan_in_the_address_is_said_and_the_default_shown(
+        app_on: Callable[[dict[str, str]], AppTest]) -> None:
+    at = app_on({"plan": "NOPE<b>"})
+    assert any("plan=NOPE" in i.value for i in at.info)
+    assert "（2026—2028年）（示例）" in _header(at)

@@ -25,6 +25,7 @@ FONT_FAMILY = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, sans-serif
 INK = "#222222"  # values and changes: neutral, never a status colour
 PATH = "#0072B2"  # the expected path (Okabe–Ito blue, apart from every status colour)
 PROJECTION = "#56B4E9"
+EARLIER = "#8C8C8C"  # a continuing series' earlier cycle: grey, apart from this plan's values
 TIMELINESS_COLOR = {ON_TIME: STATUS_COLOR["green"], NOT_DUE: "#DDDDDD", LATE: STATUS_COLOR["amber"],
                     MISSING: STATUS_COLOR["red"]}
 TIMELINESS_ICON = {ON_TIME: "✔", NOT_DUE: "…", LATE: "◐", MISSING: "✖"}
@@ -221,6 +222,7 @@ def build_indicator_chart(story: IndicatorStory, lang: str, *, title: str | None
                                        (story.target, "ui.chart.target", "star")):
         fig.add_trace(go.Scatter(x=[x], y=[y], mode="markers", name=t(name, lang), hovertext=[text],
                                  hoverinfo="text", marker={"symbol": symbol, "size": 13, "color": INK}))
+    _earlier_cycle(fig, story, lang)
     points = story.points
     xs, ys, hovers = _reported(points, yearly=story.kind == "annual")
     fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines+markers", name=t("ui.chart.reported", lang),
@@ -239,6 +241,27 @@ def build_indicator_chart(story: IndicatorStory, lang: str, *, title: str | None
     fig.update_xaxes(tickformat=t("screens.chart.date-ticks", lang))  # 2024年1月, not Plotly's English "Jan 2024"
     fig.update_layout(showlegend=True, legend={"orientation": "h", "y": -0.15}, hovermode="closest")
     return fig
+
+
+def _earlier_cycle(fig: go.Figure, story: IndicatorStory, lang: str) -> None:
+    """A continuing series' earlier cycle in grey, the line where this plan starts (marked when the definition
+    changed there: the two lines are not joined) and the other plans' baselines and targets as hollow marks."""
+    if not story.earlier.empty:
+        fig.add_trace(go.Scatter(x=list(story.earlier["x"]), y=list(story.earlier["y"]), mode="lines+markers",
+                                 name=t("ui.chart.earlier", lang), line={"color": EARLIER, "width": 1.5},
+                                 marker={"size": 6, "color": EARLIER}, customdata=list(story.earlier["hover"]),
+                                 hovertemplate="%{customdata}<extra></extra>"))
+    if story.other_anchors:
+        fig.add_trace(go.Scatter(x=[a[0] for a in story.other_anchors], y=[a[1] for a in story.other_anchors],
+                                 mode="markers", name=t("ui.chart.other-plans", lang),
+                                 hovertext=[a[2] for a in story.other_anchors], hoverinfo="text",
+                                 marker={"symbol": "diamond-open", "size": 11, "color": EARLIER}))
+    if story.boundary is not None and not story.earlier.empty:
+        x, label = story.boundary
+        words = f"{label} · {t('ui.chart.adjusted', lang)}" if story.adjusted else label
+        fig.add_vline(x=x, line={"color": EARLIER, "dash": "dot" if not story.adjusted else "dashdot", "width": 1})
+        fig.add_annotation(x=x, y=1, yref="paper", text=words, showarrow=False, xanchor="left", yanchor="bottom",
+                           font={"size": 11, "color": "#444444"})
 
 
 def build_timeliness_grid(grid: pd.DataFrame, lang: str, *, title: str | None = None,

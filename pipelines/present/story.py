@@ -2,9 +2,10 @@
 the target, the expected straight path and the projection; its metadata card; and every revision."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +16,7 @@ from pipelines.core.catalog import t
 from pipelines.core.periods import Period, period_of_code
 from pipelines.engine.progress import Assessment, Observation, StatusRule, assess, legend
 from pipelines.engine.status_rule import rule_title
-from pipelines.plan.records import IndicatorDef, PlanData
+from pipelines.plan.records import IndicatorDef, PlanData, PlanInfo
 from pipelines.plan.standing import spec_of
 from pipelines.present.formatting import MISSING, format_amount, format_time, name_of, plain_html, status_badge
 from pipelines.present.sources import source_words
@@ -43,6 +44,12 @@ class IndicatorStory:
     status: str
     explanation: str
     illustrative: bool
+    # the series before this plan (a continuing indicator's earlier cycle, its own code or the one it continues):
+    # its values, the boundary between the cycles and whether the definition changed there (a break in the line)
+    earlier: pd.DataFrame = dataclasses.field(default_factory=lambda: pd.DataFrame(columns=["x", "y", "hover"]))
+    boundary: tuple[str, str] | None = None  # (x, label)
+    adjusted: bool = False
+    other_anchors: tuple[tuple[str, float, str], ...] = ()  # other plans' baselines and targets of the series
 
 
 def x_of(period: Period) -> str:
@@ -89,8 +96,10 @@ def _history_rows(current: pd.DataFrame, indicator: IndicatorDef, as_of: Period)
 
 
 def build_story(plan: PlanData, indicator: IndicatorDef, current: pd.DataFrame, assessment: Assessment,
-                rule: StatusRule, lang: str) -> IndicatorStory:
-    """The story as of the assessment's period, with the verdict the rule gave at each reported period."""
+                rule: StatusRule, lang: str, others: Sequence[tuple[PlanInfo, IndicatorDef]] = ()) -> IndicatorStory:
+    """The story as of the assessment's period, with the verdict the rule gave at each reported period; `others`:
+    the other plans that target the series (or the one it continues), whose baselines and targets are marked and
+    whose earlier values are drawn before this plan's baseline."""
     rows = _history_rows(current, indicator, assessment.as_of)
     names = {d.code: name_of(d, lang) for d in plan.departments}
     spec, seen, points = spec_of(indicator), [], []
@@ -121,7 +130,41 @@ def build_story(plan: PlanData, indicator: IndicatorDef, current: pd.DataFrame, 
         baseline=_anchor("ui.hover.baseline", indicator.baseline_period, indicator.baseline, indicator, lang),
         target=_anchor("ui.hover.target", indicator.target_period, indicator.target, indicator, lang),
         expected=_expected(indicator), projection=_projection(indicator, assessment, frame),
-        status=assessment.status, explanation=assessment.explanation(lang), illustrative=indicator.illustrative)
+        status=assessment.status, explanation=assessment.explanation(lang), illustrative=indicator.illustrative,
+        **_cycles(plan, indicator, current, others, names, lang))
+
+
+def _cycles(plan: PlanData, indicator: IndicatorDef, current: pd.DataFrame,
+            others: Sequence[tuple[PlanInfo, IndicatorDef]], names: dict[str, str], lang: str) -> dict[str, Any]:
+    """A continuing series' earlier cycle: its values up to this plan's baseline period, the boundary and the other
+    plans' anchors. Nothing for an indicator whose series starts with this plan."""
+    codes = set(indicator.series_codes)
+    rows = current[current[CODE].isin(codes)].copy()
+    rows["period_obj"] = rows[PERIOD].map(period_of_code)
+    rows = rows[rows["period_obj"].map(lambda p: p.end_time <= indicator.baseline_period.end_time + 1e-9)]
+    rows = rows.sort_values("period_obj", key=lambda s: s.map(lambda p: (p.end_time, p.start_time)))
+    earlier = pd.DataFrame({
+        "x": [x_of(p) for p in rows["period_obj"]], "y": rows[VALUE].astype(float).tolist(),
+        "hover": ["<br>".join([
+            f"<b>{p.label(lang)}</b>", t("ui.hover.value", lang, value=format_amount(v, indicator.unit, lang)),
+            t("ui.hover.who", lang, who=hover_html(" · ".join(
+                x for x in (names.get(d or "", d or ""), s or "") if x) or MISSING))])
+            for p, v, d, s in zip(rows["period_obj"], rows[VALUE], rows[DEPARTMENT], rows[SUBMITTER])]})
+    if earlier.empty and not others:
+        return {}
+    anchors = []
+    for info, other in others:
+        plan_name = name_of(info, lang)
+        for key, period, value in (("ui.hover.plan-baseline", other.baseline_period, other.baseline),
+                                   ("ui.hover.plan-target", other.target_period, other.target)):
+            if other.has_baseline or key.endswith("target"):
+                anchors.append((x_of(period), float(value), t(key, lang, plan=plan_name, period=period.label(lang),
+                                                              value=format_amount(value, indicator.unit, lang))))
+    start = plan.info.start_period
+    first_day = dt.date(start.year, 1 + round((start.start_time - start.year) * 12), 1)
+    boundary = (first_day.isoformat(), t("ui.chart.cycle-start", lang))
+    return {"earlier": earlier, "boundary": boundary, "adjusted": indicator.lineage == "adjusted",
+            "other_anchors": tuple(anchors)}
 
 
 def _anchor(key: str, period: Period, value: float, indicator: IndicatorDef, lang: str) -> tuple[str, float, str]:
@@ -150,7 +193,7 @@ def _projection(indicator: IndicatorDef, a: Assessment, points: pd.DataFrame) ->
 
 
 def metadata_rows(plan: PlanData, indicator: IndicatorDef, a: Assessment, rule: StatusRule,
-                  lang: str) -> list[tuple[str, str]]:
+                  lang: str, plan_names: dict[str, str] | None = None) -> list[tuple[str, str]]:
     """The indicator's card: 口径, owners, frequency, kind, baseline and target with their source, the rule in force."""
     def label(key: str) -> str:
         return t(f"ui.meta.{key}", lang)
@@ -162,12 +205,33 @@ def metadata_rows(plan: PlanData, indicator: IndicatorDef, a: Assessment, rule: 
         (label("support"), department_names(plan, indicator.supporting_departments, lang)),
         (label("frequency"), t(f"word.{indicator.frequency}", lang)),
         (label("kind"), t(f"ui.kind.{indicator.kind}", lang) + " · " + t(f"ui.direction.{indicator.direction}", lang)),
-        (label("baseline"), _amount_at(indicator.baseline, indicator.baseline_period, indicator.unit, lang)),
+        (label("baseline"), _baseline_words(indicator, lang, plan_names or {})),
+        *([(label("lineage"), _lineage_words(indicator, lang))] if indicator.lineage else []),
         (label("target"), _amount_at(indicator.target, indicator.target_period, indicator.unit, lang)),
         (label("source"), source_words(indicator.source) or MISSING),  # titles; the page links them
         (label("status"), f"{status_badge(a.status, lang)} — {a.explanation(lang)}"),
         (label("rule"), rule_title(rule).text(lang)),
     ]
+
+
+def _baseline_words(indicator: IndicatorDef, lang: str, plan_names: dict[str, str]) -> str:
+    """基期值 with its period, and for a `final` baseline where it came from (or 暂无基期值 until it exists)."""
+    if not indicator.has_baseline:
+        return t("ui.baseline-missing-at", lang, period=indicator.baseline_period.label(lang))
+    words = _amount_at(indicator.baseline, indicator.baseline_period, indicator.unit, lang)
+    origin = indicator.baseline_from
+    if origin is None:
+        return words
+    return words + " · " + t("ui.baseline-from", lang, plan=plan_names.get(origin.plan_code, origin.plan_code),
+                             code=origin.code,
+                             period=origin.period.label(lang),
+                             submissions="、".join(str(s) for s in origin.submissions))
+
+
+def _lineage_words(indicator: IndicatorDef, lang: str) -> str:
+    """延续 / 口径调整 / 新增, and the code it continues under a new code."""
+    words = t(f"ui.lineage.{indicator.lineage}", lang)
+    return words + (t("ui.lineage.continues", lang, code=indicator.continues) if indicator.continues else "")
 
 
 def revision_rows(history: pd.DataFrame, plan: PlanData, lang: str) -> pd.DataFrame:

@@ -2,6 +2,7 @@
 the rule's arithmetic), its metadata card, and every revision with department, file, time and note (?code=A03)."""
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from pipelines.present.charts import build_indicator_chart
@@ -41,20 +42,29 @@ metrics[3].metric(view.t("ui.col.time_share"), format_rate(a.time_share))
 metrics[4].metric(view.t("ui.metric.gap"), format_points(a.gap_points, lang))
 metrics[5].metric(view.t("ui.col.projected"), format_amount(a.projected, indicator.unit, lang))
 
-story = build_story(view.plan, indicator, standing.current, a, view.rule, lang)
+others = []  # the other plans that target this series (or the one it continues): their baselines and targets
+for info in data.plans(view.url, view.version):
+    other = data.plan(view.url, view.version, info.code) if info.code != view.code and not info.draft else None
+    found = other.indicator_map() if other is not None else {}
+    match = found.get(code) or found.get(indicator.continues)
+    if match is not None:
+        others.append((info, match))
+plan_names = {info.code: name_of(info, lang) for info in data.plans(view.url, view.version)}
+story = build_story(view.plan, indicator, standing.current, a, view.rule, lang, others)
 chart, card = st.columns([2.2, 1]) if view.screenshot else (st.container(), st.container())
 with chart:
     render_chart(build_indicator_chart(story, lang, height=420 if view.screenshot else 460), key="indicator")
     render_legend(view)
 with card:
     st.markdown(f"**{view.t('ui.section.metadata')}**")
-    rows = metadata_rows(view.plan, indicator, a, view.rule, lang)
+    rows = metadata_rows(view.plan, indicator, a, view.rule, lang, plan_names)
     linked = {view.t("ui.meta.source"): source_markdown(indicator.source)} if indicator.source else {}
     st.markdown("\n".join(f"- **{label}**：{linked.get(label) or plain(value)}" for label, value in rows))
 
 if not view.screenshot:
     st.subheader(view.t("ui.section.revisions"))
-    revisions = localise(revision_rows(data.history(view.url, view.version, code), view.plan, lang), lang)
+    history = pd.concat([data.history(view.url, view.version, c) for c in indicator.series_codes], ignore_index=True)
+    revisions = localise(revision_rows(history, view.plan, lang), lang)  # the series it continues too
     if revisions.empty:
         st.info(view.t("ui.no-revisions"))
     else:
