@@ -30,8 +30,10 @@ from pipelines.store.standing_cache import refresh as refresh_standings  # noqa:
 QUARTERS = 400  # 1925Q1 … 2024Q4
 
 
-def write_plan(folder: Path, indicators: int) -> None:
-    """A synthetic plan of many quarterly indicators over a long span, in the shipped plan's shape."""
+def write_plan(folder: Path, indicators: int, code: str = "BENCH", span: tuple[str, str] = ("1925Q1", "2025Q4"),
+               baseline: str = "100", baseline_period: str = "1924", target_period: str = "2025") -> None:
+    """A synthetic plan of many quarterly indicators over a long span, in the shipped plan's shape; other codes and
+    spans make further plans targeting the same series (a bridge plan, a successor whose baseline is `final`)."""
     def put(name: str, header: list[str], rows: list[list[object]]) -> None:
         with (folder / name).open("w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle)
@@ -39,7 +41,7 @@ def write_plan(folder: Path, indicators: int) -> None:
             writer.writerows(rows)
 
     put("plan.csv", ["code", "name_zh", "name_en", "start_period", "end_period"],
-        [["BENCH", "基准测试方案", "Benchmark plan", "1925Q1", "2025Q4"]])
+        [[code, f"基准测试方案{code}", f"Benchmark plan {code}", *span]])
     put("departments.csv", ["code", "name_zh", "name_en"], [["D1", "测试部门", "Test department"]])
     put("goals.csv", ["code", "name_zh", "name_en"], [])
     put("actions.csv", ["code", "name_zh", "name_en", "description_zh"], [["X1", "行动", "Action", ""]])
@@ -49,7 +51,8 @@ def write_plan(folder: Path, indicators: int) -> None:
               "baseline_period", "target", "target_period", "department", "supporting_departments", "frequency",
               "definition_zh", "source"]
     put("indicators.csv", header, [[f"K{n:04d}", "X1.1", "", f"指标{n}", f"Indicator {n}", "家", "increase", "level",
-                                    100, "1924", 100_000, "2025", "D1", "", "quarterly", "示例", "示例"]
+                                    baseline, baseline_period, 100_000, target_period, "D1", "", "quarterly", "示例",
+                                    "示例"]
                                    for n in range(indicators)])
 
 
