@@ -140,9 +140,10 @@ def _cycles(plan: PlanData, indicator: IndicatorDef, current: pd.DataFrame,
     plans' anchors. Nothing for an indicator whose series starts with this plan."""
     codes = set(indicator.series_codes)
     rows = current[current[CODE].isin(codes)].copy()
-    rows["period_obj"] = rows[PERIOD].map(period_of_code)
-    rows = rows[rows["period_obj"].map(lambda p: p.end_time <= indicator.baseline_period.end_time + 1e-9)]
-    rows = rows.sort_values("period_obj", key=lambda s: s.map(lambda p: (p.end_time, p.start_time)))
+    rows["period_obj"] = [period_of_code(p) for p in rows[PERIOD]]
+    before = [p.end_time <= indicator.baseline_period.end_time + 1e-9 for p in rows["period_obj"]]
+    rows = rows[pd.Series(before, index=rows.index, dtype=bool)]
+    rows = rows.assign(_end=[(p.end_time, p.start_time) for p in rows["period_obj"]]).sort_values("_end")
     earlier = pd.DataFrame({
         "x": [x_of(p) for p in rows["period_obj"]], "y": rows[VALUE].astype(float).tolist(),
         "hover": ["<br>".join([
