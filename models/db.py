@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import threading
 import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -129,12 +131,40 @@ def create_schema(engine: Engine) -> None:
     in place. A store made before migrations existed (tables but no version) is recognised as the first revision."""
     if engine in _migrated:
         return
-    with _migrate_lock, writing(engine) as conn:
+    with _migrate_lock, writing(engine) as conn, _foreign_keys_checked_at_the_end(conn):
         with conn.begin():
             at = current_revision(conn)
             if at != head_revision():
                 _upgrade(conn, at)
+                _check_foreign_keys(conn)
         _migrated.add(engine)
+
+
+@contextmanager
+def _foreign_keys_checked_at_the_end(conn: Connection) -> Iterator[None]:
+    """On SQLite, foreign keys off while the schema changes: a migration rebuilds tables that values point at (copy,
+    drop, rename, as SQLite alters tables), and a DROP TABLE with foreign keys on deletes the rows it holds, which the
+    values still reference. The pragma works only outside a transaction, so it is set on the driver's connection
+    before the migration's transaction begins; every key is checked before that transaction commits
+    (_check_foreign_keys), and foreign keys are on again afterwards."""
+    sqlite = conn.dialect.name == "sqlite"
+    raw = conn.connection.dbapi_connection if sqlite else None
+    if raw is not None:
+        raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        if raw is not None:
+            raw.execute("PRAGMA foreign_keys=ON")
+
+
+def _check_foreign_keys(conn: Connection) -> None:
+    """Every row's references hold after a migration (SQLite's foreign_key_check); a dangling one rolls it back."""
+    if conn.dialect.name != "sqlite":
+        return  # PostgreSQL checks every key as the migration goes
+    dangling = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if dangling:
+        raise RuntimeError(f"the migration leaves {len(dangling)} rows pointing at nothing, e.g. {tuple(dangling[0])}")
 
 
 def _upgrade(conn: Connection, at: str | None) -> None:

@@ -24,6 +24,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from models.db import create_schema, current_revision, head_revision, make_engine
 from pipelines.core.config import PLAN_DIR, PLANS_DIR
@@ -195,7 +196,15 @@ def old_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OldStore]:
     assert len(status) == len(tables["indicator"][1]), "the old status lists every indicator"
 
     engine = make_engine(url)
-    create_schema(engine)  # this release: upgrades the file through 0010
+    failure = ""
+    try:
+        create_schema(engine)  # this release: upgrades the file through 0010
+    except SQLAlchemyError as error:
+        failure = str(error).splitlines()[0]
+    if failure:
+        engine.dispose()
+        pytest.fail(f"this release cannot open the store the previous release ({OLD_RELEASE}) made: upgrading it "
+                    f"from 0009 failed and was rolled back: {failure}", pytrace=False)
     yield OldStore(path, url, tables, status, approved, returned, pending, engine)
     engine.dispose()
 

@@ -25,9 +25,7 @@ _MOVED = ('sub_item_code', 'goal_code', 'baseline', 'baseline_period', 'target',
 
 
 def upgrade() -> None:
-    bind = op.get_bind()
-    if bind.dialect.name == 'sqlite':  # tables referenced by values are rebuilt: check the keys at commit instead
-        op.execute('PRAGMA defer_foreign_keys = ON')
+    bind = op.get_bind()  # on SQLite foreign keys are off meanwhile and checked before commit (models.db)
     with op.batch_alter_table('plan', schema=None) as batch_op:
         batch_op.add_column(sa.Column('draft', sa.Boolean(), server_default=sa.false(), nullable=False))
         batch_op.add_column(sa.Column('folder', sa.String(length=200), server_default='', nullable=False))
@@ -170,8 +168,6 @@ def downgrade() -> None:
     plans = bind.execute(sa.text('SELECT code FROM plan')).scalars().all()
     if len(plans) > 1:
         raise RuntimeError(f'the store holds {len(plans)} plans; a store before 0010 holds one')
-    if bind.dialect.name == 'sqlite':
-        op.execute('PRAGMA defer_foreign_keys = ON')
     op.create_table('goal',
     sa.Column('code', sa.String(length=40), nullable=False),
     sa.Column('name_zh', sa.String(length=200), nullable=False),

@@ -139,11 +139,11 @@ def _cycles(plan: PlanData, indicator: IndicatorDef, current: pd.DataFrame,
     """A continuing series' earlier cycle: its values up to this plan's baseline period, the boundary and the other
     plans' anchors. Nothing for an indicator whose series starts with this plan."""
     codes = set(indicator.series_codes)
-    rows = current[current[CODE].isin(codes)].copy()
-    rows["period_obj"] = [period_of_code(p) for p in rows[PERIOD]]
-    before = [p.end_time <= indicator.baseline_period.end_time + 1e-9 for p in rows["period_obj"]]
-    rows = rows[pd.Series(before, index=rows.index, dtype=bool)]
-    rows = rows.assign(_end=[(p.end_time, p.start_time) for p in rows["period_obj"]]).sort_values("_end")
+    rows = current[current[CODE].isin(codes)]
+    periods = pd.Series([period_of_code(p) for p in rows[PERIOD]], index=rows.index, dtype=object)
+    before = periods[periods.map(lambda p: p.end_time <= indicator.baseline_period.end_time + 1e-9).astype(bool)]
+    order = sorted(before.index, key=lambda i: (before[i].end_time, before[i].start_time))
+    rows = rows.loc[order].assign(period_obj=before.loc[order])
     earlier = pd.DataFrame({
         "x": [x_of(p) for p in rows["period_obj"]], "y": rows[VALUE].astype(float).tolist(),
         "hover": ["<br>".join([
