@@ -30,6 +30,7 @@ import pytest
 
 from benchmarks.serve import ServerError, serve
 from pipelines.core.catalog import t
+from pipelines.core.config import PLAN_DIR
 from pipelines.engine.progress import STATUSES
 from pipelines.present.charts import STATUS_BAR_CLASS
 
@@ -105,10 +106,12 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="session")
 def browser_store(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The URL of a new store holding the plan and samples (tests/test_browser_submit.py adds accounts to it)."""
+    """The URL of a new store holding the 2023–2025 plan and its samples (tests/test_browser_submit.py adds accounts to
+    it): one plan, so the pages open on it whatever day it is (tests/test_browser_chinese.py walks all three)."""
     folder = tmp_path_factory.mktemp("browser")
     db_url = f"sqlite:///{folder / 'kpi.sqlite3'}"
-    build = subprocess.run([sys.executable, "-m", "pipelines", "build", "--samples", "--db", db_url], cwd=ROOT,
+    build = subprocess.run([sys.executable, "-m", "pipelines", "build", "--plan", str(PLAN_DIR), "--samples",
+                            "--db", db_url], cwd=ROOT,
                            capture_output=True, text=True, check=False, timeout=300)
     assert build.returncode == 0, f"building the store failed:\n{build.stdout[-3000:]}\n{build.stderr[-3000:]}"
     return db_url

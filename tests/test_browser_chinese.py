@@ -46,7 +46,8 @@ from test_browser_submit import sign_in
 
 from models.db import make_engine
 from pipelines.core.catalog import t
-from pipelines.core.config import PLAN_DIR
+from pipelines.core.config import PLAN_DIR, PLANS_DIR
+from pipelines.intake.build import plan_folders
 from pipelines.plan.folder import read_plan_folder
 from pipelines.plan.records import PlanData
 from pipelines.workflow.accounts import read_user
@@ -123,6 +124,14 @@ def latin_runs(text: str, allowed: set[str]) -> list[str]:
 
 # ---- the store: samples, demo accounts, a returned and a pending submission, a locked quarter ---------------------
 
+@pytest.fixture(scope="module", autouse=True)
+def fixed_today() -> Iterator[None]:
+    """The served dashboard's today (its plans' states and the plan it opens on), never the calendar's."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("KPI_TODAY", "2026-12-01")
+        yield
+
+
 @pytest.fixture(scope="module")
 def browser_store(tmp_path_factory: pytest.TempPathFactory) -> str:
     """This module's own store (test_browser.py's `served` serves it): what the walk must see in every table."""
@@ -153,9 +162,15 @@ def plan() -> PlanData:
 
 
 @pytest.fixture(scope="module")
-def allowed(plan: PlanData) -> set[str]:
-    """The allow-list with the plan's codes and the demo accounts' login names (shown as the user bar's 账号)."""
-    return ALLOWED_WORDS | plan_codes(plan) | {"demo-kw", "demo-rcb", "demo-reviewer", "demo-admin", "demo-leader"}
+def allowed() -> set[str]:
+    """The allow-list with every shipped plan's codes (the store holds the three) and the demo accounts' login names
+    (shown as the user bar's 账号)."""
+    codes: set[str] = set()
+    for folder in plan_folders(PLANS_DIR):
+        loaded = read_plan_folder(folder)
+        assert isinstance(loaded, PlanData), loaded
+        codes |= plan_codes(loaded)
+    return ALLOWED_WORDS | codes | {"demo-kw", "demo-rcb", "demo-reviewer", "demo-admin", "demo-leader"}
 
 
 @pytest.fixture(scope="module")

@@ -232,6 +232,7 @@ def build_indicator_chart(story: IndicatorStory, lang: str, *, title: str | None
         last = points.iloc[-1]
         fig.add_annotation(x=last["x"], y=last["y"], text=status_badge(story.status, lang), showarrow=True,
                            arrowhead=0, ay=-32, bgcolor=STATUS_COLOR[story.status], font={"color": "#111111"})
+    _cycle_boundary(fig, story, lang)  # after the status badge: the badge stays the chart's first annotation
     if story.kind == "milestone":
         fig.update_yaxes(tickvals=[0, 1], ticktext=[t("ui.milestone.not-done", lang), t("ui.milestone.done", lang)],
                          range=[-0.2, 1.3])
@@ -244,8 +245,7 @@ def build_indicator_chart(story: IndicatorStory, lang: str, *, title: str | None
 
 
 def _earlier_cycle(fig: go.Figure, story: IndicatorStory, lang: str) -> None:
-    """A continuing series' earlier cycle in grey, the line where this plan starts (marked when the definition
-    changed there: the two lines are not joined) and the other plans' baselines and targets as hollow marks."""
+    """A continuing series' earlier cycle in grey and the other plans' baselines and targets as hollow marks."""
     if not story.earlier.empty:
         fig.add_trace(go.Scatter(x=list(story.earlier["x"]), y=list(story.earlier["y"]), mode="lines+markers",
                                  name=t("ui.chart.earlier", lang), line={"color": EARLIER, "width": 1.5},
@@ -256,6 +256,11 @@ def _earlier_cycle(fig: go.Figure, story: IndicatorStory, lang: str) -> None:
                                  mode="markers", name=t("ui.chart.other-plans", lang),
                                  hovertext=[a[2] for a in story.other_anchors], hoverinfo="text",
                                  marker={"symbol": "diamond-open", "size": 11, "color": EARLIER}))
+
+
+
+def _cycle_boundary(fig: go.Figure, story: IndicatorStory, lang: str) -> None:
+    """The line where this plan starts, marked 口径调整 where the definition changed (the lines are not joined)."""
     if story.boundary is not None and not story.earlier.empty:
         x, label = story.boundary
         words = f"{label} · {t('ui.chart.adjusted', lang)}" if story.adjusted else label

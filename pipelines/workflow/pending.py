@@ -24,7 +24,7 @@ from pipelines.intake.read import RawTable, read_submission
 from pipelines.intake.validate import check_submission
 from pipelines.plan.records import PlanData
 from pipelines.workflow.accounts import Refusal
-from pipelines.workflow.review import newer_than, statuses_with
+from pipelines.workflow.review import newer_than, plans_judging, statuses_in
 
 CHANGE_PCT, STATUS, FLAGS, OTHERS = "change_pct", "status_after", "flags", "others"
 NARRATIVE = ("progress", "problems", "next_steps")
@@ -55,12 +55,13 @@ def inspect_submission(engine: Engine, plan: PlanData, submission_id: int,
         others = _other_pending(conn, submission_id)
         original = read_submission_file(conn, submission_id)
         stale = newer_than(conn, submission_id) if header["status"] == PENDING else None
+        judged = plans_judging(conn, plan)
     rows = values.rename(columns={"indicator_code": CODE, "period": PERIOD, "value": VALUE, "note": NOTE,
                                   "source_row": ROW})
     rows = rows.merge(current[[CODE, PERIOD, VALUE]].rename(columns={VALUE: PREVIOUS}), on=[CODE, PERIOD],
                       how="left")
     rows[CHANGE_PCT] = [_change(old, new) for old, new in zip(rows[PREVIOUS], rows[VALUE])]
-    statuses = statuses_with(plan, current, rows)
+    statuses = statuses_in(judged, current, rows)
     rows[STATUS] = rows[CODE].map(statuses).fillna("")
     flags = _flags(plan, current, original, str(header["department"] or "") or None, rows, today)
     rows[FLAGS] = pd.Series([flags.get(int(r), []) for r in rows[ROW]], index=rows.index, dtype=object)

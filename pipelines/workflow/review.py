@@ -38,6 +38,7 @@ from pipelines.intake.read import RawTable, read_submission
 from pipelines.intake.validate import check_submission, is_real_explanation
 from pipelines.plan.records import PlanData
 from pipelines.plan.standing import compute_standing
+from pipelines.store.plans import SERIES_VIEW, plan_from_store, plans_in_store
 from pipelines.store.standing_cache import refresh as refresh_standings
 from pipelines.workflow.accounts import (
     ADMIN,
@@ -121,6 +122,7 @@ def preview_file(engine: Engine, plan: PlanData, user: User | None, file_name: s
         codes = sorted({c for c in raw.rows[CODE].astype(str).str.strip().unique() if c})
         current = read_current_values(conn, plan_codes(plan, codes))
         locks = read_locks(conn)
+        judged = plans_judging(conn, plan)
     checked = check_submission(raw, plan, current, department=department, today=today, limits=limits,
                                explanations=explanations)
     if not checked.accepted:
@@ -129,17 +131,44 @@ def preview_file(engine: Engine, plan: PlanData, user: User | None, file_name: s
     changed = checked.rows[checked.rows[CHANGE] != "unchanged"]
     locked = sorted({q for q in map(quarter_code, changed[PERIOD]) if q in locks})
     return Preview(file_name, department, (), (), tuple(checked.explained), checked.rows,
-                   red_indicators(plan, current, changed), tuple(locked), skipped=checked.skipped)
+                   red_indicators(judged, current, changed), tuple(locked), skipped=checked.skipped)
 
 
 def _rights(user: User | None, department: str | None) -> Refusal | None:
     return check_can_submit(user, department)
 
 
-def red_indicators(plan: PlanData, current: pd.DataFrame, rows: pd.DataFrame) -> tuple[str, ...]:
-    """Indicators of the file that would be red (进度滞后 / 倒退 / 未达成) once its values are current."""
-    return tuple(sorted(c for c, status in statuses_with(plan, current, rows).items()
+def plans_judging(conn: Connection, plan: PlanData) -> list[PlanData]:
+    """The plans a file's values are judged in: the plan given, or for the series view every plan (drafts aside)
+    with its `final` baselines resolved."""
+    if plan.info.code != SERIES_VIEW:
+        return [plan]
+    found = [plan_from_store(conn, info.code) for info in plans_in_store(conn) if not info.draft]
+    return [p for p in found if p is not None]
+
+
+def red_indicators(plans: Sequence[PlanData], current: pd.DataFrame, rows: pd.DataFrame) -> tuple[str, ...]:
+    """Indicators of the file that would be red (进度滞后 / 倒退 / 未达成) in some plan once its values are current."""
+    return tuple(sorted(c for c, status in statuses_in(plans, current, rows).items()
                         if STATUS_GROUP.get(status) == "red"))
+
+
+_SEVERITY = {"red": 0, "amber": 1, "green": 2}
+
+
+def statuses_in(plans: Sequence[PlanData], current: pd.DataFrame, rows: pd.DataFrame) -> dict[str, str]:
+    """statuses_with in every plan whose span holds a row's period; of several, the most severe (a leader would
+    see that one somewhere)."""
+    out: dict[str, str] = {}
+    for plan in plans:
+        start, end = plan.info.start_period.start_time - 1e-9, plan.info.end_period.end_time + 1e-9
+        inside = [start <= period_of_code(p).start_time and period_of_code(p).end_time <= end for p in rows[PERIOD]]
+        mine = rows[pd.Series(inside, index=rows.index, dtype=bool) & rows[CODE].isin(plan.indicator_map())]
+        for code, status in statuses_with(plan, current, mine).items():
+            if code not in out or _SEVERITY.get(STATUS_GROUP.get(status, ""), 3) < _SEVERITY.get(
+                    STATUS_GROUP.get(out[code], ""), 3):
+                out[code] = status
+    return out
 
 
 def statuses_with(plan: PlanData, current: pd.DataFrame, rows: pd.DataFrame) -> dict[str, str]:
@@ -394,6 +423,24 @@ def unlock_quarter(engine: Engine, user: User | None, period: str, reason: str, 
     return None
 
 
-__all__ = ["ACCEPTED", "EvidenceFile", "IngestResult", "Narrative", "Preview", "approve", "check_evidence",
-           "lock_quarter", "newer_than", "preview_file", "quarter_code", "red_indicators", "return_submission",
-           "statuses_with", "submit_file", "unlock_quarter", "withdraw"]
+__all__ = [
+    "ACCEPTED",
+    "EvidenceFile",
+    "IngestResult",
+    "Narrative",
+    "Preview",
+    "approve",
+    "check_evidence",
+    "lock_quarter",
+    "newer_than",
+    "plans_judging",
+    "preview_file",
+    "quarter_code",
+    "red_indicators",
+    "return_submission",
+    "statuses_in",
+    "statuses_with",
+    "submit_file",
+    "unlock_quarter",
+    "withdraw",
+]
