@@ -20,11 +20,13 @@ from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
 from models.db import make_engine
+from models.queries import read_current_values
 from pipelines.cli import run
 from pipelines.core.config import PLAN_DIR, PLANS_DIR, ROOT, SAMPLES_DIR
 from pipelines.core.periods import period_of_code
 from pipelines.intake.build import build_store, build_stores, load_samples, plan_folders
 from pipelines.intake.ingest import ACCEPTED, REJECTED, IngestRequest, ingest_bytes
+from pipelines.intake.template import build_template_rows, form_block
 from pipelines.plan.records import PlanData
 from pipelines.present.story import build_story, metadata_rows
 from pipelines.store.plans import (
@@ -289,10 +291,14 @@ def test_a_continuing_indicators_story_runs_across_the_cycles_with_the_boundary_
     assert len(story.earlier) == 12 and story.earlier["y"].iloc[-1] == 262  # A06 from 2023Q1 to 2025Q4
     assert list(story.points["period"]) == ["2026Q1", "2026Q2", "2026Q3"]  # this plan's own values after the baseline
     assert [a[1] for a in story.other_anchors] == [150, 260]  # the old plan's baseline and target of A06
-    card = dict(metadata_rows(standing.plan, a20, standing.assessments["A20"], standing.rule, "zh",
-                              {"SHGX-2023": "2023—2025年方案"}))
-    assert card["基期值"].startswith("262家（2025年第四季度） · 取自《2023—2025年方案》A06的2025年第四季度核定值（报送号")
+    names = {"SHGX-2023": "2023—2025年方案"}
+    card = dict(metadata_rows(standing.plan, a20, standing.assessments["A20"], standing.rule, "zh", names))
+    assert card["基期值"] == "284家（2025年第四季度）"  # restated under the new definition, not A06's 262
     assert card["与上一轮方案的关系"] == "口径调整（接续A06）"
+    a03 = standing.plan.indicator("A03")
+    card = dict(metadata_rows(standing.plan, a03, standing.assessments["A03"], standing.rule, "zh", names))
+    assert card["基期值"].startswith("1,003家（2025年第四季度） · 取自《2023—2025年方案》A03的2025年第四季度核定值（报送号")
+    assert card["与上一轮方案的关系"] == "延续指标"
     new = standing.plan.indicator("A22")
     assert dict(metadata_rows(standing.plan, new, standing.assessments["A22"], standing.rule, "zh"))[
         "与上一轮方案的关系"] == "新增指标"
@@ -335,7 +341,7 @@ def test_a_deep_link_opens_each_plan(app_on: Callable[[dict[str, str]], AppTest]
     assert any("本方案已于2025年第四季度结束，页面只读" in n for n in notices) is ended
     chooser = at.sidebar.selectbox(key="w_plan")
     assert len(chooser.options) == 3
-    assert "长宁区全面推进“上海硅巷”科创街区建设三年行动方案（2023—2025年）（已结束）" in chooser.options
+    assert "2023—2025年（已结束）长宁区全面推进“上海硅巷”科创街区建设三年行动方案（2023—2025年）" in chooser.options
     assert at.query_params["plan"] == params.get("plan", "SHGX-2026")
 
 
@@ -344,3 +350,19 @@ def test_an_unknown_plan_in_the_address_is_said_and_the_default_shown(
     at = app_on({"plan": "NOPE<b>"})
     assert any("plan=NOPE" in i.value for i in at.info)
     assert "（2026—2028年）（示例）" in _header(at)
+
+
+def test_the_template_of_a_quarter_lists_once_every_series_a_plan_of_that_quarter_asks_for(cycles: Engine) -> None:
+    series = _series(cycles)
+    with cycles.connect() as conn:
+        current = read_current_values(conn)
+    rows = {q: [(r.code, r.period.code) for r in build_template_rows(series, "KW", period_of_code(q), current)]
+            for q in ("2025Q4", "2026Q3")}
+    assert ("A03", "2025Q4") in rows["2025Q4"] and ("A18", "2025Q4") in rows["2025Q4"]  # the ended plan's last quarter
+    assert ("Z01", "2025") in rows["2025Q4"]  # the bridge plan's own series
+    assert ("A22", "2026Q3") in rows["2026Q3"] and ("A18", "2026Q3") not in rows["2026Q3"]  # dropped after 2025
+    for listed in rows.values():
+        assert len(listed) == len(set(code for code, _ in listed))  # each series once
+    titles = {q: dict(form_block(series, "KW", period_of_code(q)))["表名："] for q in ("2025Q4", "2026Q3")}
+    assert titles["2025Q4"].startswith("长宁区全面推进“上海硅巷”科创街区建设三年行动方案（2023—2025年）、张江高新区")
+    assert "（2026—2028年）" not in titles["2025Q4"] and "（2026—2028年）" in titles["2026Q3"]

@@ -48,11 +48,14 @@ class TemplateRow:
     frequency: str
 
 
-def periods_due_in(indicator: IndicatorDef, quarter: Period) -> list[Period]:
-    """The indicator's periods that end in this quarter and lie after its baseline, up to its target period."""
+def periods_due_in(indicator: IndicatorDef, quarter: Period,
+                   spans: tuple[tuple[Period, Period], ...] | None = None) -> list[Period]:
+    """The indicator's periods that end in this quarter and lie after its baseline, up to its target period (of
+    some plan that targets the series, when `spans` lists each plan's (baseline, target))."""
     period = latest_period_ending_by(quarter.end_time, indicator.frequency)
     ends_here = abs(period.end_time - quarter.end_time) < 1e-9
-    in_plan = indicator.baseline_period.end_time < period.end_time <= indicator.target_period.end_time + 1e-9
+    spans = spans or ((indicator.baseline_period, indicator.target_period),)
+    in_plan = any(base.end_time < period.end_time <= target.end_time + 1e-9 for base, target in spans)
     return [period] if ends_here and in_plan else []
 
 
@@ -62,7 +65,7 @@ def build_template_rows(plan: PlanData, department: str, quarter: Period, curren
     for indicator in plan.indicators:
         if indicator.department != department:
             continue
-        for period in periods_due_in(indicator, quarter):
+        for period in periods_due_in(indicator, quarter, plan.due_of(indicator)):
             rows.append(TemplateRow(indicator.code, indicator.name_zh, indicator.unit, period,
                                     _previous(current, indicator.code, period), indicator.kind,
                                     indicator.definition_zh, indicator.frequency))
@@ -82,8 +85,16 @@ def _previous(current: pd.DataFrame, code: str, period: Period) -> float | None:
 def form_block(plan: PlanData, department: str, quarter: Period) -> list[tuple[str, str]]:
     """表名 / 报告期 / 填报单位 / 填报人 / 联系电话: the label cell and its value ('' where the department fills in)."""
     name = next(d.name_zh for d in plan.departments if d.code == department)
-    return [("表名：", f"{plan.info.name_zh}指标季度填报表"), ("报告期：", quarter.label("zh")),
+    return [("表名：", f"{'、'.join(plan_names(plan, quarter))}指标季度填报表"), ("报告期：", quarter.label("zh")),
             ("填报单位：", name), ("填报人：", ""), ("联系电话：", "")]
+
+
+def plan_names(plan: PlanData, quarter: Period) -> list[str]:
+    """The plans a quarter's report serves (their spans hold the quarter), or the one plan."""
+    inside = [p.name_zh for p in plan.plans
+              if p.start_period.start_time - 1e-9 <= quarter.start_time
+              and quarter.end_time <= p.end_period.end_time + 1e-9]
+    return inside or [plan.info.name_zh]
 
 
 def build_csv_template(plan: PlanData, department: str, quarter: Period, current: pd.DataFrame) -> bytes:

@@ -122,6 +122,18 @@ class PlanData:
     # the series view (every series of every plan, for checking a department's file): per code, the spans of the
     # plans that target it; empty for one plan, whose span is its own
     windows: tuple[tuple[str, tuple[tuple[Period, Period], ...]], ...] = field(default=(), compare=False)
+    # ... and per code each plan's (baseline period, target period): the periods a template asks for
+    due: tuple[tuple[str, tuple[tuple[Period, Period], ...]], ...] = field(default=(), compare=False)
+    plans: tuple[PlanInfo, ...] = field(default=(), compare=False)  # the plans the series view combines
+
+    def due_of(self, indicator: IndicatorDef) -> tuple[tuple[Period, Period], ...]:
+        """The (baseline, target] spans in which a series' periods are reported: its own, or every plan's."""
+        found = self._due_map.get(indicator.code)
+        return found if found is not None else ((indicator.baseline_period, indicator.target_period),)
+
+    @cached_property
+    def _due_map(self) -> dict[str, tuple[tuple[Period, Period], ...]]:
+        return dict(self.due)
 
     def windows_of(self, code: str) -> tuple[tuple[Period, Period], ...]:
         """The spans in which a series' values are accepted."""

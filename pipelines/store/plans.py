@@ -366,6 +366,7 @@ def series_view(conn: Connection) -> PlanData | None:
     if not plans:
         return None
     spans: dict[str, list[tuple[Period, Period]]] = {}
+    due: dict[str, list[tuple[Period, Period]]] = {}
     chosen: dict[str, IndicatorDef] = {}
     order: list[str] = []
     for info in plans:  # by start: a later plan's wording replaces an earlier one's
@@ -374,6 +375,7 @@ def series_view(conn: Connection) -> PlanData | None:
                 order.append(indicator.code)
             chosen[indicator.code] = indicator
             spans.setdefault(indicator.code, []).append((info.start_period, info.end_period))
+            due.setdefault(indicator.code, []).append((indicator.baseline_period, indicator.target_period))
     departments = tuple(Named(r.code, r.name_zh, r.name_en) for r in conn.execute(
         text("SELECT code, name_zh, name_en FROM department ORDER BY position")))
     first, last = min(plans, key=lambda p: p.start_period), max(plans, key=lambda p: p.end_period)
@@ -381,7 +383,8 @@ def series_view(conn: Connection) -> PlanData | None:
     info = PlanInfo(SERIES_VIEW, newest.name_zh, newest.name_en, first.start_period, last.end_period,
                     due_days=max(p.due_days for p in plans))
     windows = tuple((code, tuple(spans[code])) for code in order)
-    return PlanData(info, departments, (), (), (), tuple(chosen[c] for c in order), windows)
+    return PlanData(info, departments, (), (), (), tuple(chosen[c] for c in order), windows,
+                    tuple((code, tuple(due[code])) for code in order), tuple(plans))
 
 
 # ---- lineage -----------------------------------------------------------------------------------------------------
