@@ -1,7 +1,7 @@
 """Read queries on the store, returning DataFrames with the column names of models.columns."""
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from typing import Any, NamedTuple, cast
 
 import numpy as np
@@ -127,14 +127,15 @@ def read_value_narratives(conn: Connection) -> pd.DataFrame:
     return pd.read_sql_query(text(sql), conn)
 
 
-_CURRENT_NARRATIVES = """
-SELECT n.indicator_code, n.period, n.progress, n.problems, n.next_steps
-FROM value_narrative n
-JOIN observation o ON o.submission_id = n.submission_id AND o.indicator_code = n.indicator_code AND o.period = n.period
-JOIN submission s ON s.id = o.submission_id AND s.status = :approved
-WHERE n.indicator_code IN ({codes}) AND o.revision = (
-    SELECT MAX(o2.revision) FROM observation o2 JOIN submission s2 ON s2.id = o2.submission_id AND s2.status = :approved
-    WHERE o2.indicator_code = o.indicator_code AND o2.period = o.period)
+_NARRATIVES_OF = """
+SELECT indicator_code, period, submission_id, progress, problems, next_steps
+FROM value_narrative WHERE indicator_code IN ({codes})
+"""
+# the newest approved revision's submission of each value of the few indicators that have narratives
+_NEWEST_APPROVED = """
+SELECT o.indicator_code, o.period, o.revision, o.submission_id
+FROM observation o JOIN submission s ON s.id = o.submission_id AND s.status = :approved
+WHERE o.indicator_code IN ({codes})
 """
 
 
@@ -146,11 +147,25 @@ def read_current_narratives(conn: Connection, keys: Collection[tuple[str, str]]
     codes = sorted({code for code, _ in wanted})
     if not codes or "value_narrative" not in inspect(conn).get_table_names():
         return {}
-    names = [f"c{i}" for i in range(len(codes))]
-    sql = _CURRENT_NARRATIVES.format(codes=", ".join(":" + n for n in names))
-    rows = conn.execute(text(sql), {"approved": APPROVED, **dict(zip(names, codes))}).all()
+    # narratives first (few), then the currency of just those values: never a scan of every value of every code
+    written = [r for r in _rows_for_codes(conn, _NARRATIVES_OF, codes, {}) if (r[0], r[1]) in wanted]
+    if not written:
+        return {}
+    newest: dict[tuple[str, str], tuple[int, int]] = {}
+    for code, period, revision, submission in _rows_for_codes(conn, _NEWEST_APPROVED, sorted({r[0] for r in written}),
+                                                              {"approved": APPROVED}):
+        if (code, period) in wanted and revision > newest.get((code, period), (-1, 0))[0]:
+            newest[(code, period)] = (revision, submission)
     return {(c, p): tuple("" if x is None else str(x).strip() for x in (progress, problems, steps))  # type: ignore[misc]
-            for c, p, progress, problems, steps in rows if (c, p) in wanted}
+            for c, p, submission, progress, problems, steps in written
+            if newest.get((c, p), (0, None))[1] == submission}
+
+
+def _rows_for_codes(conn: Connection, sql: str, codes: Sequence[str], params: dict[str, object]
+                    ) -> list[tuple[Any, ...]]:
+    names = [f"c{i}" for i in range(len(codes))]
+    query = text(sql.format(codes=", ".join(":" + n for n in names)))
+    return [tuple(r) for r in conn.execute(query, {**params, **dict(zip(names, codes))}).all()]
 
 
 class DataVersion(NamedTuple):

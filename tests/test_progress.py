@@ -419,3 +419,15 @@ def test_assessment_is_a_frozen_record() -> None:
     assert isinstance(a, Assessment)
     with pytest.raises(AttributeError):
         a.status = "achieved"  # type: ignore[misc]
+
+
+def test_no_value_yet_says_whether_the_first_one_is_due() -> None:
+    """A yearly indicator of a plan's first year has nothing due before the year is over: said so, not 尚无数据."""
+    early = assess(level(baseline_period=P("2025"), target_period=P("2028"), frequency="annual"), [], P("2026Q3"))
+    assert early.status == "no_data"
+    assert "基期后的首期数据（2026年）尚未到报送期" in early.explanation("zh")
+    late = assess(level(baseline_period=P("2025"), target_period=P("2028"), frequency="annual"), [], P("2027Q1"))
+    assert late.status == "no_data" and "之后尚无数据" in late.explanation("zh") and late.overdue
+    half = assess(level(baseline_period=P("2025"), target_period=P("2028"), frequency="half-yearly"), [],
+                  P("2026Q1"))
+    assert "基期后的首期数据（2026年上半年）尚未到报送期" in half.explanation("zh")

@@ -313,6 +313,13 @@ _ASSESSORS: Mapping[str, Callable[[IndicatorSpec, History, Period, StatusRule], 
 # ---- shared pieces --------------------------------------------------------------------------------------------
 
 def _no_data(spec: IndicatorSpec, as_of: Period) -> _Finding:
+    """No value since the baseline: said as such, or, while the first period after the baseline has not ended, as
+    not yet due (a yearly figure of the plan's first year before the year is over)."""
+    step = {"quarterly": 0.25, "half-yearly": 0.5, "annual": 1.0}[spec.frequency]
+    first = latest_period_ending_by(spec.t0 + step + EPS, spec.frequency)  # the first period ending after t0
+    if first.end_time > as_of.end_time + EPS:
+        return _Finding(story=Phrase.of("progress.not_due", cutoff=Cutoff(as_of), first=first,
+                                        status=status_phrase("no_data")))
     story = Phrase.of("progress.no_data", cutoff=Cutoff(as_of), baseline_period=spec.baseline_period,
                       status=status_phrase("no_data"))
     return _Finding(story=story)

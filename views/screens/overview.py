@@ -10,15 +10,12 @@ from pipelines.present.formatting import format_count, format_rate, status_badge
 from pipelines.present.tables import (
     GROUPS,
     action_rows,
-    changes_rows,
     headline,
     hierarchy_nodes,
     likely_rows,
     localise,
     overdue_by_department,
-    red_flags,
     red_flags_heading,
-    red_keys,
     revision_rows,
 )
 from views.shared import data
@@ -62,8 +59,8 @@ if not view.screenshot:
     previous = latest_period_ending_by(view.as_of.end_time - 0.25, "quarterly")
     st.subheader(view.t("ui.section.changes", period=previous.label(lang)))
     if previous.code in data.quarters(view.url, view.version, view.code):
-        changes, revisions = data.changes(view.url, view.version, previous.code, view.as_of.code, view.code)
-        table = changes_rows(changes, standing, lang)
+        table = data.change_rows(view.url, view.version, previous.code, view.as_of.code, view.code, lang)
+        _changes, revisions = data.changes(view.url, view.version, previous.code, view.as_of.code, view.code)
         if table.empty:
             st.info(view.t("ui.no-changes"))
         else:
@@ -76,7 +73,7 @@ if not view.screenshot:
         st.info(view.t("ui.no-previous-quarter"))
 
     # ---- red flags, overdue departments, likely to meet ------------------------------------------------------
-    flags = red_flags(standing, lang, data.current_narratives(view.url, view.version, tuple(red_keys(standing))))
+    flags = data.red_flag_rows(view.url, view.version, view.as_of.code, view.code, lang)
     for heading, rows, all_clear in ((red_flags_heading(standing, lang), flags, "ui.no-red-flags"),
                                      (view.t("ui.section.overdue"), overdue_by_department(standing, lang),
                                       "ui.no-overdue")):

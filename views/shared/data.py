@@ -32,6 +32,7 @@ from pipelines.engine.progress import Change, History, diff_assessments
 from pipelines.engine.series import histories_from
 from pipelines.plan.records import PlanData, PlanInfo
 from pipelines.plan.standing import Standing, as_of_after, compute_standing, latest_reported, standing_of
+from pipelines.present.tables import changes_rows, red_flags, red_keys
 from pipelines.present.timeliness import compute_report_states
 from pipelines.store.codec import KeptStanding
 from pipelines.store.plans import plan_from_store, plans_in_store, series_codes
@@ -169,6 +170,20 @@ def changes(url: str, version: Version, before: str, after: str, code: str) -> t
             return found.changes.changes, revisions
     old = frozen.assessments if frozen else standing(url, version, before, code).assessments
     return diff_assessments(old, now.assessments), revisions
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def change_rows(url: str, version: Version, before: str, after: str, code: str, lang: str) -> pd.DataFrame:
+    """The overview's changes table, built once per version of the data (a large plan's thousands of rows)."""
+    found, _revisions = changes(url, version, before, after, code)
+    return changes_rows(found, standing(url, version, after, code), lang)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def red_flag_rows(url: str, version: Version, as_of: str, code: str, lang: str) -> pd.DataFrame:
+    """The overview's red flags with what their departments wrote, built once per version of the data."""
+    now = standing(url, version, as_of, code)
+    return red_flags(now, lang, current_narratives(url, version, tuple(red_keys(now))))
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
