@@ -148,6 +148,10 @@ def read_current_narratives(conn: Connection, keys: Collection[tuple[str, str]]
     if not codes or "value_narrative" not in inspect(conn).get_table_names():
         return {}
     # narratives first (few), then the currency of just those values: never a scan of every value of every code
+    held = set(conn.execute(text("SELECT DISTINCT indicator_code FROM value_narrative")).scalars())
+    codes = [c for c in codes if c in held]  # a plan of thousands of red indicators asks for few with narratives
+    if not codes:
+        return {}
     written = [r for r in _rows_for_codes(conn, _NARRATIVES_OF, codes, {}) if (r[0], r[1]) in wanted]
     if not written:
         return {}

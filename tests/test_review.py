@@ -379,3 +379,23 @@ def test_a_very_long_file_name_is_shortened_for_storage_and_kept_whole(engine: E
     assert len(str(header["file_name"])) == 255 and str(header["file_name"]).endswith("….csv")
     assert header["original_name"] == name and original[1] == GOOD
     assert len(evidence[0]) == 255 and evidence[0].endswith("….png") and evidence[1] == "照片" * 150 + ".png"
+
+
+def test_a_narrative_of_a_value_revised_since_is_no_longer_read_as_current(engine: Engine, plan: PlanData) -> None:
+    """What was written for a value that a newer approved file replaced speaks of the old value: not shown."""
+    from models.queries import read_current_narratives
+
+    narrative = Narrative("新增认定企业较少", "认定批次延后至二季度", "二季度集中开展两批认定")
+    sent = send(engine, plan, RED, narratives={"A03": narrative})
+    assert isinstance(sent, IngestResult)
+    assert approve(engine, REVIEWER_, sent.submission_id) is None
+    period = "2024Q1"  # RED's period
+    with engine.connect() as conn:
+        assert read_current_narratives(conn, [("A03", period)]) == {
+            ("A03", period): (narrative.progress, narrative.problems, narrative.next_steps)}
+    again = send(engine, plan, csv_bytes([HEADER, ["A03", "x", period, "880", ""]]))
+    assert isinstance(again, IngestResult)
+    assert approve(engine, REVIEWER_, again.submission_id) is None
+    with engine.connect() as conn:
+        assert read_current_narratives(conn, [("A03", period)]) == {}
+        assert read_current_narratives(conn, [("A05", "2024")]) == {}  # no narrative at all for the code
