@@ -6,15 +6,16 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
 import math
 import shutil
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
 import pytest
-import streamlit as st
 from conftest import HEADER, csv_bytes, snapshot_store
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
@@ -22,7 +23,7 @@ from streamlit.testing.v1 import AppTest
 from models.db import make_engine
 from models.queries import read_current_values
 from pipelines.cli import run
-from pipelines.core.config import PLAN_DIR, PLANS_DIR, ROOT, SAMPLES_DIR
+from pipelines.core.config import PLAN_DIR, PLANS_DIR, SAMPLES_DIR
 from pipelines.core.periods import period_of_code
 from pipelines.intake.build import build_store, build_stores, load_samples, plan_folders
 from pipelines.intake.ingest import ACCEPTED, REJECTED, IngestRequest, ingest_bytes
@@ -38,7 +39,9 @@ from pipelines.store.plans import (
     previous_plan,
     series_view,
 )
+from pipelines.store.snapshot import read_snapshot
 from pipelines.store.standings import read_standing
+from tests.test_pages import Open, open_app  # noqa: F401  (the pages' fixture, used by name below)
 
 DAY = dt.date(2026, 12, 1)  # the 2023–2025 plan has ended, the 2026–2028 plan and the bridge plan are in force
 SHGX_2026, SHGX_2023, ZJCN = PLANS_DIR / "SHGX-2026", PLAN_DIR, PLANS_DIR / "ZJCN-2025"
@@ -305,23 +308,12 @@ def test_a_continuing_indicators_story_runs_across_the_cycles_with_the_boundary_
 
 
 @pytest.fixture
-def app_on(cycles: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[dict[str, str]], AppTest]]:
-    monkeypatch.setenv("KPI_DB_URL", str(cycles.url))
+def app_on(cycles: Engine, open_app: Callable[[str], Open], monkeypatch: pytest.MonkeyPatch  # noqa: F811
+           ) -> Callable[[dict[str, str]], AppTest]:
+    """The overview of the three-plan store on DAY, opened with URL parameters (test_pages' opener)."""
     monkeypatch.setenv("KPI_TODAY", DAY.isoformat())
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-    def open_app(params: dict[str, str]) -> AppTest:
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-        for name, value in params.items():
-            at.query_params[name] = value
-        at.run()
-        assert not at.exception, [e.value for e in at.exception]
-        return at
-
-    yield open_app
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    opened = open_app(str(cycles.url))
+    return lambda params: opened("overview", **params)
 
 
 def _header(at: AppTest) -> str:
@@ -366,3 +358,23 @@ def test_the_template_of_a_quarter_lists_once_every_series_a_plan_of_that_quarte
     titles = {q: dict(form_block(series, "KW", period_of_code(q)))["表名："] for q in ("2025Q4", "2026Q3")}
     assert titles["2025Q4"].startswith("长宁区全面推进“上海硅巷”科创街区建设三年行动方案（2023—2025年）、张江高新区")
     assert "（2026—2028年）" not in titles["2025Q4"] and "（2026—2028年）" in titles["2026Q3"]
+
+
+def test_snapshot_and_export_speak_of_the_plan_named(cycles: Engine, tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KPI_TODAY", DAY.isoformat())
+    engine = _copy(cycles, tmp_path)
+    url = str(engine.url)
+    assert run(["snapshot", "--plan", "SHGX-2023", "--as-of", "2025Q4", "--db", url]) == 0
+    with engine.connect() as conn:
+        frozen = read_snapshot(conn, period_of_code("2025Q4"), "SHGX-2023")
+        assert frozen is not None and len(frozen.assessments) == 55 and frozen.plan_code == "SHGX-2023"
+        assert read_snapshot(conn, period_of_code("2025Q4"), "ZJCN-2025") is None  # each plan's briefing its own
+    capsys.readouterr()
+    assert run(["export", "--plan", "SHGX-2023", "--db", url]) == 0
+    old = set(pd.read_csv(io.StringIO(capsys.readouterr().out))["indicator_code"])
+    assert run(["export", "--db", url]) == 0
+    every = set(pd.read_csv(io.StringIO(capsys.readouterr().out))["indicator_code"])
+    assert "A03" in old and "A22" not in old and "Z01" not in old  # the old plan's series only
+    assert {"A03", "A22", "Z01", "A20"} <= every and old < every  # without --plan: every series

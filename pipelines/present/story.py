@@ -134,6 +134,21 @@ def build_story(plan: PlanData, indicator: IndicatorDef, current: pd.DataFrame, 
         **_cycles(plan, indicator, current, others, names, lang))
 
 
+def other_targets(plan: PlanData, others: Iterable[PlanData | None], indicator: IndicatorDef
+                  ) -> list[tuple[PlanInfo, IndicatorDef]]:
+    """The other plans' targets of an indicator's series (its own code, else the code it continues), for the story's
+    anchors: each plan with its indicator."""
+    found = []
+    for other in others:
+        if other is None or other.info.code == plan.info.code:
+            continue
+        mine = other.indicator_map()
+        match = mine.get(indicator.code) or mine.get(indicator.continues)
+        if match is not None:
+            found.append((other.info, match))
+    return found
+
+
 def _cycles(plan: PlanData, indicator: IndicatorDef, current: pd.DataFrame,
             others: Sequence[tuple[PlanInfo, IndicatorDef]], names: dict[str, str], lang: str) -> dict[str, Any]:
     """A continuing series' earlier cycle: its values up to this plan's baseline period, the boundary and the other

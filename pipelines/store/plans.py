@@ -198,15 +198,14 @@ def _delete_unused(conn: Connection) -> None:
 
 def plans_in_store(conn: Connection) -> list[PlanInfo]:
     """Every plan in the store, by start (then code); drafts included (callers hide them from all but admins)."""
-    return [_info(r) for r in conn.execute(text("SELECT * FROM plan ORDER BY start_period, code")).all()
-            if r is not None]
+    return [_info(r) for r in conn.execute(text("SELECT * FROM plan ORDER BY start_period, code")).all()]
 
 
 def _info(p: Any) -> PlanInfo:
     return PlanInfo(str(p.code), str(p.name_zh), str(p.name_en), period_of_code(str(p.start_period)),
                     period_of_code(str(p.end_period)), str(p.status_rule),
                     tuple(sorted(json.loads(p.thresholds_json or "{}").items())), int(p.due_days),
-                    bool(getattr(p, "draft", False)), str(getattr(p, "folder", "") or ""))
+                    bool(p.draft), str(p.folder or ""))
 
 
 def previous_plan(plans: Iterable[PlanInfo], plan: PlanInfo) -> PlanInfo | None:
@@ -410,8 +409,9 @@ def lineage_rows(conn: Connection, plan: PlanData) -> list[LineageRow]:
     before = plan_from_store(conn, previous.code) if previous else None
     rows = []
     carried: set[str] = set()
+    theirs = before.indicator_map() if before is not None else {}
     for i in plan.indicators:
-        source = i.continues or (i.code if before and i.code in before.indicator_map() else "")
+        source = i.continues or (i.code if i.code in theirs else "")
         carried.add(source)
         rows.append(LineageRow(i.code, i.lineage or "new", source, previous.code if previous and source else "",
                                i.baseline if i.has_baseline else None, i.baseline_from, i.name_zh, i.name_en))

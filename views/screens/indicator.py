@@ -17,7 +17,7 @@ from pipelines.present.formatting import (
     status_badge,
 )
 from pipelines.present.sources import source_markdown
-from pipelines.present.story import build_story, metadata_rows, revision_rows
+from pipelines.present.story import build_story, metadata_rows, other_targets, revision_rows
 from pipelines.present.tables import achieved_value, localise
 from views.shared import data
 from views.shared.shell import open_view, page_choice, render_chart, render_footer, render_legend
@@ -42,14 +42,9 @@ metrics[3].metric(view.t("ui.col.time_share"), format_rate(a.time_share))
 metrics[4].metric(view.t("ui.metric.gap"), format_points(a.gap_points, lang))
 metrics[5].metric(view.t("ui.col.projected"), format_amount(a.projected, indicator.unit, lang))
 
-others = []  # the other plans that target this series (or the one it continues): their baselines and targets
-for info in data.plans(view.url, view.version):
-    other = data.plan(view.url, view.version, info.code) if info.code != view.code and not info.draft else None
-    found = other.indicator_map() if other is not None else {}
-    match = found.get(code) or found.get(indicator.continues)
-    if match is not None:
-        others.append((info, match))
-plan_names = {info.code: name_of(info, lang) for info in data.plans(view.url, view.version)}
+infos = data.plans(view.url, view.version)
+others = other_targets(view.plan, [data.plan(view.url, view.version, i.code) for i in infos if not i.draft], indicator)
+plan_names = {info.code: name_of(info, lang) for info in infos}
 story = build_story(view.plan, indicator, standing.current, a, view.rule, lang, others)
 chart, card = st.columns([2.2, 1]) if view.screenshot else (st.container(), st.container())
 with chart:
