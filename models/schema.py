@@ -44,6 +44,7 @@ class Plan(Base):
     loaded_at: Mapped[dt.datetime] = mapped_column(DateTime)
     draft: Mapped[bool] = mapped_column(default=False, server_default=false())  # seen by admins only (0010)
     folder: Mapped[str] = mapped_column(String(200), default="", server_default="")  # loaded from (0010)
+    basic_threshold: Mapped[float] = mapped_column(Float, default=0.9, server_default="0.9")  # 基本完成 (0011)
 
 
 class Department(Base):

@@ -57,6 +57,7 @@ __all__ = [
     "assess_all",
     "diff_assessments",
     "legend",
+    "reached",
     "roll_up",
     "spec_problem",
     "status_name",
@@ -193,7 +194,7 @@ def _assess_level(spec: IndicatorSpec, current: History, as_of: Period, rule: St
 def _judge_level(spec: IndicatorSpec, found: _Finding, as_of: Period, rule: StatusRule) -> _Finding:
     """Achieved first (on the current latest value), then the final verdict, then pace."""
     c, f, words = found.completion, found.time_share or 0.0, _level_words(spec, found)
-    if _reached(spec, found.latest.value):  # type: ignore[union-attr]
+    if reached(spec, found.latest.value):  # type: ignore[union-attr]
         return _settle(found, "achieved", 1.0, Phrase.of("progress.level.achieved", **words), likely=True)
     if _is_final(spec, as_of):
         score = _clip(c) if c is not None else -1.0
@@ -267,7 +268,7 @@ def _annual_year(spec: IndicatorSpec, in_year: list[Observation], as_of: Period,
     found = _Finding(latest=latest, completion=c, time_share=q, pace_ratio=c / q,
                      expected=spec.target * _clamp01(as_of.end_time - latest.period.year),
                      projected=total / q, projection_ratio=c / q, likely_to_meet=_likely(c / q))
-    if _reached(spec, total):
+    if reached(spec, total):
         return _settle(found, "achieved", 1.0, Phrase.of("progress.annual.achieved", **words), likely=True)
     status = rule.classify(rule.measure_of(c, q), c < -EPS)
     return _settle(found, status, _clip(c / q), pace_phrase("progress.annual.pace", rule, status, c, q, words))
@@ -277,15 +278,15 @@ def _annual_final(spec: IndicatorSpec, in_year: list[Observation], last: Observa
     """At or after the target period only the target year's total counts (`last`: the latest value in the window)."""
     total = sum(o.value for o in in_year)
     q, c = (in_year[-1].period.year_share if in_year else None), total / spec.target
-    reached = _reached(spec, total)
+    met = reached(spec, total)
     words = {"cutoff": Cutoff(as_of), "year": spec.target_period.year, "sum": amount(total, spec.unit),
              "target": amount(spec.target, spec.unit), "completion": percent(c)}
     found = _Finding(latest=last, expected=spec.target, completion=c,
                      time_share=q, pace_ratio=c / q if q else None, projected=total / q if q else None,
                      projection_ratio=c / q if q else None)
-    status: Status = "achieved" if reached else "not_achieved"
-    return _settle(found, status, 1.0 if reached else _clip(c), Phrase.of("progress.annual.final", **words),
-                   likely=reached)
+    status: Status = "achieved" if met else "not_achieved"
+    return _settle(found, status, 1.0 if met else _clip(c), Phrase.of("progress.annual.final", **words),
+                   likely=met)
 
 
 # ---- milestone: done (1) or not yet (0) by the target period ---------------------------------------------------
@@ -343,7 +344,7 @@ def _is_final(spec: IndicatorSpec, as_of: Period) -> bool:
     return as_of.end_time >= spec.t1 - EPS
 
 
-def _reached(spec: IndicatorSpec, value: float) -> bool:
+def reached(spec: IndicatorSpec, value: float) -> bool:
     """At or beyond the target in the desired direction (a value exactly at the target counts)."""
     tolerance = EPS * max(1.0, abs(spec.target))
     if spec.direction == "decrease":

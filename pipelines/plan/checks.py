@@ -73,6 +73,9 @@ def _check_plan_row(rows: Rows) -> list[Issue]:
     due = cells.get("due_days", "") or "15"
     if not due.isdigit():
         issues.append(make_issue("plan.csv", row, "due_days", "plan-bad-number", due))
+    basic = parse_number(cells.get("basic_threshold", "") or "0.9")
+    if basic is None or not 0 < basic <= 1:
+        issues.append(make_issue("plan.csv", row, "basic_threshold", "plan-bad-share", cells["basic_threshold"]))
     if cells.get("draft", "") not in DRAFT_WORDS:
         issues.append(make_issue("plan.csv", row, "draft", "plan-bad-choice", cells["draft"], allowed="1 / 0"))
     return issues

@@ -55,6 +55,7 @@ def _build(tables: dict[str, Rows], folder: str) -> PlanData:
         p["code"], p["name_zh"], p["name_en"], period_of_code(p["start_period"]), period_of_code(p["end_period"]),
         p.get("status_rule") or "ratio", tuple(sorted((thresholds_of(p) or {}).items())), int(p.get("due_days") or 15),
         draft=DRAFT_WORDS[p.get("draft", "")], folder=folder,
+        basic_threshold=float(p.get("basic_threshold") or 0.90),
     )
     named = {name: tuple(Named(c["code"], c["name_zh"], c["name_en"], c.get("description_zh", ""))
                          for _, c in tables[name]) for name in ("departments.csv", "goals.csv", "actions.csv")}

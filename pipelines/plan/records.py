@@ -28,6 +28,7 @@ class PlanInfo:
     due_days: int = 15
     draft: bool = False  # hidden from everyone but admins
     folder: str = ""  # the folder it was loaded from (named in refusals that compare two plans)
+    basic_threshold: float = 0.90  # 总结评估: completion at which an unmet target counts as 基本完成
 
     def state(self, today: dt.date) -> str:
         """not_started, in_force or ended on a day (a plan is in force from its first period's first day to its

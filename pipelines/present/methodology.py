@@ -13,14 +13,15 @@ from pipelines.present.formatting import MISSING
 
 METHODOLOGY = ROOT / "docs" / "methodology.md"
 ENGLISH_HEADING = "## English summary"
-BLOCK = re.compile(r"```(example|rollup)\n(.*?)```", flags=re.S)
+BLOCK = re.compile(r"```(example|rollup|evaluation)\n(.*?)```", flags=re.S)
 COMMENT = re.compile(r"\n?<!--.*?-->\n?", flags=re.S)
 # an example's lines in the order a reader follows them: the conditions, then what the engine must find
-CONDITIONS = ("kind", "direction", "frequency", "unit", "baseline", "target", "values", "as_of", "rule")
-RESULTS = ("status", "completion", "time_share", "gap_points", "pace_ratio", "score", "expected", "projected",
-           "likely_to_meet", "overdue", "explanation_zh")
-WORDS = {"kind": "ui.kind.{}", "direction": "method.direction.{}", "frequency": "method.frequency.{}",
-         "rule": "rule.{}.name"}
+CONDITIONS = ("evaluation", "kind", "direction", "frequency", "unit", "baseline", "target", "values", "as_of", "rule")
+RESULTS = ("status", "conclusion", "completion", "final_value", "first_met", "time_share", "gap_points", "pace_ratio",
+           "score", "expected", "projected", "projected_value", "projection_ratio", "likely_to_meet", "overdue",
+           "explanation_zh")
+WORDS = {"evaluation": "method.evaluation.{}", "kind": "ui.kind.{}", "direction": "method.direction.{}",
+         "frequency": "method.frequency.{}", "rule": "rule.{}.name"}
 
 
 def split_methodology(text: str) -> tuple[str, str]:
@@ -63,7 +64,7 @@ def _value(name: str, text: str, unit: str, lang: str) -> str:
         pairs = (item.split("=", 1) for item in text.split(","))
         return t("method.list-separator", lang).join(
             t("method.period-value", lang, period=_period(p, lang), value=f"{v.strip()}{unit}") for p, v in pairs)
-    if name == "as_of":
+    if name in ("as_of", "first_met"):
         return _period(text, lang)
     if name == "status":
         return status_name(text, lang)
@@ -73,7 +74,7 @@ def _value(name: str, text: str, unit: str, lang: str) -> str:
         return t("ui.fmt.points", lang, value=f"{float(text):+.1f}")
     if name in ("likely_to_meet", "overdue"):
         return t("method.yes" if text == "true" else "method.no", lang)
-    if name in ("expected", "projected"):
+    if name in ("expected", "projected", "final_value", "projected_value"):
         return f"{text}{unit}"
     return text
 
@@ -89,7 +90,10 @@ def example_table(block: str, lang: str) -> str:
     for part, names in (("method.part.conditions", CONDITIONS), ("method.part.results", RESULTS)):
         shown = [n for n in names if n in fields and n != "unit"]
         for n, name in enumerate(shown):
-            label, value = t(f"method.field.{name}", lang), _cell(_value(name, fields[name], unit, lang))
+            text = fields[name]
+            shown_value = (t(f"evaluation.{fields['evaluation']}.{text}", lang) if name == "conclusion"
+                           else _value(name, text, unit, lang))
+            label, value = t(f"method.field.{name}", lang), _cell(shown_value)
             rows.append(f"| {t(part, lang) if n == 0 else ''} | {label} | {value} |")
     head = f"| {t('method.col.part', lang)} | {t('method.col.item', lang)} | {t('method.col.value', lang)} |"
     return "\n".join([head, "|---|---|---|", *rows])
@@ -137,6 +141,6 @@ def reader_text(text: str, lang: str) -> str:
     """The document as a reader sees it: blocks drawn as tables, maintainers' comments left out."""
     def draw(match: re.Match[str]) -> str:
         kind, block = match.group(1), match.group(2)
-        return example_table(block, lang) if kind == "example" else rollup_table(block, lang)
+        return rollup_table(block, lang) if kind == "rollup" else example_table(block, lang)
 
     return BLOCK.sub(draw, COMMENT.sub("\n", text))

@@ -126,7 +126,7 @@ def _replace_plan_rows(conn: Connection, plan: PlanData, now: dt.datetime) -> No
     row = {"code": code, "name_zh": info.name_zh, "name_en": info.name_en, "start_period": info.start_period.code,
            "end_period": info.end_period.code, "status_rule": info.status_rule,
            "thresholds_json": json.dumps(dict(info.thresholds)), "due_days": info.due_days, "loaded_at": now,
-           "draft": info.draft, "folder": info.folder}
+           "draft": info.draft, "folder": info.folder, "basic_threshold": info.basic_threshold}
     _upsert(conn, Plan, [row])
     for model in (PlanIndicator, SubItem, Action, Goal, PlanDepartment):  # children first
         conn.execute(delete(model).where(model.plan_code == code))
@@ -205,7 +205,7 @@ def _info(p: Any) -> PlanInfo:
     return PlanInfo(str(p.code), str(p.name_zh), str(p.name_en), period_of_code(str(p.start_period)),
                     period_of_code(str(p.end_period)), str(p.status_rule),
                     tuple(sorted(json.loads(p.thresholds_json or "{}").items())), int(p.due_days),
-                    bool(p.draft), str(p.folder or ""))
+                    bool(p.draft), str(p.folder or ""), float(p.basic_threshold))
 
 
 def previous_plan(plans: Iterable[PlanInfo], plan: PlanInfo) -> PlanInfo | None:
