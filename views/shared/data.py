@@ -30,6 +30,7 @@ from models.queries import (
 from pipelines.core.periods import Period, period_of_code, periods_between
 from pipelines.engine.progress import Change, History, diff_assessments
 from pipelines.engine.series import histories_from
+from pipelines.plan.evaluation import Evaluation, compute_evaluation
 from pipelines.plan.records import PlanData, PlanInfo
 from pipelines.plan.standing import Standing, as_of_after, compute_standing, latest_reported, standing_of
 from pipelines.present.tables import changes_rows, red_flags, red_keys
@@ -152,6 +153,18 @@ def _loaded(url: str, version: Version, code: str) -> Loaded:
     loaded = store(url, version, code)
     assert loaded is not None, "a standing is asked for only after plan() found one"
     return loaded
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def evaluation(url: str, version: Version, code: str, kind: str, as_of: str) -> Evaluation | None:
+    """One plan's 总结评估 (kind 'final': at each indicator's target period, as_of aside) or 中期评估 as of a quarter;
+    None when the store holds no such plan."""
+    loaded = store(url, version, code)
+    if loaded is None:
+        return None
+    when = None if kind == "final" else period_of_code(as_of)
+    return compute_evaluation(loaded.plan, loaded.current, "final" if kind == "final" else "midterm", when,
+                              loaded.observations)
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)

@@ -18,8 +18,10 @@ from pipelines.core.config import today
 from pipelines.core.periods import Period, parse_period, period_of_code
 from pipelines.engine.progress import StatusRule, legend
 from pipelines.engine.status_rule import rule_title
+from pipelines.plan.evaluation import Evaluation
 from pipelines.plan.records import PlanData, PlanInfo
 from pipelines.plan.standing import Standing
+from pipelines.present.evaluation import is_final_view
 from pipelines.present.formatting import format_time, name_of, plain
 from pipelines.present.tables import shows_illustrative
 from pipelines.store.plans import default_plan
@@ -71,6 +73,18 @@ class View:
     @property
     def rule(self) -> StatusRule:
         return self.standing.rule
+
+    @property
+    def final(self) -> bool:
+        """An ended plan at its last quarter: the page shows the 总结评估's conclusions, not pace lights."""
+        return is_final_view(self.plan, self.as_of, self.plan.info.state(today()))
+
+    def evaluation(self) -> Evaluation:
+        """The 总结评估 (final view) or the 中期评估 as of the chosen quarter of the chosen plan."""
+        found = data.evaluation(self.url, self.version, self.code, "final" if self.final else "midterm",
+                                self.as_of.code)
+        assert found is not None, "a view exists only for a plan in the store"
+        return found
 
     def t(self, key: str, /, **values: object) -> str:
         return t(key, self.lang, **values)
