@@ -20,16 +20,18 @@ from pipelines.present.tables import (
     LEAD_CODE,
     SEQ,
     SUB_ITEM,
-    TARGET,
     UNIT,
     department_names,
 )
 
 BASELINE, FINAL_VALUE, PROJECTED_VALUE, CONCLUSION = "baseline", "final_value", "projected_value", "conclusion"
+TARGET_VALUE = "target_value"
 CONCLUSION_CODE, ACTION, COUNT = "conclusion_code", "action", "count"
 # 序号 | 指标 | 单位 | 基期值 | 目标值 | 完成值 | 完成率 | 评估结论 | 主责部门: the report's table, in print order
-REPORT_COLUMNS = {"final": (SEQ, INDICATOR, UNIT, BASELINE, TARGET, FINAL_VALUE, COMPLETION, CONCLUSION, LEAD),
-                  "midterm": (SEQ, INDICATOR, UNIT, BASELINE, TARGET, PROJECTED_VALUE, COMPLETION, CONCLUSION, LEAD)}
+REPORT_COLUMNS = {
+    "final": (SEQ, INDICATOR, UNIT, BASELINE, TARGET_VALUE, FINAL_VALUE, COMPLETION, CONCLUSION, LEAD),
+    "midterm": (SEQ, INDICATOR, UNIT, BASELINE, TARGET_VALUE, PROJECTED_VALUE, COMPLETION, CONCLUSION, LEAD),
+}
 
 
 def conclusion_name(kind: str, conclusion: str, lang: str) -> str:
@@ -90,7 +92,7 @@ def indicator_rows(evaluation: Evaluation, lang: str, action: str | None = None)
             SEQ: number, CODE: indicator.code, INDICATOR: name_of(indicator, lang),
             UNIT: unit_word(indicator.unit, lang),
             BASELINE: value_text(indicator, indicator.baseline if indicator.has_baseline else None, lang),
-            TARGET: value_text(indicator, indicator.target, lang),
+            TARGET_VALUE: value_text(indicator, indicator.target, lang),
             value_column: final_value_text(indicator, v, lang), COMPLETION: _percent(v.completion),
             CONCLUSION: conclusion_badge(kind, v.conclusion, lang), LEAD: department_names(plan, [indicator.department],
                                                                                           lang),

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import pandas as pd
 
@@ -69,21 +70,30 @@ def sheet_name(name: str) -> str:
 def to_xlsx_bytes(frame: pd.DataFrame, sheet: str = "数据") -> bytes:
     """The table as a workbook a leader can read as opened: every row and every whole text (never cut), headers
     bold and frozen, each column as wide as its contents up to MAX_COLUMN_WIDTH, longer texts wrapped."""
+    return to_xlsx_sheets({sheet: frame})
+
+
+def to_xlsx_sheets(sheets: dict[str, pd.DataFrame]) -> bytes:
+    """Several tables as one workbook, one sheet each in order, every sheet formatted as to_xlsx_bytes does."""
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for sheet, frame in sheets.items():
+            name = sheet_name(sheet)
+            neutralise(frame).to_excel(writer, index=False, sheet_name=name)
+            _format_sheet(writer.sheets[name], frame)
+    return buffer.getvalue()
+
+
+def _format_sheet(ws: Any, frame: pd.DataFrame) -> None:
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
-    buffer = io.BytesIO()
-    name = sheet_name(sheet)
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        neutralise(frame).to_excel(writer, index=False, sheet_name=name)
-        ws = writer.sheets[name]
-        ws.freeze_panes = "A2"
-        wrap = Alignment(wrap_text=True, vertical="top")
-        for n, column in enumerate(frame.columns, start=1):
-            widths = [text_width(column), *(text_width(v) for v in frame[column] if v is not None and v == v)]
-            ws.column_dimensions[get_column_letter(n)].width = min(MAX_COLUMN_WIDTH, max(widths) + 2)
-            ws.cell(row=1, column=n).font = Font(bold=True)
-            if max(widths) > MAX_COLUMN_WIDTH:
-                for row in range(2, len(frame) + 2):
-                    ws.cell(row=row, column=n).alignment = wrap
-    return buffer.getvalue()
+    ws.freeze_panes = "A2"
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for n, column in enumerate(frame.columns, start=1):
+        widths = [text_width(column), *(text_width(v) for v in frame[column] if v is not None and v == v)]
+        ws.column_dimensions[get_column_letter(n)].width = min(MAX_COLUMN_WIDTH, max(widths) + 2)
+        ws.cell(row=1, column=n).font = Font(bold=True)
+        if max(widths) > MAX_COLUMN_WIDTH:
+            for row in range(2, len(frame) + 2):
+                ws.cell(row=row, column=n).alignment = wrap
