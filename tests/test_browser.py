@@ -64,6 +64,7 @@ PAGE_HEADINGS = {
     "indicator": t("ui.page.indicator", "zh"),
     "departments": t("ui.page.departments", "zh"),
     "briefing": t("briefing.page-title", "zh"),
+    "evaluation": t("ui.page.evaluation", "zh"),
     "submit": t("submit.title", "zh"),
     "review": t("review.title", "zh"),
     "accounts": t("admin.title", "zh"),

@@ -66,7 +66,7 @@ RED = csv_bytes([HEADER, ["A03", "高成长性科技企业数", "2025Q4", "505",
 
 # ---- the allow-list: every Latin word a Chinese reader may see, and why ------------------------------------------
 ALLOWED_WORDS = {
-    "CSV", "XLSX", "Excel", "WPS", "PDF", "PNG", "JPG",  # file formats and the programs that open them, by their names
+    "CSV", "XLSX", "Excel", "Word", "WPS", "PDF", "PNG", "JPG",  # file formats and the programs that open them, by their names
     "UTF-8",  # the template's encoding, named as Excel's "CSV UTF-8" names it
     "MB", "KB", "B",  # units of file sizes: the upload limits (10MB) and an uploaded file's size (126.0B)
     "English",  # the language switch names each language in its own words, so an English reader finds it
@@ -190,11 +190,12 @@ def sessions(browser: Browser, app_url: str) -> Iterator[dict[str | None, Page]]
             tab.context.close()
 
 
-PAGES = ("", "actions", "indicator", "departments", "briefing", "submit", "review", "accounts", "board", "methodology")
+PAGES = ("", "actions", "indicator", "departments", "briefing", "evaluation", "submit", "review", "accounts", "board",
+         "methodology")
 # Pages known to show Latin text that is not on the allow-list, as strict xfails (none left).
 LEFT: dict[str, str] = {}
 WALK = [*((None, page) for page in PAGES),
-        ("demo-leader", "board"), ("demo-leader", ""),
+        ("demo-leader", "board"), ("demo-leader", ""), ("demo-leader", "evaluation"),
         ("demo-kw", "submit"), ("demo-reviewer", "review"), ("demo-reviewer", "briefing"),
         ("demo-admin", "review"), ("demo-admin", "accounts"), ("demo-admin", "submit")]
 

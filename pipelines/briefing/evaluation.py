@@ -140,7 +140,9 @@ def build_report(evaluation: Evaluation, narratives: pd.DataFrame, lang: str, su
     title = t(f"evaluation.report.title.{kind}", lang, plan=plan_name)
     return EvaluationReport(
         lang=lang, evaluation=evaluation, title=title, subtitle=_subtitle(evaluation, lang),
-        overall=_overall(evaluation, lang), table=localise(report_table(rows, kind), lang), rows=rows,
+        overall=_overall(evaluation, lang), rows=rows,
+        table=localise(report_table(rows, kind), lang).rename(columns={t("ui.col.unit", lang): t("evaluation.col.unit",
+                                                                                                   lang)}),
         tallies=_tallies(evaluation, lang),
         actions=[_action(evaluation, a.code, said, lang) for a in plan.actions],
         problems=_problems(evaluation, said, lang), next_intro=_next_intro(evaluation, successor, lineage, lang),
