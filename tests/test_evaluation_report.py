@@ -203,3 +203,14 @@ def test_the_evaluation_page_offers_the_report_to_a_signed_in_account(
 def test_today_decides_the_kind(cycles: Engine) -> None:  # noqa: F811
     report = read_report(cycles, OLD, None, None, "zh", dt.date(2025, 11, 1))
     assert report is not None and report.kind == "midterm"  # before its end the old plan was in force
+
+
+def test_without_a_browser_nothing_is_written_and_the_message_names_the_report(
+        final: EvaluationReport, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipelines.briefing.evaluation_files import write_evaluation
+    from pipelines.briefing.images import SetupError
+
+    monkeypatch.setenv("BROWSER_PATH", str(tmp_path / "no-chromium"))
+    with pytest.raises(SetupError, match="评估报告未生成"):
+        write_evaluation(final, tmp_path / "out")
+    assert not (tmp_path / "out").exists()

@@ -43,8 +43,8 @@ class EvaluationFiles:
 def write_evaluation(report: EvaluationReport, out_dir: Path) -> EvaluationFiles:
     """All three files under the names the office gives them; SetupError (before anything is written) when the PDF
     cannot be made for want of a CJK font or chromium."""
-    check_cjk_font(report.lang)
-    browser = check_browser(report.lang)
+    check_cjk_font(report.lang, "evaluation")
+    browser = check_browser(report.lang, "evaluation")
     out_dir.mkdir(parents=True, exist_ok=True)
     names = report.file_names()
     docx = write_evaluation_docx(report, out_dir / names["docx"])

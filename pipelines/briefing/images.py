@@ -32,11 +32,12 @@ def cjk_fonts() -> list[str]:
     return sorted({line.split(",")[0].strip() for line in found.stdout.splitlines() if line.strip()})
 
 
-def check_cjk_font(lang: str = "zh") -> list[str]:
-    """The installed CJK families, or SetupError naming `apt-get install fonts-noto-cjk`."""
+def check_cjk_font(lang: str = "zh", document: str = "briefing") -> list[str]:
+    """The installed CJK families, or SetupError naming `apt-get install fonts-noto-cjk` and the document (the
+    briefing pack, or the evaluation report) that was not written."""
     fonts = cjk_fonts()
     if not fonts:
-        raise SetupError(t("briefing.no-cjk-font", lang))
+        raise SetupError(t(f"{document}.no-cjk-font", lang))
     return fonts
 
 
@@ -45,10 +46,10 @@ def browser_path() -> str:
     return os.environ.get("BROWSER_PATH") or shutil.which("chromium") or CHROMIUM
 
 
-def check_browser(lang: str = "zh") -> str:
+def check_browser(lang: str = "zh", document: str = "briefing") -> str:
     path = browser_path()
     if not Path(path).is_file():
-        raise SetupError(t("briefing.no-browser", lang, path=path))
+        raise SetupError(t(f"{document}.no-browser", lang, path=path))
     return path
 
 
