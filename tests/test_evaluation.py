@@ -204,3 +204,12 @@ def test_methodology_evaluation_example_matches_the_engine(example: dict[str, st
             assert getattr(v, attribute) == pytest.approx(float(example[name]), abs=0.005), name
     if "first_met" in example:
         assert v.first_met == P(example["first_met"])
+
+
+def test_midterm_without_a_figure_due_yet_says_so_apart_from_missing_figures() -> None:
+    yearly = spec(baseline=100, target=200, start="2025", end="2028")  # the first yearly figure: 2026
+    waiting = evaluate_midterm(yearly, [], P("2026Q3"))
+    assert (waiting.conclusion, waiting.not_yet_due) == ("no_data", True)
+    assert "基期后的首期数据（2026年）尚未到报送期" in waiting.explanation_zh
+    missing = evaluate_midterm(yearly, [], P("2027Q1"))
+    assert (missing.conclusion, missing.not_yet_due) == ("no_data", False)

@@ -226,7 +226,7 @@ def _problems(evaluation: Evaluation, said: dict[str, tuple[str, str, str, str]]
     out = []
     for indicator in plan.indicators:
         v = evaluation.verdicts[indicator.code]
-        if v.conclusion not in NOT_DONE[kind]:
+        if v.conclusion not in NOT_DONE[kind] or v.not_yet_due:  # a first report not yet due is no problem
             continue
         _, problems, steps, note = said.get(indicator.code, ("", "", "", ""))
         words = [_fact(indicator, v, lang)]
@@ -258,7 +258,9 @@ def _next_intro(evaluation: Evaluation, successor: PlanData | None, lineage: lis
     kind, plan = evaluation.kind, evaluation.plan
     short = ("not_completed", "basically_completed") if kind == "final" else ("behind",)
     behind = [name_of(i, lang) for i in plan.indicators if evaluation.verdicts[i.code].conclusion in short]
-    missing = [name_of(i, lang) for i in plan.indicators if evaluation.verdicts[i.code].conclusion == "no_data"]
+    missing = [name_of(i, lang) for i in plan.indicators if evaluation.verdicts[i.code].conclusion == "no_data"
+               and not evaluation.verdicts[i.code].not_yet_due]
+    waiting = [name_of(i, lang) for i in plan.indicators if evaluation.verdicts[i.code].not_yet_due]
     sep = t("evaluation.report.separator", lang)
     lines = []
     if kind == "midterm":
@@ -266,6 +268,8 @@ def _next_intro(evaluation: Evaluation, successor: PlanData | None, lineage: lis
             lines.append(t("evaluation.report.next.behind", lang, n=len(behind), items=sep.join(behind)))
         if missing:
             lines.append(t("evaluation.report.next.no-data", lang, n=len(missing), items=sep.join(missing)))
+        if waiting:
+            lines.append(t("evaluation.report.next.not-due", lang, n=len(waiting), items=sep.join(waiting)))
         return lines or [t("evaluation.report.next.all-well", lang)]
     if successor is None or not lineage:
         lines.append(t("evaluation.report.next.no-successor", lang))

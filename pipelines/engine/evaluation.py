@@ -7,10 +7,10 @@ mid-term one its pace and projection as of a quarter. Pure: plain values in, ver
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal, get_args
 
-from pipelines.core.periods import Period, kind_of_frequency
+from pipelines.core.periods import Period, kind_of_frequency, latest_period_ending_by
 from pipelines.engine.assessment import Assessment
 from pipelines.engine.progress import IndicatorSpec, assess, reached
 from pipelines.engine.series import History, Observation, history_of
@@ -58,6 +58,7 @@ class Verdict:
     projection_ratio: float | None = None
     explanation_zh: str = ""
     explanation_en: str = ""
+    not_yet_due: bool = False  # mid-term no data while the first period after the baseline has not ended
 
     def explanation(self, lang: str) -> str:
         return self.explanation_en if lang == "en" else self.explanation_zh
@@ -164,10 +165,20 @@ def evaluate_midterm(spec: IndicatorSpec, observations: Sequence[Observation] | 
     conclusion = _midterm_conclusion(spec, a)
     family = "milestone" if spec.kind == "milestone" else "value"
     key = f"evaluation.story.midterm.{family}.{'missed' if a.status == 'not_achieved' else conclusion}"
+    first = first_due(spec)
+    waiting = conclusion == "no_data" and first.end_time > as_of.end_time + EPS
     if conclusion == "no_data":
-        key = "evaluation.story.midterm.no_data"
+        key = "evaluation.story.midterm.not_due" if waiting else "evaluation.story.midterm.no_data"
     projected = None if spec.kind == "milestone" else a.projected
-    return _verdict(spec, "midterm", conclusion, a, projected, a.latest_period, None, Phrase.of(key, **words))
+    verdict = _verdict(spec, "midterm", conclusion, a, projected, a.latest_period, None,
+                       Phrase.of(key, **words, first=first))
+    return replace(verdict, not_yet_due=waiting) if waiting else verdict
+
+
+def first_due(spec: IndicatorSpec) -> Period:
+    """The first period of the indicator's frequency that ends after its baseline: its first report."""
+    step = {"quarterly": 0.25, "half-yearly": 0.5, "annual": 1.0}[spec.frequency]
+    return latest_period_ending_by(spec.t0 + step + EPS, spec.frequency)
 
 
 def _midterm_conclusion(spec: IndicatorSpec, a: Assessment) -> str:
