@@ -30,7 +30,7 @@ DOCUMENTED_CHECKS = {
     "plan-unknown-reference", "plan-bad-choice", "plan-bad-number", "plan-bad-period", "plan-target-equals-baseline",
     "plan-annual-decrease", "plan-direction-mismatch", "plan-milestone-values", "plan-period-order",
     "plan-target-after-end", "plan-bad-status-rule", "plan-indicator-in-use", "plan-series-conflict",
-    "plan-no-previous-series", "plan-bad-continues", "plan-final-milestone", "period-outside-plans",
+    "plan-no-previous-series", "plan-bad-continues", "plan-final-milestone", "period-outside-plans", "plan-bad-share",
 }
 
 

@@ -6,24 +6,34 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import shutil
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from docx import Document
 from openpyxl import load_workbook
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
+from models.columns import CODE, PERIOD, VALUE
+from models.db import make_engine
 from pipelines.briefing.evaluation import EvaluationRefused, EvaluationReport, read_report
 from pipelines.briefing.evaluation_files import evaluation_docx_bytes, evaluation_html, evaluation_xlsx_bytes
 from pipelines.cli import run
+from pipelines.core.config import PLAN_DIR
 from pipelines.core.periods import period_of_code
+from pipelines.intake.build import build_store
+from pipelines.plan.evaluation import compute_evaluation
+from pipelines.plan.records import PlanData
+from pipelines.store.plans import plan_from_store
 from tests.conftest import sign_in_browser
 from tests.test_briefing import needs_browser
 from tests.test_pages import Open, open_app  # noqa: F401  (the pages' fixture, used by name below)
 from tests.test_plan_cycles import DAY, cycles  # noqa: F401  (the three-plan store, used by name below)
+from tests.test_plan_rules import add_column
 
 OLD, NEW = "SHGX-2023", "SHGX-2026"
 HEADINGS = ["一、总体情况", "二、主要指标完成情况", "三、各专项行动实施成效", "四、存在问题及原因分析",
@@ -214,3 +224,16 @@ def test_without_a_browser_nothing_is_written_and_the_message_names_the_report(
     with pytest.raises(SetupError, match="评估报告未生成"):
         write_evaluation(final, tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+def test_the_plans_basic_threshold_is_stored_and_decides_basically_completed(tmp_path: Path) -> None:
+    folder = tmp_path / "SHGX-2023"
+    shutil.copytree(PLAN_DIR, folder)
+    add_column("plan.csv", "basic_threshold", "0.6")(folder)
+    engine = make_engine(f"sqlite:///{tmp_path / 'kpi.sqlite3'}")
+    assert isinstance(build_store(engine, folder), PlanData)
+    with engine.connect() as conn:
+        plan = plan_from_store(conn, OLD)
+    assert plan is not None and plan.info.basic_threshold == 0.6
+    values = pd.DataFrame({CODE: ["A05"], PERIOD: ["2025"], VALUE: [4.0]})  # 75 % of the way: above the 60 % line
+    assert compute_evaluation(plan, values, "final").verdicts["A05"].conclusion == "basically_completed"
