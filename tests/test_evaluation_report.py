@@ -237,3 +237,11 @@ def test_the_plans_basic_threshold_is_stored_and_decides_basically_completed(tmp
     assert plan is not None and plan.info.basic_threshold == 0.6
     values = pd.DataFrame({CODE: ["A05"], PERIOD: ["2025"], VALUE: [4.0]})  # 75 % of the way: above the 60 % line
     assert compute_evaluation(plan, values, "final").verdicts["A05"].conclusion == "basically_completed"
+
+
+def test_a_midterm_report_reads_only_what_was_written_in_the_plans_own_periods(cycles: Engine) -> None:  # noqa: F811
+    report = read_report(cycles, NEW, None, None, "zh", DAY)
+    assert report is not None
+    said = " ".join(line for action in report.actions for line in action.progress)
+    assert "2023年补报" not in said  # a note sent with a 2023 value of a continued series
+    assert said  # the 2026 values' notes are there

@@ -184,12 +184,13 @@ def _overall(evaluation: Evaluation, lang: str) -> list[str]:
 
 
 def _department_words(evaluation: Evaluation, narratives: pd.DataFrame) -> dict[str, tuple[str, str, str, str]]:
-    """Per indicator the newest 进展情况, 存在问题, 下步措施 and 备注 sent with a current value up to the evaluated
-    quarter (a narrative of a value revised since is not read as current)."""
+    """Per indicator the newest 进展情况, 存在问题, 下步措施 and 备注 sent with a current value of the plan's periods up
+    to the evaluated quarter (a narrative of a value revised since is not read as current)."""
     current = evaluation.values
-    end = evaluation.as_of.end_time
+    start, end = evaluation.plan.info.start_period.start_time, evaluation.as_of.end_time
     ends = {p: period_of_code(p).end_time for p in current[PERIOD].unique()}
-    shown = current[current[PERIOD].map(ends) <= end + 1e-9]
+    within = current[PERIOD].map(ends)  # the plan's own periods: a continued series' earlier notes speak of the past
+    shown = current[(within > start + 1e-9) & (within <= end + 1e-9)]
     keys = list(zip(shown[CODE], shown[PERIOD]))
     told = narratives_of(shown, narratives, keys)
     notes = dict(zip(keys, shown[NOTE].fillna("")))
