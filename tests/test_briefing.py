@@ -46,6 +46,9 @@ pytestmark = pytest.mark.slow  # the pack drawn with chromium, PPTX, DOCX and PD
 
 AS_OF = period_of_code("2025Q4")
 TODAY = dt.date(2026, 1, 20)
+# The pack of the quarter made while the plan is still in force (its last day): the pace pack, with its lights. After
+# the plan's end the pack of its last quarter speaks in the 总结评估 (tests/test_final_view.py).
+PACK_DAY = dt.date(2025, 12, 31)
 
 
 def _missing_setup() -> str | None:
@@ -81,7 +84,7 @@ def standing(store: str) -> Standing:
 def pack(store: str, tmp_path_factory: pytest.TempPathFactory) -> BriefingFiles:
     if _missing_setup():
         pytest.skip(f"briefing pack not made: {_missing_setup()}")
-    files = make_briefing(make_engine(store), AS_OF, tmp_path_factory.mktemp("pack"), "zh", today=TODAY)
+    files = make_briefing(make_engine(store), AS_OF, tmp_path_factory.mktemp("pack"), "zh", today=PACK_DAY)
     assert files is not None
     return files
 
@@ -116,7 +119,7 @@ def test_briefing_every_slide_carries_the_illustrative_mark(pack: BriefingFiles)
 def test_briefing_cover_has_quarter_date_internal_line_and_cutoff(pack: BriefingFiles) -> None:
     cover = " ".join(s.text_frame.text for s in Presentation(str(pack.pptx)).slides[0].shapes if s.has_text_frame)
 
-    for text in ("2025年第四季度推进情况简报", "（截至2025年12月底）", "编制日期：2026-01-20", "内部资料", "数据时间"):
+    for text in ("2025年第四季度推进情况简报", "（截至2025年12月底）", "编制日期：2025-12-31", "内部资料", "数据时间"):
         assert text in cover
     assert "截至截至" not in cover and "数据截至：截至" not in cover
 

@@ -32,13 +32,19 @@ PAGES = {
     "methodology": "views/screens/methodology.py",
 }
 Open = Callable[..., AppTest]
+# The pages' today unless a test sets KPI_TODAY itself: the shipped plan's last day, so that its last quarter (the
+# samples' latest) is seen in force, with its pace lights, whatever the calendar says (after its end the pages show
+# its 总结评估 instead: tests/test_final_view.py).
+IN_FORCE_DAY = "2025-12-31"
 
 
 @pytest.fixture
 def open_app(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[Store | str], Open]]:
-    """Point the app at a store and open a page with URL parameters; caches are cleared before and after."""
+    """Point the app at a store and open a page with URL parameters; caches are cleared before and after. The day is
+    IN_FORCE_DAY unless the test sets KPI_TODAY after asking for this fixture."""
     st.cache_data.clear()
     st.cache_resource.clear()
+    monkeypatch.setenv("KPI_TODAY", IN_FORCE_DAY)
 
     def pointing_at(store: Store | str) -> Open:
         monkeypatch.setenv("KPI_DB_URL", store if isinstance(store, str) else store.url)

@@ -236,6 +236,7 @@ def overview_on(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
 
     def run(url: str) -> AppTest:
         monkeypatch.setenv("KPI_DB_URL", url)
+        monkeypatch.setenv("KPI_TODAY", "2025-12-31")  # the plan in force: an ended plan's 总结评估 reads the values
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
         assert not at.exception, [e.value for e in at.exception]
         return at

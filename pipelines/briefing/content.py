@@ -1,13 +1,16 @@
 """What the quarterly briefing says: texts, tables and figures built from the engine's standing; no files, no browser.
 
 Every number comes from the progress engine (through pipelines.present.tables) and every word from the catalog or the
-plan, so the slides, the PDF and the 通报 can only differ in layout, never in figures.
+plan, so the slides, the PDF and the 通报 can only differ in layout, never in figures. The pack of an ended plan's
+last quarter speaks in its 总结评估's conclusions and tallies (pipelines.present.final_view) instead of pace lights.
 """
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -18,13 +21,39 @@ from pipelines.core.periods import Period
 from pipelines.engine.progress import STATUSES, Change, roll_up, status_rule_from
 from pipelines.engine.rollup import RollUp
 from pipelines.engine.status_rule import OTHER_STATUSES, PACE_STATUSES, StatusRule, band, rule_title, status_name
+from pipelines.plan.evaluation import Evaluation, compute_evaluation
+from pipelines.plan.records import PlanData
 from pipelines.plan.standing import Standing
 from pipelines.present.charts import (
     build_action_chart,
+    build_action_tally_chart,
+    build_conclusion_bar,
+    build_conclusion_hierarchy_chart,
     build_hierarchy_chart,
     build_status_bar,
     build_timeliness_grid,
     timeliness_legend,
+)
+from pipelines.present.evaluation import (
+    CONCLUSION,
+    FINAL_VALUE,
+    TARGET_VALUE,
+    conclusion_badge,
+    is_final_view,
+    tally_text,
+)
+from pipelines.present.final_view import (
+    KIND,
+    action_tallies,
+    conclusion_lists,
+    conclusion_words,
+    conclusions,
+    final_table,
+    good_share,
+    hierarchy_tallies,
+    sub_item_tallies,
+    unfinished_keys,
+    unfinished_rows,
 )
 from pipelines.present.formatting import MISSING, format_rate, format_time, name_of, status_badge
 from pipelines.present.tables import (
@@ -114,9 +143,15 @@ class BriefingContent:
     problems: list[str]
     next_steps: list[str]
     methodology: list[str]  # prose paragraphs: source, the rule's definition and formulae, timeliness, snapshot
-    rule_table: pd.DataFrame  # 状态 | 判定条件: the status rule as a table
+    rule_table: pd.DataFrame  # 状态 | 判定条件: the status rule as a table (final: 评估结论 | 判定条件)
     source_note: str
     charts: list[Chart]
+    # an ended plan's last quarter: the 总结评估's conclusions and tallies instead of pace lights (final_content)
+    final: bool = False
+    conclusion_items: dict[str, list[str]] = dataclasses.field(default_factory=dict)  # per conclusion, final only
+    summary_chart: str = "status_counts"  # the summary page's chart (final: conclusion_counts)
+    flags_none: str = "briefing.no-red-flags"  # the catalog key said when the red list is empty
+    overall: str = ""  # the final 通报's 一、总体情况 (the pace 通报 words its own from head and paces)
 
     def t(self, key: str, /, **values: object) -> str:
         return t(key, self.lang, **values)
@@ -231,10 +266,12 @@ def _problems(flags: pd.DataFrame, overdue: pd.DataFrame, standing: Standing, la
                      explanation=explanation_prose(getattr(row, EXPLANATION), standing.assessments[code].status,
                                                    lang),
                      note="" if note == MISSING else t("briefing.tongbao.problem-note", lang, note=note)))
-    for row in overdue.itertuples(index=False):
-        out.append(t("briefing.tongbao.problem-overdue", lang, department=row.department, count=row.count,
-                     items=getattr(row, INDICATOR)))
-    return out
+    return out + _overdue_problems(overdue, lang)
+
+
+def _overdue_problems(overdue: pd.DataFrame, lang: str) -> list[str]:
+    return [t("briefing.tongbao.problem-overdue", lang, department=row.department, count=row.count,
+              items=getattr(row, INDICATOR)) for row in overdue.itertuples(index=False)]
 
 
 def _flags_shown(flags: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -298,7 +335,6 @@ def _changes_note(changes: pd.DataFrame, revisions: pd.DataFrame, previous: Peri
 def _charts(standing: Standing, head: Headline, actions: list[ActionPage], grid: pd.DataFrame, lang: str,
             illustrative: bool) -> list[Chart]:
     """The dashboard's charts, from its own builders: status counts, actions, hierarchy, each action, timeliness."""
-    plan = standing.plan
     charts = [Chart("status_counts", build_status_bar(head.counts, lang, title=t("ui.chart.status-counts", lang),
                                                       illustrative=illustrative)),
               Chart("actions", build_action_chart(action_rows(standing, lang), lang,
@@ -309,9 +345,12 @@ def _charts(standing: Standing, head: Headline, actions: list[ActionPage], grid:
         counts = standing.rollups[page.code].counts
         charts.append(Chart(page.chart, build_status_bar(counts, lang, title=t("ui.chart.action-status", lang),
                                                          illustrative=illustrative), 760, 520))
-    charts.append(Chart("timeliness", _timeliness_for_print(build_timeliness_grid(
-        grid_for_display(grid, plan, lang), lang, illustrative=illustrative)), 1100, 660))
-    return charts
+    return [*charts, _timeliness_chart(standing.plan, grid, lang, illustrative)]
+
+
+def _timeliness_chart(plan: PlanData, grid: pd.DataFrame, lang: str, illustrative: bool) -> Chart:
+    return Chart("timeliness", _timeliness_for_print(build_timeliness_grid(
+        grid_for_display(grid, plan, lang), lang, illustrative=illustrative)), 1100, 660)
 
 
 def _timeliness_for_print(fig: go.Figure) -> go.Figure:
@@ -322,37 +361,52 @@ def _timeliness_for_print(fig: go.Figure) -> go.Figure:
     return fig.update_layout(margin={"t": 110, "b": 40})
 
 
+def _shared(standing: Standing, frozen: Frozen | None, changes: list[Change] | None,
+            revisions: pd.DataFrame | None, report_states: pd.DataFrame, *, lang: str, illustrative: bool, time: str,
+            generated_on: dt.date, previous: Period | None) -> tuple[dict[str, Any], pd.DataFrame]:
+    """What every pack says alike, lights or conclusions: cover, changes, overdue, timeliness; and the grid drawn."""
+    plan = standing.plan
+    changed = changes_rows(changes, standing, lang) if changes is not None else pd.DataFrame(columns=["kind"])
+    revised = (revision_rows(revisions, standing, lang) if revisions is not None and changes is not None
+               else pd.DataFrame(columns=["kind"]))
+    grid = department_grid(report_states)
+    ranking = timeliness_ranking(grid, [d.code for d in plan.departments], standing.as_of)
+    return {
+        "lang": lang, "plan_name": name_of(plan.info, lang), "as_of": standing.as_of,
+        "quarter": standing.as_of.label(lang), "cutoff": cutoff_words(standing.as_of, lang),
+        "generated_on": generated_on, "data_time": time, "frozen": frozen, "illustrative": illustrative,
+        "previous": previous, "changes": localise(changed, lang), "revisions": localise(revised, lang),
+        "changes_note": _changes_note(changed, revised, previous, lang),
+        "overdue": overdue_by_department(standing, lang), "timeliness": localise(ranking_rows(ranking, plan, lang),
+                                                                                 lang),
+        "timeliness_note": f"{timeliness_legend(lang)} · {t('ui.timeliness.rule', lang, days=plan.info.due_days)}",
+    }, grid
+
+
 def build_content(standing: Standing, frozen: Frozen | None, changes: list[Change] | None,
                   revisions: pd.DataFrame | None,
                   report_states: pd.DataFrame, *, lang: str, illustrative: bool, data_time: object,
                   generated_on: dt.date, previous: Period | None,
                   narratives: pd.DataFrame | None = None) -> BriefingContent:
     """Everything the pack says for one quarter; `changes` is None when there is no previous quarter; `narratives`
-    (models.queries.read_value_narratives) carry what departments wrote with their values."""
+    (models.queries.read_value_narratives) carry what departments wrote with their values. An ended plan's last
+    quarter (as the day `generated_on` sees it) speaks in its 总结评估's conclusions (final_content)."""
     standing = standing_as_briefed(standing, frozen)
     plan, time = standing.plan, format_time(data_time)
+    shared, grid = _shared(standing, frozen, changes, revisions, report_states, lang=lang, illustrative=illustrative,
+                           time=time, generated_on=generated_on, previous=previous)
+    if is_final_view(plan, standing.as_of, plan.info.state(generated_on)):
+        return final_content(standing, shared, grid, narratives)
     head = headline(standing)
     completion = completion_table(standing, lang, narratives=narratives)
     items = pace_lists(completion, lang)
     paces = {pace: len(items[pace]) for pace in PACES}
     actions = [_action_page(standing, row, lang) for _, row in action_rows(standing, lang).iterrows()]
-    changed = changes_rows(changes, standing, lang) if changes is not None else pd.DataFrame(columns=["kind"])
-    revised = (revision_rows(revisions, standing, lang) if revisions is not None and changes is not None
-               else pd.DataFrame(columns=["kind"]))
     flags = _flags(standing, lang, narratives)
-    overdue = overdue_by_department(standing, lang)
-    grid = department_grid(report_states)
-    ranking = timeliness_ranking(grid, [d.code for d in plan.departments], standing.as_of)
+    overdue = shared["overdue"]
     return BriefingContent(
-        lang=lang, plan_name=name_of(plan.info, lang), as_of=standing.as_of, quarter=standing.as_of.label(lang),
-        cutoff=cutoff_words(standing.as_of, lang), generated_on=generated_on, data_time=time, frozen=frozen,
-        illustrative=illustrative, head=head, paces=paces, summary=_summary(head, paces, lang), actions=actions,
-        previous=previous, changes=localise(changed, lang), revisions=localise(revised, lang),
-        changes_note=_changes_note(changed, revised, previous, lang), flags_heading=red_flags_heading(standing, lang),
-        flags=_flags_shown(flags, lang),
-        overdue=overdue, timeliness=localise(ranking_rows(ranking, plan, lang), lang),
-        timeliness_note=f"{timeliness_legend(lang)} · {t('ui.timeliness.rule', lang, days=plan.info.due_days)}",
-        completion=completion,
+        **shared, head=head, paces=paces, summary=_summary(head, paces, lang), actions=actions,
+        flags_heading=red_flags_heading(standing, lang), flags=_flags_shown(flags, lang), completion=completion,
         pace_items=items, problems=_problems(flags, overdue, standing, lang),
         next_steps=_next_steps(completion, overdue, lang),
         methodology=_methodology(standing, frozen, illustrative, time, generated_on, lang),
@@ -360,3 +414,152 @@ def build_content(standing: Standing, frozen: Frozen | None, changes: list[Chang
         source_note=t("briefing.tongbao.note", lang, time=time, rule=rule_title(standing.rule).text(lang)),
         charts=_charts(standing, head, actions, grid, lang, illustrative))
 
+
+# ---- an ended plan at its last quarter: the 总结评估 -------------------------------------------------------------
+
+def final_content(standing: Standing, shared: dict[str, Any], grid: pd.DataFrame,
+                  narratives: pd.DataFrame | None) -> BriefingContent:
+    """The pack of an ended plan's last quarter: its summary, action pages, red list, problems and next steps in the
+    final evaluation's conclusions and tallies (from the current values), never the pace lights of 序时进度."""
+    plan, lang = standing.plan, str(shared["lang"])
+    evaluation = compute_evaluation(plan, standing.current, KIND)
+    head = headline(standing)
+    completion = final_table(standing, evaluation, lang, narratives=narratives)
+    actions = [_final_action_page(standing, evaluation, a.code, name_of(a, lang), lang) for a in plan.actions]
+    flags = _final_flags(standing, evaluation, lang, narratives)
+    rule = t("evaluation.report.note.final", lang, basic=format_rate(plan.info.basic_threshold))
+    return BriefingContent(
+        **shared, head=head, paces={}, summary=_final_summary(evaluation, head, lang), actions=actions,
+        flags_heading=t("final_view.unfinished.heading", lang), flags=_flags_shown(flags, lang), completion=completion,
+        pace_items={}, problems=_final_problems(flags, shared["overdue"], evaluation, lang),
+        next_steps=_final_next_steps(flags, shared["overdue"], lang),
+        methodology=_final_methodology(standing, shared, rule),
+        rule_table=_final_rule_rows(plan.info.basic_threshold, lang),
+        source_note=t("final_view.tongbao.note", lang, time=shared["data_time"], rule=rule),
+        charts=_final_charts(evaluation, actions, grid, lang, bool(shared["illustrative"])),
+        final=True, conclusion_items=conclusion_lists(completion, lang), summary_chart="conclusion_counts",
+        flags_none="final_view.unfinished.none", overall=_final_overall(evaluation, head, shared))
+
+
+def _rates(percents: Iterable[float]) -> list[str]:
+    return [format_rate(None if pd.isna(v) else v / 100) for v in percents]
+
+
+def _final_summary(evaluation: Evaluation, head: Headline, lang: str) -> list[str]:
+    found = evaluation.plan_tally
+    good, share = good_share(found)
+    return [t("final_view.pack.summary.tally", lang, end=evaluation.plan.info.end_period.label(lang),
+              tally=tally_text(found, lang)),
+            t("final_view.pack.summary.completion", lang, completion=format_rate(found.mean_completion), good=good,
+              share=format_rate(share)),
+            t("briefing.summary.overdue", lang, n=head.overdue)]
+
+
+def _final_overall(evaluation: Evaluation, head: Headline, shared: dict[str, Any]) -> str:
+    """一、总体情况 of the final 通报: the plan ended, its tally, mean completion, what was completed, overdue."""
+    found, lang, end = evaluation.plan_tally, str(shared["lang"]), shared["as_of"].end_date
+    good, share = good_share(found)
+    return t("final_view.tongbao.overall", lang, year=end.year, month=end.month, month_en=end.strftime("%B"),
+             plan=shared["plan_name"], n=found.n, tally=tally_text(found, lang),
+             completion=format_rate(found.mean_completion), good=good, share=format_rate(share), overdue=head.overdue)
+
+
+def _final_action_page(standing: Standing, evaluation: Evaluation, code: str, name: str, lang: str) -> ActionPage:
+    """An action's page: its tally and mean completion in words, its sub-items' tallies, its indicators with 完成值
+    and 评估结论."""
+    found = evaluation.tallies[code]
+    subs = sub_item_tallies(evaluation, lang, code)
+    subs[COMPLETION] = _rates(subs[COMPLETION])
+    table = final_table(standing, evaluation, lang, code)
+    shown = localise(pd.DataFrame({
+        "seq": table["seq"], INDICATOR: table[INDICATOR], UNIT: table[UNIT], TARGET_VALUE: table[TARGET_VALUE],
+        FINAL_VALUE: table[FINAL_VALUE], COMPLETION: _rates(table[COMPLETION]), CONCLUSION: table[CONCLUSION]}),
+        lang).rename(columns={t(f"ui.col.{UNIT}", lang): t("briefing.col.unit", lang)})
+    story = t("final_view.pack.action-story", lang, tally=tally_text(found, lang),
+              completion=format_rate(found.mean_completion))
+    return ActionPage(code, name, "", found.mean_completion, story, localise(subs, lang), shown, table,
+                      f"action_{code}")
+
+
+def _final_flags(standing: Standing, evaluation: Evaluation, lang: str,
+                 narratives: pd.DataFrame | None) -> pd.DataFrame:
+    """The indicators not or only basically completed with 评估结论, its explanation and what the department wrote
+    (its 存在问题 and 下步措施, else its note); keyed by CODE."""
+    keys = unfinished_keys(evaluation, standing)
+    told = narratives_of(standing.current, narratives, keys) if narratives is not None else {}
+    flags = unfinished_rows(evaluation, standing, lang, told)
+    latest, notes = dict(keys), notes_of(standing.current, keys)
+    words = []
+    for code in flags[CODE]:
+        key = (code, latest.get(code, ""))
+        _, problems, steps = told.get(key, ("", "", ""))
+        words.append(_department_words(problems or MISSING, steps or MISSING, notes.get(key, ""), lang))
+    return flags.assign(**{NOTE: words}).drop(columns=[PROBLEMS])
+
+
+def _final_problems(flags: pd.DataFrame, overdue: pd.DataFrame, evaluation: Evaluation, lang: str) -> list[str]:
+    """四、存在问题: each indicator not or only basically completed as a sentence (its facts and conclusion in words,
+    the department's note), then each department with overdue reports."""
+    out = []
+    for row in flags.itertuples(index=False):
+        note, verdict = getattr(row, NOTE), evaluation.verdicts[str(getattr(row, CODE))]
+        said = t("final_view.pack.prose.verdict", lang, facts=explanation_facts(verdict.explanation(lang)),
+                 conclusion=conclusion_words(verdict.conclusion, lang))
+        out.append(t("briefing.tongbao.problem-indicator", lang, indicator=getattr(row, INDICATOR),
+                     lead=getattr(row, LEAD), explanation=said,
+                     note="" if note == MISSING else t("briefing.tongbao.problem-note", lang, note=note)))
+    return out + _overdue_problems(overdue, lang)
+
+
+def _final_next_steps(flags: pd.DataFrame, overdue: pd.DataFrame, lang: str) -> list[str]:
+    sep = "、" if lang != "en" else ", "
+    steps = []
+    if not flags.empty:
+        steps.append(t("final_view.tongbao.next-unfinished", lang, departments=sep.join(dict.fromkeys(flags[LEAD]))))
+    if not overdue.empty:
+        steps.append(t("briefing.tongbao.next-overdue", lang, departments=sep.join(overdue["department"])))
+    steps.append(t("final_view.tongbao.next-keep", lang))
+    return steps
+
+
+def _final_methodology(standing: Standing, shared: dict[str, Any], rule: str) -> list[str]:
+    """方法说明 of the final pack: the source, how conclusions are decided, timeliness, that the conclusions read the
+    current values (and, when there is one, what the quarter's snapshot still gives), the 示例 note."""
+    lang, frozen, generated_on = str(shared["lang"]), shared["frozen"], shared["generated_on"]
+    lines = [t("briefing.method.source", lang, time=shared["data_time"]),
+             t("final_view.pack.method.rule", lang, rule=rule),
+             t("briefing.method.timeliness", lang, days=standing.plan.info.due_days),
+             t("final_view.pack.method.live", lang, when=generated_on.isoformat())]
+    if frozen is not None:
+        lines.append(t("briefing.method.snapshot", lang, when=format_time(frozen.created_at),
+                       last=frozen.last_submission_id))
+    if shared["illustrative"]:
+        lines.append(t("briefing.method.illustrative", lang))
+    return lines
+
+
+def _final_rule_rows(basic: float, lang: str) -> pd.DataFrame:
+    """How each 评估结论 is decided, 评估结论 | 判定条件."""
+    rows = [(conclusion_badge(KIND, c, lang), t(f"final_view.pack.condition.{c}", lang, basic=format_rate(basic)))
+            for c in conclusions()]
+    return pd.DataFrame(rows, columns=[t("ui.col.conclusion", lang), t("briefing.col.condition", lang)])
+
+
+def _final_charts(evaluation: Evaluation, actions: list[ActionPage], grid: pd.DataFrame, lang: str,
+                  illustrative: bool) -> list[Chart]:
+    """The final view's charts: conclusion counts, the actions' conclusions, the hierarchy, each action's
+    conclusions, and timeliness."""
+    charts = [Chart("conclusion_counts", build_conclusion_bar(
+                  evaluation.plan_tally.counts, KIND, lang, title=t("final_view.chart.conclusion-counts", lang),
+                  illustrative=illustrative)),
+              Chart("actions", build_action_tally_chart(action_tallies(evaluation, lang), KIND, lang,
+                                                        title=t("final_view.chart.actions", lang),
+                                                        illustrative=illustrative)),
+              Chart("hierarchy", build_conclusion_hierarchy_chart(hierarchy_tallies(evaluation, lang), KIND, lang,
+                                                                  title=t("ui.chart.hierarchy", lang),
+                                                                  illustrative=illustrative))]
+    for page in actions:
+        charts.append(Chart(page.chart, build_conclusion_bar(
+            evaluation.tallies[page.code].counts, KIND, lang, title=t("final_view.chart.action-conclusions", lang),
+            illustrative=illustrative), 760, 520))
+    return [*charts, _timeliness_chart(evaluation.plan, grid, lang, illustrative)]

@@ -9,123 +9,30 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-from docx import Document
 from docx.document import Document as DocumentType
-from docx.enum.section import WD_ORIENT, WD_SECTION
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Cm, Emu, Pt
-from docx.table import Table
-from docx.table import _Cell as Cell
-from docx.text.run import Run
 
 from pipelines.briefing.content import BriefingContent, counts_text
-from pipelines.briefing.layout import Box, column_widths
+from pipelines.briefing.gongwen import (
+    BODY_FONT,
+    CN_NUMBERS,
+    HEADING_FONT,
+    SIZE_2,
+    SIZE_3,
+    SIZE_5,
+    SUBHEADING_FONT,
+    TITLE_FONT,
+    add_heading,
+    add_landscape,
+    add_para,
+    add_portrait,
+    add_table,
+    new_document,
+)
 from pipelines.engine.status_rule import status_name
+from pipelines.present.evaluation import conclusion_name
+from pipelines.present.final_view import FINAL_COLUMNS, KIND, conclusions
 from pipelines.present.formatting import MISSING, format_rate, pace_word
-from pipelines.present.tables import PACES, REPORT_COLUMNS, localise
-
-TITLE_FONT, BODY_FONT, HEADING_FONT, SUBHEADING_FONT = "方正小标宋简体", "仿宋_GB2312", "黑体", "楷体_GB2312"
-LATIN_FONT = "Times New Roman"
-SIZE_2, SIZE_3, SIZE_5, SIZE_SMALL_5 = 22, 16, 10.5, 9  # 公文 font sizes 2号, 3号, 五号, 小五 in points
-CN_NUMBERS = "一二三四五六七八九十"
-LANDSCAPE_TEXT_WIDTH = Cm(29.7 - 3.0)  # A4 landscape between the 1.5 cm margins
-CELL_MARGIN = Cm(0.1)  # left and right in each cell (Word's default 0.19 cm leaves 15 columns no room)
-TABLE_BOX = Box(SIZE_SMALL_5, 2 * CELL_MARGIN / 12700 + 1.5, 2)
-
-
-def _font(run: Run, east_asian: str, size: float, bold: bool = False, latin: str = LATIN_FONT) -> None:
-    """Set the run's fonts by name: Latin and digits in `latin`, Chinese in `east_asian` (w:eastAsia)."""
-    run.font.name = latin
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    fonts = run._element.get_or_add_rPr().get_or_add_rFonts()
-    fonts.set(qn("w:eastAsia"), east_asian)
-    fonts.set(qn("w:hint"), "eastAsia")
-
-
-def _para(doc: DocumentType, text: str, east_asian: str = BODY_FONT, size: float = SIZE_3, bold: bool = False,
-          center: bool = False, indent: bool = True, style: str | None = None) -> None:
-    paragraph = doc.add_paragraph(style=style)
-    paragraph.paragraph_format.line_spacing = Pt(28)  # fixed 28-pt lines, as 公文 print
-    paragraph.paragraph_format.space_after = Pt(0)
-    if center:
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    elif indent:
-        paragraph.paragraph_format.first_line_indent = Pt(size * 2)
-    _font(paragraph.add_run(text), east_asian, size, bold, latin=LATIN_FONT if east_asian == BODY_FONT else east_asian)
-
-
-def _heading(doc: DocumentType, text: str, level: int) -> None:
-    """一、 in 黑体 (level 1), （一） in 楷体_GB2312 (level 2); Word's heading styles keep the outline navigable."""
-    _para(doc, text, HEADING_FONT if level == 1 else SUBHEADING_FONT, SIZE_3, style=f"Heading {level}")
-
-
-def _style_headings(doc: DocumentType) -> None:
-    for level, face in ((1, HEADING_FONT), (2, SUBHEADING_FONT)):
-        style = doc.styles[f"Heading {level}"]
-        style.font.name, style.font.size, style.font.bold = face, Pt(SIZE_3), False
-        style.font.color.rgb = None
-        style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), face)
-        style.paragraph_format.space_before = Pt(0)
-
-
-def _table(doc: DocumentType, frame: pd.DataFrame, width: int = LANDSCAPE_TEXT_WIDTH) -> None:
-    """A table whose columns are fitted to their contents (序号 narrow, 指标 wide) across `width`; its header row
-    repeats on every page and no row is split between pages (Word paginates the rest)."""
-    table = doc.add_table(rows=len(frame) + 1, cols=len(frame.columns))
-    table.style = "Table Grid"
-    table.autofit = False
-    widths = _fixed_widths(table, frame, width)
-    cells = table._cells  # once: table.cell(r, c) rebuilds this list on every call (15 s for the six tables)
-    columns = len(frame.columns)
-    for c, name in enumerate(frame.columns):
-        _cell(cells[c], str(name), bold=True)
-    for r, row in enumerate(frame.itertuples(index=False), start=1):
-        for c, value in enumerate(row):
-            _cell(cells[r * columns + c], value)
-    for n, cell in enumerate(cells):
-        cell.width = Emu(widths[n % columns])
-    for n, row in enumerate(table.rows):
-        properties = row._tr.get_or_add_trPr()
-        properties.append(OxmlElement("w:cantSplit"))
-        if n == 0:
-            properties.append(OxmlElement("w:tblHeader"))
-
-
-def _fixed_widths(table: Table, frame: pd.DataFrame, width: int) -> list[int]:
-    """Fixed layout with the fitted widths written into the grid (w:tblGrid/w:gridCol) and the table width."""
-    fitted = column_widths(frame, width / 12700, TABLE_BOX)
-    widths = [int(w * 12700) for w in fitted]
-    widths[-1] += width - sum(widths)
-    properties = table._tbl.tblPr
-    margins = OxmlElement("w:tblCellMar")
-    for side in ("left", "right"):
-        margin = OxmlElement(f"w:{side}")
-        margin.set(qn("w:w"), str(int(CELL_MARGIN / 635)))
-        margin.set(qn("w:type"), "dxa")
-        margins.append(margin)
-    properties.append(margins)
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    properties.append(layout)
-    total = properties.find(qn("w:tblW"))
-    if total is None:
-        total = OxmlElement("w:tblW")
-        properties.append(total)
-    total.set(qn("w:w"), str(int(width / 635)))  # twentieths of a point
-    total.set(qn("w:type"), "dxa")
-    for column, w in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths):
-        column.set(qn("w:w"), str(int(w / 635)))
-    return widths
-
-
-def _cell(cell: Cell, value: object, bold: bool = False) -> None:
-    text = MISSING if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
-    paragraph = cell.paragraphs[0]
-    paragraph.paragraph_format.space_after = Pt(0)
-    _font(paragraph.add_run(text), BODY_FONT, SIZE_SMALL_5, bold)
+from pipelines.present.tables import COMPLETION, PACES, REPORT_COLUMNS, localise
 
 
 def _printed(table: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -137,66 +44,76 @@ def _printed(table: pd.DataFrame, lang: str) -> pd.DataFrame:
     return localise(shown, lang)
 
 
-def _landscape(doc: DocumentType) -> None:
-    section = doc.add_section(WD_SECTION.NEW_PAGE)
-    section.orientation = WD_ORIENT.LANDSCAPE
-    section.page_width, section.page_height = Cm(29.7), Cm(21.0)
-    section.left_margin = section.right_margin = Cm(1.5)
-
-
-def _portrait(doc: DocumentType) -> None:
-    section = doc.add_section(WD_SECTION.NEW_PAGE)
-    section.orientation = WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
-    section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
+def _printed_final(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """An ended plan's 通报 columns (基期值, 完成值, 评估结论 instead of 序时进度, 差值, 状态), rates in %."""
+    shown = table[list(FINAL_COLUMNS)].copy()
+    shown[COMPLETION] = [format_rate(None if pd.isna(v) else v / 100) for v in shown[COMPLETION]]
+    return localise(shown, lang)
 
 
 def write_docx(content: BriefingContent, path: Path) -> Path:
     c, lang = content, content.lang
-    doc = Document()
-    _style_headings(doc)
-    first = doc.sections[0]
-    first.page_width, first.page_height = Cm(21.0), Cm(29.7)
-    first.top_margin, first.bottom_margin, first.left_margin, first.right_margin = Cm(3.7), Cm(3.5), Cm(2.8), Cm(2.6)
+    doc = new_document()
     if c.illustrative:
-        _para(doc, c.t("briefing.illustrative-mark"), HEADING_FONT, SIZE_3, indent=False)
-    _para(doc, c.t("briefing.tongbao.title", plan=c.plan_name), TITLE_FONT, SIZE_2, center=True)
-    _para(doc, c.cutoff, SUBHEADING_FONT, SIZE_3, center=True)
-    _heading(doc, c.t("briefing.tongbao.h-overall"), 1)
-    end = c.as_of.end_date
-    _para(doc, c.t("briefing.tongbao.overall", year=end.year, month=end.month, month_en=end.strftime("%B"),
-                   plan=c.plan_name, n=c.head.indicators, completion=format_rate(c.head.completion),
-                   status=status_name(c.head.status, lang), counts=counts_text(c.head.counts, lang, "、"),
-                   likely=c.head.likely,
-                   overdue=c.head.overdue, **c.paces))
+        add_para(doc, c.t("briefing.illustrative-mark"), HEADING_FONT, SIZE_3, indent=False)
+    add_para(doc, c.t("briefing.tongbao.title", plan=c.plan_name), TITLE_FONT, SIZE_2, center=True)
+    add_para(doc, c.cutoff, SUBHEADING_FONT, SIZE_3, center=True)
+    add_heading(doc, c.t("briefing.tongbao.h-overall"), 1)
+    add_para(doc, _overall(c))
     for page in c.actions:
-        _para(doc, c.t("briefing.tongbao.action-line", name=page.name, story=page.headline))
-    _landscape(doc)  # the heading on the tables' first page, not alone at the foot of the portrait one
-    _heading(doc, c.t("briefing.tongbao.h-table"), 1)
+        add_para(doc, c.t("briefing.tongbao.action-line", name=page.name, story=page.headline))
+    add_landscape(doc)  # the heading on the tables' first page, not alone at the foot of the portrait one
+    add_heading(doc, c.t("briefing.tongbao.h-table"), 1)
     for n, page in enumerate(c.actions, start=1):
-        _para(doc, c.t("briefing.tongbao.table-title", n=n, name=page.name), BODY_FONT, 12, bold=True, center=True)
-        _table(doc, _printed(page.table, lang))
-    _para(doc, c.source_note, BODY_FONT, SIZE_5, indent=False)
-    _portrait(doc)
-    _heading(doc, c.t("briefing.tongbao.h-pace"), 1)
-    for n, pace in enumerate(PACES):
-        items = c.pace_items[pace]
-        _heading(doc, c.t("briefing.tongbao.pace-heading", n=CN_NUMBERS[n] if lang != "en" else n + 1,
-                          pace=pace_word(pace, lang), count=len(items)), 2)
-        _para(doc, "、".join(items) + "。" if items else c.t("briefing.tongbao.none"))
+        add_para(doc, c.t("briefing.tongbao.table-title", n=n, name=page.name), BODY_FONT, 12, bold=True, center=True)
+        add_table(doc, _printed_final(page.table, lang) if c.final else _printed(page.table, lang))
+    add_para(doc, c.source_note, BODY_FONT, SIZE_5, indent=False)
+    add_portrait(doc)
+    if c.final:
+        _listed(doc, c, c.t("final_view.tongbao.h-conclusions"), [
+            (c.t("final_view.tongbao.conclusion-heading", n=_number(n, lang),
+                 conclusion=conclusion_name(KIND, key, lang), count=len(c.conclusion_items[key])),
+             c.conclusion_items[key]) for n, key in enumerate(conclusions())])
+    else:
+        _listed(doc, c, c.t("briefing.tongbao.h-pace"), [
+            (c.t("briefing.tongbao.pace-heading", n=_number(n, lang), pace=pace_word(pace, lang),
+                 count=len(c.pace_items[pace])), c.pace_items[pace]) for n, pace in enumerate(PACES)])
     _numbered(doc, c, c.t("briefing.tongbao.h-problems"), c.problems)
     _numbered(doc, c, c.t("briefing.tongbao.h-next"), c.next_steps)
-    _para(doc, c.source_note, BODY_FONT, 14, indent=False)
+    add_para(doc, c.source_note, BODY_FONT, 14, indent=False)
     if c.illustrative:
-        _para(doc, c.t("briefing.tongbao.illustrative"), BODY_FONT, 14, indent=False)
+        add_para(doc, c.t("briefing.tongbao.illustrative"), BODY_FONT, 14, indent=False)
     doc.save(str(path))
     return path
 
 
+def _overall(c: BriefingContent) -> str:
+    """一、总体情况's paragraph: the standing and pace, or an ended plan's 总结评估 in counts and tallies."""
+    end, lang = c.as_of.end_date, c.lang
+    if c.final:
+        return c.overall
+    return c.t("briefing.tongbao.overall", year=end.year, month=end.month, month_en=end.strftime("%B"),
+               plan=c.plan_name, n=c.head.indicators, completion=format_rate(c.head.completion),
+               status=status_name(c.head.status, lang), counts=counts_text(c.head.counts, lang, "、"),
+               likely=c.head.likely, overdue=c.head.overdue, **c.paces)
+
+
+def _number(n: int, lang: str) -> str | int:
+    return CN_NUMBERS[n] if lang != "en" else n + 1
+
+
+def _listed(doc: DocumentType, content: BriefingContent, heading: str, parts: list[tuple[str, list[str]]]) -> None:
+    """三、: a （一） heading per kind and its items in one sentence, 无。 when there are none."""
+    add_heading(doc, heading, 1)
+    for title, items in parts:
+        add_heading(doc, title, 2)
+        add_para(doc, "、".join(items) + "。" if items else content.t("briefing.tongbao.none"))
+
+
 def _numbered(doc: DocumentType, content: BriefingContent, heading: str, items: list[str]) -> None:
-    _heading(doc, heading, 1)
+    add_heading(doc, heading, 1)
     if not items:
-        _para(doc, content.t("briefing.tongbao.none"))
+        add_para(doc, content.t("briefing.tongbao.none"))
     for n, item in enumerate(items, start=1):
-        _para(doc, f"{n}. {item}")
+        add_para(doc, f"{n}. {item}")
 

@@ -185,7 +185,7 @@ def build_html(content: BriefingContent, pngs: dict[str, Path]) -> str:
         c.t("briefing.cover-frozen", when=when) if when else c.t("briefing.cover-live"),
         c.t("briefing.confidential")))
     doc.add(c.plan_name, cover, "cover")
-    doc.add(c.t("briefing.slide.summary"), _list(c.summary) + '<div class="row"><div>' + _img(pngs, "status_counts")
+    doc.add(c.t("briefing.slide.summary"), _list(c.summary) + '<div class="row"><div>' + _img(pngs, c.summary_chart)
             + "</div><div>" + _img(pngs, "actions") + "</div></div>")
     _actions(doc, c, pngs)
     previous = c.previous.label(c.lang) if c.previous else "—"
@@ -193,7 +193,7 @@ def build_html(content: BriefingContent, pngs: dict[str, Path]) -> str:
                 c.t("briefing.no-changes" if c.previous else "briefing.no-previous"), c.changes_note)
     if not c.revisions.empty:
         doc.listing(c.t("briefing.slide.revisions"), c.revisions, "")
-    doc.listing(c.flags_heading, c.flags, c.t("briefing.no-red-flags"))
+    doc.listing(c.flags_heading, c.flags, c.t(c.flags_none))
     title = c.t("briefing.slide.timeliness")
     ranking = pieces(c.timeliness, PAGE_WIDTH * 0.36, PAGE_HEIGHT - TITLE_ROOM)
     doc.add(title, "<div class='row'><div style='flex:62'>" + _img(pngs, "timeliness")

@@ -317,13 +317,13 @@ def _summary(deck: Deck, content: BriefingContent, pngs: dict[str, Path], left: 
     half = (width - Inches(0.3)) // 2
     used = _text(slide, left, BODY_TOP, half, content.summary, TEXT_SIZE)
     top = BODY_TOP + used + Inches(0.1)
-    _picture(slide, pngs["status_counts"], left, top, half, BODY_BOTTOM - top)
+    _picture(slide, pngs[content.summary_chart], left, top, half, BODY_BOTTOM - top)
     _picture(slide, pngs["actions"], left + half + Inches(0.3), BODY_TOP, half, BODY_BOTTOM - BODY_TOP)
 
 
 def _actions(deck: Deck, content: BriefingContent, pngs: dict[str, Path], left: int, width: int) -> None:
-    """Each action: its standing in words, its status chart and sub-items; then its indicators on their own
-    slide(s) with value, unit, target and rates."""
+    """Each action: its standing in words (an ended plan's: its tally), its status (or conclusion) chart and
+    sub-items; then its indicators on their own slide(s) with value, unit, target and rates."""
     chart_width = int(Inches(5.4))
     right, right_width = left + chart_width + Inches(0.3), width - chart_width - Inches(0.3)
     for page in content.actions:
@@ -362,7 +362,7 @@ def write_pptx(content: BriefingContent, pngs: dict[str, Path], path: Path) -> P
              content.changes_note)
     if not content.revisions.empty:
         _listing(deck, content, content.t("briefing.slide.revisions"), content.revisions, "", left, width)
-    _listing(deck, content, content.flags_heading, content.flags, content.t("briefing.no-red-flags"), left, width)
+    _listing(deck, content, content.flags_heading, content.flags, content.t(content.flags_none), left, width)
     title = content.t("briefing.slide.timeliness")
     slide = _slide(deck, content, title)
     chart_width = int(Inches(7.2))

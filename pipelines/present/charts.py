@@ -1,9 +1,11 @@
 """Plotly figure builders shared by the dashboard and the briefing pack: plain values in, go.Figure out; and the
-status bar also as plain HTML (status_bar_html), which the dashboard draws without waiting for the chart library.
+status bar (or, for an evaluation, the conclusion bar) also as plain HTML (status_bar_html, conclusion_bar_html),
+which the dashboard draws without waiting for the chart library.
 
-Every status is drawn in its STATUS_COLOR and also named (icon + word), so no chart depends on colour alone; changes
-use neutral ink. Texts come from the catalog or the plan in the language asked for; text from the store (a 备注, who
-reported) reaches a figure only through IndicatorStory's hover, escaped there (pipelines.present.story.hover_html).
+Every status is drawn in its STATUS_COLOR and also named (icon + word), every 评估结论 in its colour with its shape
+and word, so no chart depends on colour alone; changes use neutral ink. Texts come from the catalog or the plan in
+the language asked for; text from the store (a 备注, who reported) reaches a figure only through IndicatorStory's
+hover, escaped there (pipelines.present.story.hover_html).
 """
 from __future__ import annotations
 
@@ -16,7 +18,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from pipelines.core.catalog import t
+from pipelines.engine.evaluation import CONCLUSION_ICON, CONCLUSIONS
 from pipelines.engine.progress import STATUS_COLOR, STATUS_ICON, STATUSES
+from pipelines.present.evaluation import conclusion_badge, conclusion_color
 from pipelines.present.formatting import format_rate, status_badge, unit_word
 from pipelines.present.story import IndicatorStory, Line
 from pipelines.present.timeliness import LATE, MISSING, NOT_DUE, ON_TIME
@@ -26,6 +30,7 @@ INK = "#222222"  # values and changes: neutral, never a status colour
 PATH = "#0072B2"  # the expected path (Okabe–Ito blue, apart from every status colour)
 PROJECTION = "#56B4E9"
 EARLIER = "#8C8C8C"  # a continuing series' earlier cycle: grey, apart from this plan's values
+NEUTRAL_BOX = "#EEEEEE"  # a box of an evaluation's hierarchy above the indicators: no conclusion, no colour
 TIMELINESS_COLOR = {ON_TIME: STATUS_COLOR["green"], NOT_DUE: "#DDDDDD", LATE: STATUS_COLOR["amber"],
                     MISSING: STATUS_COLOR["red"]}
 TIMELINESS_ICON = {ON_TIME: "✔", NOT_DUE: "…", LATE: "◐", MISSING: "✖"}
@@ -66,16 +71,38 @@ def _status_bars(counts: Mapping[str, int], lang: str) -> tuple[list[str], list[
     return [status_badge(s, lang) for s in STATUSES], [int(counts.get(s, 0)) for s in STATUSES]
 
 
-def build_status_bar(counts: Mapping[str, int], lang: str, *, title: str | None = None, height: int | None = None,
-                     illustrative: bool = False) -> go.Figure:
-    """Indicators per status, one bar each in the status colour and labelled with icon and word."""
-    labels, values = _status_bars(counts, lang)
-    fig = go.Figure(go.Bar(x=values, y=labels, orientation="h", marker_color=[STATUS_COLOR[s] for s in STATUSES],
-                           text=[str(v) for v in values], textposition="outside", customdata=list(STATUSES),
+def _conclusion_bars(counts: Mapping[str, int], kind: str, lang: str) -> tuple[list[str], list[int]]:
+    """The conclusion bar's labels (shape and word) and counts, one per conclusion of the kind, absent ones 0."""
+    order = CONCLUSIONS[kind]
+    return [conclusion_badge(kind, c, lang) for c in order], [int(counts.get(c, 0)) for c in order]
+
+
+def _count_bars(codes: Sequence[str], labels: Sequence[str], values: Sequence[int], colors: Sequence[str], lang: str,
+                *, title: str | None, height: int | None, illustrative: bool) -> go.Figure:
+    """Indicators per category, one bar each in its colour and labelled with its shape and word."""
+    fig = go.Figure(go.Bar(x=list(values), y=list(labels), orientation="h", marker_color=list(colors),
+                           text=[str(v) for v in values], textposition="outside", customdata=list(codes),
                            hovertemplate="%{y}：%{x}<extra></extra>", cliponaxis=False))
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(title=t("ui.chart.indicator-count", lang), rangemode="tozero")
     return _layout(fig, lang=lang, title=title, height=height, illustrative=illustrative)
+
+
+def build_status_bar(counts: Mapping[str, int], lang: str, *, title: str | None = None, height: int | None = None,
+                     illustrative: bool = False) -> go.Figure:
+    """Indicators per status, one bar each in the status colour and labelled with icon and word."""
+    labels, values = _status_bars(counts, lang)
+    return _count_bars(STATUSES, labels, values, [STATUS_COLOR[s] for s in STATUSES], lang, title=title,
+                       height=height, illustrative=illustrative)
+
+
+def build_conclusion_bar(counts: Mapping[str, int], kind: str, lang: str, *, title: str | None = None,
+                         height: int | None = None, illustrative: bool = False) -> go.Figure:
+    """Indicators per 评估结论 (build_status_bar's chart for an evaluation): the conclusion's colour, shape and word."""
+    labels, values = _conclusion_bars(counts, kind, lang)
+    order = CONCLUSIONS[kind]
+    return _count_bars(order, labels, values, [conclusion_color(kind, c) for c in order], lang, title=title,
+                       height=height, illustrative=illustrative)
 
 
 def status_bar_html(counts: Mapping[str, int], lang: str, *, title: str | None = None, height: int | None = None,
@@ -88,16 +115,32 @@ def status_bar_html(counts: Mapping[str, int], lang: str, *, title: str | None =
     so Markdown passes it through as raw HTML.
     """
     labels, values = _status_bars(counts, lang)
-    scale = max(values) or 1
+    bars = [(s, label, value, STATUS_COLOR[s]) for s, label, value in zip(STATUSES, labels, values)]
+    return _bars_html("status", bars, lang, title=title, height=height, illustrative=illustrative)
+
+
+def conclusion_bar_html(counts: Mapping[str, int], kind: str, lang: str, *, title: str | None = None,
+                        height: int | None = None, illustrative: bool = False) -> str:
+    """build_conclusion_bar's chart as HTML, as status_bar_html draws the statuses: each row carries its conclusion
+    and count as data-conclusion / data-count."""
+    labels, values = _conclusion_bars(counts, kind, lang)
+    bars = [(c, label, value, conclusion_color(kind, c)) for c, label, value in zip(CONCLUSIONS[kind], labels, values)]
+    return _bars_html("conclusion", bars, lang, title=title, height=height, illustrative=illustrative)
+
+
+def _bars_html(attribute: str, bars: Sequence[tuple[str, str, int, str]], lang: str, *, title: str | None,
+               height: int | None, illustrative: bool) -> str:
+    """Bars (code, label, count, colour) as one line of HTML; each row names its code as data-<attribute>."""
+    scale = max((value for _, _, value, _ in bars), default=0) or 1
     rows = []
-    for status, label, value in zip(STATUSES, map(escape, labels), values):
+    for code, label, value, color in ((c, escape(lb), v, col) for c, lb, v, col in bars):
         width = 100 * value / scale
         rows.append(
-            f'<div data-status="{status}" data-count="{value}" style="display:contents">'
+            f'<div data-{attribute}="{code}" data-count="{value}" style="display:contents">'
             f'<span title="{label}：{value}" style="white-space:nowrap;padding-right:10px">{label}</span>'
             f'<span title="{label}：{value}" style="position:relative;align-self:stretch;margin-right:3.2em">'
             f'<span style="position:absolute;left:0;top:12%;bottom:12%;width:{width:.2f}%;'
-            f'background:{STATUS_COLOR[status]}"></span>'
+            f'background:{color}"></span>'
             f'<span style="position:absolute;left:calc({width:.2f}% + 6px);top:50%;transform:translateY(-50%)">'
             f'{value}</span></span></div>')
     badge = (f'<span style="font-size:12px;font-weight:normal;color:#7A4A00;background:#FFF4D6;'
@@ -136,22 +179,73 @@ def build_action_chart(rows: pd.DataFrame, lang: str, *, title: str | None = Non
     return _layout(fig, lang=lang, title=title, height=height, illustrative=illustrative)
 
 
+def build_action_tally_chart(rows: pd.DataFrame, kind: str, lang: str, *, title: str | None = None,
+                             height: int | None = None, illustrative: bool = False) -> go.Figure:
+    """Each special action's indicators stacked by 评估结论 (each part in the conclusion's colour, with its shape and
+    count, the legend naming every colour), the action's mean completion under its name; no status colour.
+
+    rows: columns name, completion (percent, may be NaN) and one count column per conclusion
+    (pipelines.present.final_view.action_tallies).
+    """
+    names = [f"{wrap_label(name)}<br>{t('final_view.chart.mean', lang, value=format_rate(None if c != c else c / 100))}"
+             for name, c in zip(rows["name"], rows["completion"])]
+    fig = go.Figure()
+    for conclusion in CONCLUSIONS[kind]:
+        counts = [int(n) for n in rows[conclusion]]
+        if not any(counts):
+            continue
+        badge = conclusion_badge(kind, conclusion, lang)
+        fig.add_trace(go.Bar(x=counts, y=names, orientation="h", name=badge, customdata=[conclusion] * len(counts),
+                             marker={"color": conclusion_color(kind, conclusion), "line": {"color": "#FFFFFF",
+                                                                                           "width": 1}},
+                             text=[f"{CONCLUSION_ICON[kind][conclusion]}{n}" if n else "" for n in counts],
+                             textposition="inside", insidetextanchor="middle", textangle=0, constraintext="none",
+                             textfont={"color": "#111111"},
+                             hovertemplate="%{y}<br>" + t("final_view.hover.count", lang, conclusion=badge, n="%{x}")
+                             + "<extra></extra>"))
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(title=t("ui.chart.indicator-count", lang), rangemode="tozero")
+    fig = _layout(fig, lang=lang, title=title, height=height, illustrative=illustrative)
+    return fig.update_layout(barmode="stack", showlegend=True, legend={"orientation": "h", "y": -0.18, "x": 0})
+
+
 def build_hierarchy_chart(nodes: pd.DataFrame, lang: str, *, kind: str = "treemap", title: str | None = None,
                           height: int | None = None, illustrative: bool = False) -> go.Figure:
     """Action → sub-item → indicator as one picture, each box in its status colour and labelled with its icon.
 
     nodes: columns id, parent, label, status_code, value, hover (pipelines.present.tables.hierarchy_nodes).
     """
-    trace = go.Treemap if kind == "treemap" else go.Sunburst
     status = nodes["status_code"]
     labels = np.array([f"{STATUS_ICON[s]} {label}" for s, label in zip(status, nodes["label"])], dtype=object)
     colors = np.array([STATUS_COLOR[s] for s in status], dtype=object)
+    return _hierarchy(nodes, labels, colors, status.to_numpy(object), kind, lang, title, height, illustrative)
+
+
+def build_conclusion_hierarchy_chart(nodes: pd.DataFrame, evaluation_kind: str, lang: str, *, kind: str = "treemap",
+                                     title: str | None = None, height: int | None = None,
+                                     illustrative: bool = False) -> go.Figure:
+    """The hierarchy of an evaluation: each indicator in its conclusion's colour with its shape, the boxes above it
+    neutral (their tallies are in the hover), so no colour stands for a light.
+
+    nodes: columns id, parent, label, conclusion ("" above the indicators), value, hover
+    (pipelines.present.final_view.hierarchy_tallies).
+    """
+    icons, found = CONCLUSION_ICON[evaluation_kind], nodes["conclusion"]
+    labels = np.array([f"{icons[c]} {label}" if c else label for c, label in zip(found, nodes["label"])],
+                      dtype=object)
+    colors = np.array([conclusion_color(evaluation_kind, c) if c else NEUTRAL_BOX for c in found], dtype=object)
+    return _hierarchy(nodes, labels, colors, found.to_numpy(object), kind, lang, title, height, illustrative)
+
+
+def _hierarchy(nodes: pd.DataFrame, labels: np.ndarray, colors: np.ndarray, codes: np.ndarray, kind: str, lang: str,
+               title: str | None, height: int | None, illustrative: bool) -> go.Figure:
+    trace = go.Treemap if kind == "treemap" else go.Sunburst
     # numpy arrays, not lists or Series: Plotly then neither walks nor deep-copies a large plan's thousands of boxes
     # element by element (a 2,500-indicator plan's treemap builds in 31 ms instead of 73 ms)
     fig = go.Figure(trace(ids=nodes["id"].to_numpy(object), parents=nodes["parent"].to_numpy(object), labels=labels,
                           values=nodes["value"].to_numpy(), branchvalues="total", marker={"colors": colors},
                           hovertext=nodes["hover"].to_numpy(object), hoverinfo="text", textfont={"color": "#111111"},
-                          customdata=status.to_numpy(object)))
+                          customdata=codes))
     return _layout(fig, lang=lang, title=title, height=height, illustrative=illustrative)
 
 
@@ -230,8 +324,9 @@ def build_indicator_chart(story: IndicatorStory, lang: str, *, title: str | None
                              customdata=hovers, hovertemplate="%{customdata}<extra></extra>"))
     if not points.empty:
         last = points.iloc[-1]
-        fig.add_annotation(x=last["x"], y=last["y"], text=status_badge(story.status, lang), showarrow=True,
-                           arrowhead=0, ay=-32, bgcolor=STATUS_COLOR[story.status], font={"color": "#111111"})
+        fig.add_annotation(x=last["x"], y=last["y"], text=story.badge or status_badge(story.status, lang),
+                           showarrow=True, arrowhead=0, ay=-32, bgcolor=story.badge_color or STATUS_COLOR[story.status],
+                           font={"color": "#111111"})
     _cycle_boundary(fig, story, lang)  # after the status badge: the badge stays the chart's first annotation
     if story.kind == "milestone":
         fig.update_yaxes(tickvals=[0, 1], ticktext=[t("ui.milestone.not-done", lang), t("ui.milestone.done", lang)],

@@ -14,13 +14,23 @@ import pandas as pd
 from models.columns import CODE, DEPARTMENT, FILE, NOTE, PERIOD, REVISION, SUBMITTED_AT, SUBMITTER, VALUE
 from pipelines.core.catalog import t
 from pipelines.core.periods import Period, period_of_code
+from pipelines.engine.evaluation import Verdict
 from pipelines.engine.progress import Assessment, Observation, StatusRule, assess, legend
 from pipelines.engine.status_rule import rule_title
 from pipelines.plan.records import IndicatorDef, PlanData, PlanInfo
 from pipelines.plan.standing import spec_of
-from pipelines.present.formatting import MISSING, format_amount, format_time, name_of, plain_html, status_badge
+from pipelines.present.evaluation import conclusion_badge, conclusion_color
+from pipelines.present.formatting import (
+    MISSING,
+    format_amount,
+    format_rate,
+    format_time,
+    name_of,
+    plain_html,
+    status_badge,
+)
 from pipelines.present.sources import source_words
-from pipelines.present.tables import department_names
+from pipelines.present.tables import department_names, projected_value
 
 Line = tuple[tuple[str, float], ...]  # (ISO date, value) points
 POINT_COLUMNS = [PERIOD, "label", "x", VALUE, "y", DEPARTMENT, SUBMITTER, SUBMITTED_AT, NOTE, "explanation", "hover"]
@@ -50,6 +60,9 @@ class IndicatorStory:
     boundary: tuple[str, str] | None = None  # (x, label)
     adjusted: bool = False
     other_anchors: tuple[tuple[str, float, str], ...] = ()  # other plans' baselines and targets of the series
+    # an ended plan's view: the 评估结论 (shape and word) and its colour, drawn instead of the status at the last value
+    badge: str = ""
+    badge_color: str = ""
 
 
 def x_of(period: Period) -> str:
@@ -96,10 +109,12 @@ def _history_rows(current: pd.DataFrame, indicator: IndicatorDef, as_of: Period)
 
 
 def build_story(plan: PlanData, indicator: IndicatorDef, current: pd.DataFrame, assessment: Assessment,
-                rule: StatusRule, lang: str, others: Sequence[tuple[PlanInfo, IndicatorDef]] = ()) -> IndicatorStory:
+                rule: StatusRule, lang: str, others: Sequence[tuple[PlanInfo, IndicatorDef]] = (),
+                verdict: Verdict | None = None) -> IndicatorStory:
     """The story as of the assessment's period, with the verdict the rule gave at each reported period; `others`:
     the other plans that target the series (or the one it continues), whose baselines and targets are marked and
-    whose earlier values are drawn before this plan's baseline."""
+    whose earlier values are drawn before this plan's baseline; `verdict`: an ended plan's 评估结论, told instead of
+    the status."""
     rows = _history_rows(current, indicator, assessment.as_of)
     names = {d.code: name_of(d, lang) for d in plan.departments}
     spec, seen, points = spec_of(indicator), [], []
@@ -108,7 +123,7 @@ def build_story(plan: PlanData, indicator: IndicatorDef, current: pd.DataFrame, 
     for r in records:
         period: Period = r.period_obj
         seen.append(Observation(period, float(r.value)))
-        verdict = assess(spec, seen, period, rule).explanation(lang)
+        ruled = assess(spec, seen, period, rule).explanation(lang)
         running[period.year] = running.get(period.year, 0.0) + float(r.value)
         y = running[period.year] if indicator.kind == "annual" else float(r.value)
         who = " · ".join(x for x in (names.get(r.department or "", r.department or ""), r.submitter or "") if x)
@@ -121,17 +136,25 @@ def build_story(plan: PlanData, indicator: IndicatorDef, current: pd.DataFrame, 
             t("ui.hover.who", lang, who=hover_html(who or MISSING)),
             t("ui.hover.when", lang, when=format_time(r.submitted_at)),
             *([t("ui.hover.note", lang, note=wrap(hover_html(r.note)))] if r.note else []),
-            t("ui.hover.verdict", lang, verdict=wrap(hover_html(verdict)))])
+            t("ui.hover.verdict", lang, verdict=wrap(hover_html(ruled)))])
         points.append((period.code, period.label(lang), x_of(period), float(r.value), y, r.department, r.submitter,
-                       r.submitted_at, r.note, verdict, hover))
+                       r.submitted_at, r.note, ruled, hover))
     frame = pd.DataFrame(points, columns=POINT_COLUMNS)
     return IndicatorStory(
         code=indicator.code, name=name_of(indicator, lang), unit=indicator.unit, kind=indicator.kind, points=frame,
         baseline=_anchor("ui.hover.baseline", indicator.baseline_period, indicator.baseline, indicator, lang),
         target=_anchor("ui.hover.target", indicator.target_period, indicator.target, indicator, lang),
         expected=_expected(indicator), projection=_projection(indicator, assessment, frame),
-        status=assessment.status, explanation=assessment.explanation(lang), illustrative=indicator.illustrative,
-        **_cycles(plan, indicator, current, others, names, lang))
+        status=assessment.status, illustrative=indicator.illustrative,
+        **_cycles(plan, indicator, current, others, names, lang), **_told(assessment, verdict, lang))
+
+
+def _told(a: Assessment, verdict: Verdict | None, lang: str) -> dict[str, Any]:
+    """What the story says of the indicator: the status's explanation, or the 评估结论 with its own."""
+    if verdict is None:
+        return {"explanation": a.explanation(lang)}
+    return {"explanation": verdict.explanation(lang), "badge": conclusion_badge(verdict.kind, verdict.conclusion, lang),
+            "badge_color": conclusion_color(verdict.kind, verdict.conclusion)}
 
 
 def other_targets(plan: PlanData, others: Iterable[PlanData | None], indicator: IndicatorDef
@@ -201,18 +224,30 @@ def _expected(indicator: IndicatorDef) -> tuple[Line, ...]:
 
 
 def _projection(indicator: IndicatorDef, a: Assessment, points: pd.DataFrame) -> Line:
-    """The projection to the target period, drawn for stocks still on their way (none once final or achieved)."""
-    if indicator.kind != "level" or a.projected is None or points.empty or a.status in ("achieved", "not_achieved"):
+    """The projection to the target period, drawn for stocks still on their way (none once achieved or once the
+    target period has come: projected_value)."""
+    projected = projected_value(indicator, a)
+    if indicator.kind != "level" or projected is None or points.empty:
         return ()
     last = points.iloc[-1]
-    return ((str(last["x"]), float(last[VALUE])), (x_of(indicator.target_period), float(a.projected)))
+    return ((str(last["x"]), float(last[VALUE])), (x_of(indicator.target_period), projected))
 
 
 def metadata_rows(plan: PlanData, indicator: IndicatorDef, a: Assessment, rule: StatusRule,
-                  lang: str, plan_names: dict[str, str] | None = None) -> list[tuple[str, str]]:
-    """The indicator's card: 口径, owners, frequency, kind, baseline and target with their source, the rule in force."""
+                  lang: str, plan_names: dict[str, str] | None = None,
+                  verdict: Verdict | None = None) -> list[tuple[str, str]]:
+    """The indicator's card: 口径, owners, frequency, kind, baseline and target with their source, the rule in force;
+    with an ended plan's `verdict`, its 评估结论 and the evaluation's rule instead of the status and its rule."""
     def label(key: str) -> str:
         return t(f"ui.meta.{key}", lang)
+
+    judged = [(label("status"), f"{status_badge(a.status, lang)} — {a.explanation(lang)}"),
+              (label("rule"), rule_title(rule).text(lang))]
+    if verdict is not None:
+        badge = conclusion_badge(verdict.kind, verdict.conclusion, lang)
+        judged = [(t("ui.col.conclusion", lang), f"{badge} — {verdict.explanation(lang)}"),
+                  (t("final_view.meta.rule", lang), t("final_view.meta.rule-text", lang,
+                                                      basic=format_rate(plan.info.basic_threshold)))]
 
     return [
         (label("code"), indicator.code),
@@ -225,8 +260,7 @@ def metadata_rows(plan: PlanData, indicator: IndicatorDef, a: Assessment, rule: 
         *([(label("lineage"), _lineage_words(indicator, lang))] if indicator.lineage else []),
         (label("target"), _amount_at(indicator.target, indicator.target_period, indicator.unit, lang)),
         (label("source"), source_words(indicator.source) or MISSING),  # titles; the page links them
-        (label("status"), f"{status_badge(a.status, lang)} — {a.explanation(lang)}"),
-        (label("rule"), rule_title(rule).text(lang)),
+        *judged,
     ]
 
 

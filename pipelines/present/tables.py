@@ -63,6 +63,17 @@ def achieved_value(indicator: IndicatorDef, a: Assessment) -> float | None:
     return a.latest_value
 
 
+def projected_value(indicator: IndicatorDef, a: Assessment) -> float | None:
+    """目标期预测值: the trend's value at the target period, for an indicator still on its way; None once it has been
+    achieved or its target period has come (a projection below a value already reached, or of a period that is
+    already known, means nothing)."""
+    if a.projected is None or a.status in ("achieved", "not_achieved"):
+        return None
+    if a.as_of.end_time >= indicator.target_period.end_time - 1e-9:
+        return None
+    return float(a.projected)
+
+
 def _percent(share: float | None) -> float:
     return float("nan") if share is None else round(share * 100, 1)
 
@@ -290,8 +301,8 @@ def likely_rows(standing: Standing, lang: str) -> pd.DataFrame:
         if a.likely_to_meet:
             rows.append({CODE: indicator.code, INDICATOR: name_of(indicator, lang),
                          STATUS: status_badge(a.status, lang),
-                         "projected": format_amount(a.projected, indicator.unit, lang) if a.projected is not None
-                         else MISSING, TARGET: format_amount(indicator.target, indicator.unit, lang)})
+                         "projected": format_amount(projected_value(indicator, a), indicator.unit, lang),
+                         TARGET: format_amount(indicator.target, indicator.unit, lang)})
     return pd.DataFrame(rows, columns=[CODE, INDICATOR, STATUS, "projected", TARGET])
 
 

@@ -69,17 +69,20 @@ def render_preview(view: View, preview: BriefingContent) -> None:
     """The pack's first pages as the page shows them: the head figures, the summary lines and the red flags."""
     st.caption(f"{preview.cutoff} · {view.t('briefing.confidential')}")
     st.subheader(view.t("briefing.preview"))
-    metrics = st.columns(4)
+    metrics = st.columns(4 if not preview.final else 2)
     metrics[0].metric(view.t("ui.plan-completion"), format_rate(preview.head.completion))
-    metrics[1].metric(view.t("ui.plan-status"), status_badge(preview.head.status, view.lang))
-    metrics[2].metric(view.t("ui.likely-to-meet"), f"{preview.head.likely}")
-    metrics[3].metric(view.t("ui.overdue"), f"{preview.head.overdue}")
+    if preview.final:  # an ended plan at its end: the 总结评估's tally in the summary lines, no pace light
+        metrics[1].metric(view.t("ui.overdue"), f"{preview.head.overdue}")
+    else:
+        metrics[1].metric(view.t("ui.plan-status"), status_badge(preview.head.status, view.lang))
+        metrics[2].metric(view.t("ui.likely-to-meet"), f"{preview.head.likely}")
+        metrics[3].metric(view.t("ui.overdue"), f"{preview.head.overdue}")
     st.markdown("\n".join(f"- {line}" for line in preview.summary))
     st.caption(view.t("briefing.cover-frozen", when=format_time(preview.frozen.created_at)) if preview.frozen
                else view.t("briefing.cover-live"))
-    st.subheader(view.t("briefing.slide.red-flags"))
+    st.subheader(preview.flags_heading if preview.final else view.t("briefing.slide.red-flags"))
     if preview.flags.empty:
-        st.success(view.t("briefing.no-red-flags"))
+        st.success(view.t(preview.flags_none if preview.final else "briefing.no-red-flags"))
     else:
         st.dataframe(preview.flags, hide_index=True)
     render_legend(view)

@@ -1,11 +1,31 @@
 """Overview: the plan at a glance — completion and status counts, the six actions, the hierarchy in one picture,
-what changed since last quarter, red flags with their explanation, and departments with overdue data."""
+what changed since last quarter, red flags with their explanation, and departments with overdue data. An ended plan
+at its last quarter is told in its 总结评估's conclusions and tallies instead of pace lights."""
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from pipelines.core.periods import latest_period_ending_by
-from pipelines.present.charts import build_action_chart, build_hierarchy_chart, status_bar_html
+from pipelines.present.charts import (
+    build_action_chart,
+    build_action_tally_chart,
+    build_conclusion_hierarchy_chart,
+    build_hierarchy_chart,
+    conclusion_bar_html,
+    status_bar_html,
+)
+from pipelines.present.final_view import (
+    CONCLUSION_GROUPS,
+    KIND,
+    action_tallies,
+    final_headline,
+    group_label,
+    hierarchy_tallies,
+    legend_text,
+    unfinished_keys,
+    unfinished_rows,
+)
 from pipelines.present.formatting import format_count, format_rate, status_badge
 from pipelines.present.tables import (
     GROUPS,
@@ -20,68 +40,119 @@ from pipelines.present.tables import (
 )
 from views.shared import data
 from views.shared.printable import render_table
-from views.shared.shell import open_view, render_chart, render_footer, render_html_chart, render_legend
+from views.shared.shell import View, open_view, render_chart, render_footer, render_html_chart, render_legend
 
-view = open_view("ui.page.overview", plan_title=True)
-lang, standing = view.lang, view.standing
-head = headline(standing)
-chart_height = 390 if view.screenshot else None
 
-# ---- headline numbers --------------------------------------------------------------------------------------------
-first, second = st.columns(5), st.columns(4)
-first[0].metric(view.t("ui.plan-completion"), format_rate(head.completion))
-first[1].metric(view.t("ui.plan-status"), status_badge(head.status, lang))
-first[2].metric(view.t("ui.indicators"), format_count(head.indicators, lang))
-first[3].metric(view.t("ui.likely-to-meet"), format_count(head.likely, lang))
-first[4].metric(view.t("ui.overdue"), format_count(head.overdue, lang))
-for column, group in zip(second, GROUPS):
-    column.metric(view.t(f"ui.group.{group}"), format_count(head.groups[group], lang), border=True)
-
-# ---- charts ----------------------------------------------------------------------------------------------------
-if view.screenshot:  # one row of three charts fits the 1600 × 900 canvas
-    left, middle, right = st.columns([1, 1.3, 1.5])
-else:
+def chart_columns(view: View) -> tuple[DeltaGenerator, DeltaGenerator, DeltaGenerator]:
+    if view.screenshot:  # one row of three charts fits the 1600 × 900 canvas
+        left, middle, right = st.columns([1, 1.3, 1.5])
+        return left, middle, right
     (left, middle), right = st.columns(2), st.container()
-with left:
-    # HTML, not Plotly: the page's answer shows with its headline numbers, before the chart code has loaded
-    render_html_chart(status_bar_html(head.counts, lang, title=view.t("ui.chart.status-counts"), height=chart_height,
-                                      illustrative=view.illustrative))
-with middle:
-    render_chart(build_action_chart(action_rows(standing, lang), lang, title=view.t("ui.chart.actions"),
-                                    height=chart_height, illustrative=view.illustrative), key="actions")
-with right:
-    render_chart(build_hierarchy_chart(hierarchy_nodes(standing, lang), lang, title=view.t("ui.chart.hierarchy"),
-                                       height=chart_height or 560, illustrative=view.illustrative), key="hierarchy")
-render_legend(view)
+    return left, middle, right
 
-if not view.screenshot:
-    # ---- what changed since last quarter ---------------------------------------------------------------------
+
+def render_pace(view: View, height: int | None) -> None:
+    """Headline numbers, the status bar, the actions' completion and status, the hierarchy coloured by status."""
+    lang, standing = view.lang, view.standing
+    head = headline(standing)
+    first, second = st.columns(5), st.columns(4)
+    first[0].metric(view.t("ui.plan-completion"), format_rate(head.completion))
+    first[1].metric(view.t("ui.plan-status"), status_badge(head.status, lang))
+    first[2].metric(view.t("ui.indicators"), format_count(head.indicators, lang))
+    first[3].metric(view.t("ui.likely-to-meet"), format_count(head.likely, lang))
+    first[4].metric(view.t("ui.overdue"), format_count(head.overdue, lang))
+    for column, group in zip(second, GROUPS):
+        column.metric(view.t(f"ui.group.{group}"), format_count(head.groups[group], lang), border=True)
+    left, middle, right = chart_columns(view)
+    with left:
+        # HTML, not Plotly: the page's answer shows with its headline numbers, before the chart code has loaded
+        render_html_chart(status_bar_html(head.counts, lang, title=view.t("ui.chart.status-counts"), height=height,
+                                          illustrative=view.illustrative))
+    with middle:
+        render_chart(build_action_chart(action_rows(standing, lang), lang, title=view.t("ui.chart.actions"),
+                                        height=height, illustrative=view.illustrative), key="actions")
+    with right:
+        render_chart(build_hierarchy_chart(hierarchy_nodes(standing, lang), lang, title=view.t("ui.chart.hierarchy"),
+                                           height=height or 560, illustrative=view.illustrative), key="hierarchy")
+    render_legend(view)
+
+
+def render_final(view: View, height: int | None) -> None:
+    """The 总结评估 at a glance: its tally, mean completion and counts per conclusion, the conclusion bar, each
+    action's conclusions and the hierarchy coloured by conclusion; no pace light."""
+    lang, evaluation = view.lang, view.evaluation()
+    head = final_headline(evaluation, view.standing, lang)
+    st.markdown(f"**{view.t('final_view.summary-line', tally=head.tally)}**")
+    first, second = st.columns(3), st.columns(4)
+    first[0].metric(view.t("ui.plan-completion"), format_rate(head.completion))
+    first[1].metric(view.t("ui.indicators"), format_count(head.indicators, lang))
+    first[2].metric(view.t("ui.overdue"), format_count(head.overdue, lang))
+    for column, group in zip(second, CONCLUSION_GROUPS):
+        column.metric(group_label(group, lang), format_count(head.groups[group], lang), border=True)
+    left, middle, right = chart_columns(view)
+    with left:
+        render_html_chart(conclusion_bar_html(head.counts, KIND, lang,
+                                              title=view.t("final_view.chart.conclusion-counts"), height=height,
+                                              illustrative=view.illustrative))
+    with middle:
+        render_chart(build_action_tally_chart(action_tallies(evaluation, lang), KIND, lang,
+                                              title=view.t("final_view.chart.actions"), height=height,
+                                              illustrative=view.illustrative), key="actions")
+    with right:
+        render_chart(build_conclusion_hierarchy_chart(hierarchy_tallies(evaluation, lang), KIND, lang,
+                                                      title=view.t("ui.chart.hierarchy"), height=height or 560,
+                                                      illustrative=view.illustrative), key="hierarchy")
+    st.caption(legend_text(view.plan.info.basic_threshold, lang).replace("\n", "  \n"))
+
+
+def render_changes(view: View) -> None:
+    """What changed since the previous quarter (its frozen snapshot when there is one), and revised past values."""
+    lang = view.lang
     previous = latest_period_ending_by(view.as_of.end_time - 0.25, "quarterly")
     st.subheader(view.t("ui.section.changes", period=previous.label(lang)))
-    if previous.code in data.quarters(view.url, view.version, view.code):
-        table = data.change_rows(view.url, view.version, previous.code, view.as_of.code, view.code, lang)
-        _changes, revisions = data.changes(view.url, view.version, previous.code, view.as_of.code, view.code)
-        if table.empty:
-            st.info(view.t("ui.no-changes"))
-        else:
-            render_table(localise(table, lang))
-        revised = revision_rows(revisions, standing, lang)
-        if not revised.empty:  # revised past values: a list of their own, never mixed with this quarter's news
-            st.markdown(f"**{view.t('ui.section.revised-values')}**")
-            render_table(localise(revised, lang))
-    else:
+    if previous.code not in data.quarters(view.url, view.version, view.code):
         st.info(view.t("ui.no-previous-quarter"))
+        return
+    table = data.change_rows(view.url, view.version, previous.code, view.as_of.code, view.code, lang)
+    _changes, revisions = data.changes(view.url, view.version, previous.code, view.as_of.code, view.code)
+    if table.empty:
+        st.info(view.t("ui.no-changes"))
+    else:
+        render_table(localise(table, lang))
+    revised = revision_rows(revisions, view.standing, lang)
+    if not revised.empty:  # revised past values: a list of their own, never mixed with this quarter's news
+        st.markdown(f"**{view.t('ui.section.revised-values')}**")
+        render_table(localise(revised, lang))
 
-    # ---- red flags, overdue departments, likely to meet ------------------------------------------------------
-    flags = data.red_flag_rows(view.url, view.version, view.as_of.code, view.code, lang)
-    for heading, rows, all_clear in ((red_flags_heading(standing, lang), flags, "ui.no-red-flags"),
-                                     (view.t("ui.section.overdue"), overdue_by_department(standing, lang),
-                                      "ui.no-overdue")):
+
+def render_lists(view: View) -> None:
+    """Red flags (an ended plan's: the indicators not or only basically completed), overdue departments, and while
+    the plan runs the indicators likely to meet their target."""
+    lang, standing = view.lang, view.standing
+    if view.final:
+        evaluation = view.evaluation()
+        told = data.current_narratives(view.url, view.version, tuple(unfinished_keys(evaluation, standing)))
+        flags = (view.t("final_view.unfinished.heading"), unfinished_rows(evaluation, standing, lang, told),
+                 "final_view.unfinished.none")
+    else:
+        flags = (red_flags_heading(standing, lang),
+                 data.red_flag_rows(view.url, view.version, view.as_of.code, view.code, lang), "ui.no-red-flags")
+    for heading, rows, all_clear in (flags, (view.t("ui.section.overdue"), overdue_by_department(standing, lang),
+                                             "ui.no-overdue")):
         st.subheader(heading)
         if rows.empty:
             st.success(view.t(all_clear))
         else:
             render_table(localise(rows, lang))
-    with st.expander(view.t("ui.section.likely", n=head.likely)):
-        render_table(localise(likely_rows(standing, lang), lang))
-render_footer(view)
+    if not view.final:  # 有望如期达成 is a projection: nothing to project once the plan is over
+        with st.expander(view.t("ui.section.likely", n=headline(standing).likely)):
+            render_table(localise(likely_rows(standing, lang), lang))
+
+
+page = open_view("ui.page.overview", plan_title=True)
+chart_height = 390 if page.screenshot else None
+(render_final if page.final else render_pace)(page, chart_height)
+if not page.screenshot:
+    render_changes(page)
+    render_lists(page)
+render_footer(page)

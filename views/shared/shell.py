@@ -22,7 +22,7 @@ from pipelines.plan.evaluation import Evaluation
 from pipelines.plan.records import PlanData, PlanInfo
 from pipelines.plan.standing import Standing
 from pipelines.present.evaluation import is_final_view
-from pipelines.present.formatting import format_time, name_of, plain
+from pipelines.present.formatting import format_rate, format_time, name_of, plain
 from pipelines.present.tables import shows_illustrative
 from pipelines.store.plans import default_plan
 from pipelines.workflow.accounts import ADMIN
@@ -290,9 +290,13 @@ def render_legend(view: View) -> None:
 
 
 def render_footer(view: View) -> None:
-    """Source footnote: where the data comes from, its time, and the status rule."""
-    st.caption(view.t("ui.source-note", rule=rule_title(view.rule).text(view.lang),
-                      time=format_time(view.version.last_approved_at or None)))
+    """Source footnote: where the data comes from, its time, and the status rule (an ended plan at its end: the
+    总结评估's rule, with its 基本完成 line)."""
+    time = format_time(view.version.last_approved_at or None)
+    if view.final:
+        st.caption(view.t("ui.source-note-final", time=time, basic=format_rate(view.plan.info.basic_threshold)))
+        return
+    st.caption(view.t("ui.source-note", rule=rule_title(view.rule).text(view.lang), time=time))
 
 
 def render_chart(fig: go.Figure, key: str) -> None:
