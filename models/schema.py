@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Annotated
 
 from sqlalchemy import (
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -340,3 +341,43 @@ class SigninSession(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     last_seen: Mapped[dt.datetime] = mapped_column(DateTime)
     client: Mapped[str] = mapped_column(String(100), default="", server_default="")
+
+
+class PlanTask(Base):
+    """A plan's 重点任务 (tasks.csv): owner, deadline, quarterly milestones (0012). Task codes are unique in the store,
+    so a department's report names its task by code alone."""
+
+    __tablename__ = "plan_task"
+    __table_args__ = (
+        ForeignKeyConstraint(["plan_code", "sub_item_code"], ["plan_sub_item.plan_code", "plan_sub_item.code"]),
+    )
+    plan_code: Mapped[str] = mapped_column(ForeignKey("plan.code"), primary_key=True)
+    code: Mapped[Code] = mapped_column(primary_key=True)
+    sub_item_code: Mapped[str] = mapped_column(String(40))
+    name_zh: Mapped[Name]
+    name_en: Mapped[Name]
+    department: Mapped[str] = mapped_column(ForeignKey("department.code"))
+    supporting_departments: Mapped[str] = mapped_column(String(400), default="")
+    due: Mapped[dt.date] = mapped_column(Date)
+    due_text: Mapped[str] = mapped_column(String(40))
+    milestones_json: Mapped[LongText]
+    source: Mapped[LongText]
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class TaskReport(Base):
+    """One quarter's report of a task as a department sent it (0012): 进展情况, 完成状态 (not_started, in_progress,
+    done, extension), 完成时间, 延期至; the highest revision of (task, period) is the current one, and it counts once
+    its submission is approved (an approved `done` is the 销号, an approved `extension` moves the deadline)."""
+
+    __tablename__ = "task_report"
+    task_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    period: Mapped[str] = mapped_column(String(10), primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"), index=True)
+    state: Mapped[str] = mapped_column(String(20))
+    progress: Mapped[str] = mapped_column(Text)
+    done_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    new_due: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    note: Mapped[LongText]
+    source_row: Mapped[int] = mapped_column(Integer, default=0)

@@ -39,7 +39,7 @@ VOCABULARY = ("models.columns", "models.states")
 ROOMS: dict[str, Room] = {
     CORE: room(*VOCABULARY, sqlalchemy=False),
     ENGINE: room(CORE, sqlalchemy=False),
-    PLAN: room(CORE, ENGINE, sqlalchemy=False),
+    PLAN: room(CORE, ENGINE, *VOCABULARY, sqlalchemy=False),
     PRESENT: room(CORE, ENGINE, PLAN, *VOCABULARY, sqlalchemy=False),
     STORE: room(CORE, ENGINE, PLAN, "models"),
     INTAKE: room(CORE, ENGINE, PLAN, STORE, "models"),

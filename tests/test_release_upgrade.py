@@ -243,8 +243,9 @@ def _plan(engine: Engine, code: str | None = PLAN) -> PlanData:
 def test_the_upgraded_store_is_at_the_newest_revision(old_store: OldStore) -> None:
     with old_store.engine.connect() as conn:
         assert current_revision(conn) == head_revision()
-    assert head_revision() == "0011"  # this test is about 0010 and 0011; a later migration should extend it
-    assert _select(old_store.path, "SELECT version_num FROM alembic_version") == [("0011",)]
+    assert head_revision() == "0012"  # this test is about 0010 to 0012; a later migration should extend it
+    assert _select(old_store.path, "SELECT version_num FROM alembic_version") == [("0012",)]
+    assert _select(old_store.path, "SELECT COUNT(*) FROM plan_task") == [(0,)]  # the old release had no tasks
     assert _select(old_store.path, "SELECT code, basic_threshold FROM plan") == [("SHGX-2023", 0.9)]
 
 

@@ -8,13 +8,13 @@ import sys
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from pipelines.cli import briefing, data, evaluation, migrate, progress, users, workflow
+from pipelines.cli import briefing, data, evaluation, migrate, progress, tasks, users, workflow
 from pipelines.cli.base import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, Parser, UsageError, safe_url
 from pipelines.core.catalog import t
 
 __all__ = ["EXIT_OK", "EXIT_REJECTED", "EXIT_USAGE", "VERB_GROUPS", "UsageError", "parser", "run"]
 
-VERB_GROUPS = (data, workflow, progress, users, briefing, evaluation, migrate)
+VERB_GROUPS = (data, workflow, progress, tasks, users, briefing, evaluation, migrate)
 
 
 def parser() -> Parser:

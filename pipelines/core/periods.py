@@ -62,6 +62,11 @@ class Period:
         next_month = dt.date(self.year + month // 12, month % 12 + 1, 1)
         return next_month - dt.timedelta(days=1)
 
+    @property
+    def start_date(self) -> dt.date:
+        month = round(12 * (self.index - 1) / _PARTS[self.kind])
+        return dt.date(self.year, month + 1, 1)
+
     def _key(self) -> tuple[float, float]:
         return (self.end_time, self.start_time)
 

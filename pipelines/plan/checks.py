@@ -8,6 +8,7 @@ from pipelines.core.periods import FREQUENCIES, Period, parse_period
 from pipelines.engine.progress import DIRECTIONS, KINDS
 from pipelines.engine.status_rule import status_rule_from
 from pipelines.plan.records import LINEAGES, split_codes
+from pipelines.plan.task_checks import TASK_REQUIRED, TASKS, check_tasks
 
 FINAL = "final"  # a baseline written as this word: the continued series' approved value at the baseline period
 
@@ -40,10 +41,19 @@ def check_plan_tables(tables: dict[str, Rows]) -> list[Issue]:
     plan_end = _plan_end(tables["plan.csv"])
     for row, cells in tables["indicators.csv"]:
         issues += _check_indicator(row, cells, plan_end)
+    if TASKS in tables:
+        known = {name: {cells.get("code", "") for _, cells in tables[name]} for name in ("sub_items.csv",
+                                                                                          "departments.csv")}
+        (_, plan), = tables["plan.csv"] if len(tables["plan.csv"]) == 1 else ((0, {}),)
+        issues += check_tasks(tables[TASKS], known["sub_items.csv"], known["departments.csv"],
+                              parse_period(plan.get("start_period")), parse_period(plan.get("end_period")))
     return issues
 
 
 def _check_empty(name: str, rows: Rows) -> list[Issue]:
+    if name == TASKS:
+        return [make_issue(name, row, column, "plan-empty", "")
+                for row, cells in rows for column in TASK_REQUIRED if not cells.get(column)]
     return [make_issue(name, row, column, "plan-empty", "")
             for row, cells in rows for column in FILES[name]
             if column in _REQUIRED_VALUES and not cells.get(column)]

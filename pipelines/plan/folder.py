@@ -9,7 +9,8 @@ from pathlib import Path
 from pipelines.core.issue import Issue, make_issue
 from pipelines.core.periods import period_of_code
 from pipelines.plan.checks import DRAFT_WORDS, FILES, FINAL, Rows, check_plan_tables, thresholds_of
-from pipelines.plan.records import IndicatorDef, Named, PlanData, PlanInfo, SubItemDef, split_codes
+from pipelines.plan.records import IndicatorDef, Named, PlanData, PlanInfo, SubItemDef, TaskDef, split_codes
+from pipelines.plan.task_checks import TASK_REQUIRED, TASKS, parse_due, parse_milestones
 
 
 def read_plan_folder(folder: Path) -> PlanData | list[Issue]:
@@ -21,6 +22,11 @@ def read_plan_folder(folder: Path) -> PlanData | list[Issue]:
         issues += problems
         if not problems:
             tables[name] = rows
+    if (folder / TASKS).is_file():  # a plan may have no 重点任务
+        rows, problems = _read_table(folder / TASKS, TASK_REQUIRED)
+        issues += problems
+        if not problems:
+            tables[TASKS] = rows
     if issues:
         return issues
     issues = check_plan_tables(tables)
@@ -62,7 +68,16 @@ def _build(tables: dict[str, Rows], folder: str) -> PlanData:
     subs = tuple(SubItemDef(c["code"], c["action_code"], c["name_zh"], c["name_en"], c["lead_department"])
                  for _, c in tables["sub_items.csv"])
     return PlanData(info, named["departments.csv"], named["goals.csv"], named["actions.csv"], subs,
-                    tuple(_indicator(c, row) for row, c in tables["indicators.csv"]))
+                    tuple(_indicator(c, row) for row, c in tables["indicators.csv"]),
+                    tasks=tuple(_task(c, row) for row, c in tables.get(TASKS, [])))
+
+
+def _task(c: dict[str, str], row: int) -> TaskDef:
+    due = parse_due(c["due"])
+    assert due is not None, "checked by check_tasks"
+    return TaskDef(c["code"], c["sub_item_code"], c["name_zh"], c["name_en"], c["department"],
+                   split_codes(c.get("supporting_departments", "")), due, c["due"], tuple(
+                       parse_milestones(c.get("milestones", "")) or ()), c.get("source", ""), row)
 
 
 def _indicator(c: dict[str, str], row: int) -> IndicatorDef:

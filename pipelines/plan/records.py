@@ -113,6 +113,32 @@ class IndicatorDef:
 
 
 @dataclass(frozen=True)
+class TaskDef:
+    """One 重点任务 of a plan: who owns it, by when, and its quarterly milestones (阶段性目标)."""
+
+    code: str
+    sub_item_code: str
+    name_zh: str
+    name_en: str
+    department: str
+    supporting_departments: tuple[str, ...]
+    due: dt.date
+    due_text: str  # as written in tasks.csv (2024Q4 or 2024-12-31)
+    milestones: tuple[tuple[Period, str], ...]
+    source: str
+    row: int = field(default=0, compare=False)
+
+    @property
+    def illustrative(self) -> bool:
+        return ILLUSTRATIVE_MARK in self.source
+
+    def milestone_of(self, quarter: Period) -> str:
+        """The milestones (阶段性目标) due in a quarter: those whose period ends within it ('' when none)."""
+        return "；".join(what for period, what in self.milestones
+                        if quarter.start_time + 1e-9 < period.end_time <= quarter.end_time + 1e-9)
+
+
+@dataclass(frozen=True)
 class PlanData:
     info: PlanInfo
     departments: tuple[Named, ...]
@@ -126,6 +152,7 @@ class PlanData:
     # ... and per code each plan's (baseline period, target period): the periods a template asks for
     due: tuple[tuple[str, tuple[tuple[Period, Period], ...]], ...] = field(default=(), compare=False)
     plans: tuple[PlanInfo, ...] = field(default=(), compare=False)  # the plans the series view combines
+    tasks: tuple[TaskDef, ...] = ()  # 重点任务 (tasks.csv), in plan order
 
     def due_of(self, indicator: IndicatorDef) -> tuple[tuple[Period, Period], ...]:
         """The (baseline, target] spans in which a series' periods are reported: its own, or every plan's."""

@@ -36,6 +36,7 @@ from models.schema import (
 from pipelines.core.issue import Issue, make_issue
 from pipelines.core.periods import Period, period_of_code, periods_between
 from pipelines.plan.records import BaselineSource, IndicatorDef, Named, PlanData, PlanInfo, SubItemDef, split_codes
+from pipelines.store.tasks import delete_tasks, insert_tasks, read_tasks, task_code_conflicts
 
 SERIES_ATTRIBUTES = ("unit", "kind", "direction", "frequency")  # one series, one meaning: refused when plans differ
 DROPPED = "dropped"
@@ -48,7 +49,8 @@ def save_plan(conn: Connection, plan: PlanData, now: dt.datetime) -> list[Issue]
     plan gives another unit, kind, direction or frequency, and a `final` baseline or `continues` code with no series
     of the previous plan behind it."""
     others = [p for p in plans_in_store(conn) if p.code != plan.info.code]
-    problems = _series_conflicts(conn, plan) + _lineage_problems(conn, plan, others) + _dropped_in_use(conn, plan)
+    problems = (_series_conflicts(conn, plan) + _lineage_problems(conn, plan, others) + _dropped_in_use(conn, plan)
+                + task_code_conflicts(conn, plan))
     if problems:
         return problems
     _replace_plan_rows(conn, plan, now)
@@ -128,6 +130,7 @@ def _replace_plan_rows(conn: Connection, plan: PlanData, now: dt.datetime) -> No
            "thresholds_json": json.dumps(dict(info.thresholds)), "due_days": info.due_days, "loaded_at": now,
            "draft": info.draft, "folder": info.folder, "basic_threshold": info.basic_threshold}
     _upsert(conn, Plan, [row])
+    delete_tasks(conn, code)  # they point at the plan's sub-items
     for model in (PlanIndicator, SubItem, Action, Goal, PlanDepartment):  # children first
         conn.execute(delete(model).where(model.plan_code == code))
     _upsert(conn, Department, [{"code": d.code, "name_zh": d.name_zh, "name_en": d.name_en, "position": n}
@@ -143,6 +146,7 @@ def _replace_plan_rows(conn: Connection, plan: PlanData, now: dt.datetime) -> No
                             for n, s in enumerate(plan.sub_items)])
     _upsert(conn, Indicator, [_series_row(i) for i in plan.indicators])
     _insert(conn, PlanIndicator, [_target_row(code, i, n) for n, i in enumerate(plan.indicators)])
+    insert_tasks(conn, plan)
     _delete_unused(conn)
 
 
@@ -248,7 +252,7 @@ def plan_from_store(conn: Connection, code: str | None = None) -> PlanData | Non
     indicators = _with_lineage(indicators, set(_plan_codes(conn, previous.code)) if previous else None)
     if any(i.baseline_final for i in indicators):
         indicators = resolve_baselines(indicators, _source_values(conn, indicators), previous)
-    return PlanData(info, departments, goals, actions, subs, indicators)
+    return PlanData(info, departments, goals, actions, subs, indicators, tasks=read_tasks(conn, info.code))
 
 
 def default_code(conn: Connection) -> str:
@@ -383,7 +387,8 @@ def series_view(conn: Connection) -> PlanData | None:
                     due_days=max(p.due_days for p in plans))
     windows = tuple((code, tuple(spans[code])) for code in order)
     return PlanData(info, departments, (), (), (), tuple(chosen[c] for c in order), windows,
-                    tuple((code, tuple(due[code])) for code in order), tuple(plans))
+                    tuple((code, tuple(due[code])) for code in order), tuple(plans),
+                    tuple(task for p in plans for task in read_tasks(conn, p.code)))  # their 重点任务 too
 
 
 # ---- lineage -----------------------------------------------------------------------------------------------------
