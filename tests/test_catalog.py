@@ -31,6 +31,13 @@ DOCUMENTED_CHECKS = {
     "plan-annual-decrease", "plan-direction-mismatch", "plan-milestone-values", "plan-period-order",
     "plan-target-after-end", "plan-bad-status-rule", "plan-indicator-in-use", "plan-series-conflict",
     "plan-no-previous-series", "plan-bad-continues", "plan-final-milestone", "period-outside-plans", "plan-bad-share",
+    "plan-bad-due", "plan-due-outside-plan", "plan-bad-milestones", "plan-milestone-after-due", "plan-task-code-taken",
+    "task-missing-code", "task-unknown", "task-wrong-department", "task-missing-period", "task-bad-period",
+    "task-period-outside-plan", "task-future-period", "task-missing-progress", "task-boilerplate-progress",
+    "task-text-too-long", "task-missing-state", "task-bad-state", "task-bad-date", "task-date-without-state",
+    "task-missing-done-on", "task-done-on-future", "task-missing-new-due", "task-extension-after-deadline",
+    "task-new-due-not-later", "task-duplicate-conflict", "task-no-reports", "task-no-header", "task-done-late",
+    "task-all-unchanged",
 }
 
 

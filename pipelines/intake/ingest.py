@@ -1,5 +1,6 @@
 """Ingest a department's file: read, check against the plan and the store, and store it in one transaction — or
-nothing."""
+nothing. A file holds indicator values, quarterly 重点任务 reports, or both (the 一表通 workbook's two sheets): one
+submission either way."""
 from __future__ import annotations
 
 import datetime as dt
@@ -13,18 +14,21 @@ import pandas as pd
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
-from models.columns import CODE
+from models.columns import CODE, NOTE, PERIOD, ROW, VALUE
 from models.db import is_busy_error, writing
 from models.queries import find_submission_by_hash, read_current_values
 from models.states import APPROVED, HELD, SubmissionStatus
-from pipelines.core.columns import CHANGE
+from pipelines.core.columns import CHANGE, PREVIOUS
 from pipelines.core.config import Limits
+from pipelines.core.config import today as config_today
 from pipelines.core.issue import Issue, make_issue, sort_issues
-from pipelines.intake.read import RawTable, read_submission
+from pipelines.intake.read import RawTable, Upload, read_upload
+from pipelines.intake.task_reports import CheckedTasks, check_task_reports, reported_rows
 from pipelines.intake.validate import Checked, check_submission
 from pipelines.plan.records import PlanData
 from pipelines.store.persist import save_submission
 from pipelines.store.standing_cache import refresh as refresh_standings
+from pipelines.store.task_reports import TaskRow, read_task_book, save_task_reports
 
 Outcome = Literal["accepted", "rejected", "unchanged"]
 ACCEPTED: Final = "accepted"
@@ -66,7 +70,9 @@ class IngestRequest:
 
     `after_save(conn, submission_id, rows)` runs inside the file's transaction (the browser flow stores the
     narratives and evidence sent with the file there, so that the file and what came with it are kept together or not
-    at all). `keep_standings` is off when the caller stores several files and keeps the standings once at the end.
+    at all); `rows` are the value rows (none for a file of task reports alone). `keep_standings` is off when the
+    caller stores several files and keeps the standings once at the end. `explanations` answer the value rows'
+    核实性 questions and `task_explanations` the task rows' (each by Excel row of its own table).
     """
 
     file_name: str
@@ -79,6 +85,7 @@ class IngestRequest:
     today: dt.date | None = None
     limits: Limits = Limits()
     explanations: Mapping[int, str] | None = None
+    task_explanations: Mapping[int, str] | None = None
     after_save: Callable[[Connection, int, pd.DataFrame], None] | None = None
     keep_standings: bool = True
 
@@ -91,10 +98,10 @@ def ingest_bytes(engine: Engine, plan: PlanData, request: IngestRequest) -> Inge
     """
     r = request
     file_name, data, limits = r.file_name, r.data, r.limits
-    raw = read_submission(file_name, data, limits)
-    if not isinstance(raw, RawTable):
-        return IngestResult(file_name, REJECTED, hard=tuple(raw))
-    department = r.department or department_of(raw, plan)
+    upload = read_upload(file_name, data, limits)
+    if isinstance(upload, list):
+        return IngestResult(file_name, REJECTED, hard=tuple(upload))
+    department = r.department or department_of(upload, plan)
     sha = hashlib.sha256(data).hexdigest()
     try:
         with writing(engine) as conn, conn.begin():
@@ -104,23 +111,22 @@ def ingest_bytes(engine: Engine, plan: PlanData, request: IngestRequest) -> Inge
                 note = make_issue(file_name, None, "", "identical-file", "", submission=earlier[0],
                                   when=str(earlier[1])[:19])
                 return IngestResult(file_name, UNCHANGED, earlier[0], department, note=note)
-            codes = sorted({c for c in raw.rows[CODE].astype(str).str.strip().unique() if c})
-            current = read_current_values(conn, plan_codes(plan, codes))
-            checked = check_submission(raw, plan, current, department=department, today=r.today, limits=limits,
-                                       explanations=r.explanations)
+            checked = check_upload(conn, upload, plan, department=department, today=r.today, limits=limits,
+                                   explanations=r.explanations, task_explanations=r.task_explanations)
             if not checked.accepted:
                 return _rejected(file_name, department, checked)
-            counts = _counts(checked)
-            changed = checked.rows[checked.rows[CHANGE] != "unchanged"]
-            if changed.empty:
-                return IngestResult(file_name, UNCHANGED, None, department, counts, explained=tuple(checked.explained),
-                                    note=make_issue(file_name, None, "", "all-unchanged", ""))
+            counts = checked.counts()
+            values, tasks = checked.changed_values(), checked.changed_tasks()
+            if values.empty and not tasks:
+                return IngestResult(file_name, UNCHANGED, None, department, counts, explained=checked.explained,
+                                    note=make_issue(file_name, None, "", checked.unchanged_check(), ""))
             submission_id = save_submission(
                 conn, file_name=file_name, sha256=sha, content=data, department=department, submitter=r.submitter,
-                channel=r.channel, status=r.status, submitted_at=r.submitted_at or dt.datetime.now(), rows=changed,
-                counts=counts, reporter=raw.form.get("填报人", ""), reporter_phone=raw.form.get("联系电话", ""))
+                channel=r.channel, status=r.status, submitted_at=r.submitted_at or dt.datetime.now(), rows=values,
+                counts=counts, reporter=upload.form.get("填报人", ""), reporter_phone=upload.form.get("联系电话", ""))
+            save_task_reports(conn, submission_id, tasks)
             if r.after_save is not None:
-                r.after_save(conn, submission_id, checked.rows)
+                r.after_save(conn, submission_id, checked.value_rows())
     except OperationalError as error:
         if not is_busy_error(error):
             raise
@@ -129,20 +135,107 @@ def ingest_bytes(engine: Engine, plan: PlanData, request: IngestRequest) -> Inge
         return IngestResult(file_name, REJECTED, None, department, hard=(busy,))
     if r.keep_standings:
         refresh_standings(engine)
-    return IngestResult(file_name, ACCEPTED, submission_id, department, counts, explained=tuple(checked.explained))
+    return IngestResult(file_name, ACCEPTED, submission_id, department, counts, explained=checked.explained)
 
 
-def _rejected(file_name: str, department: str | None, checked: Checked) -> IngestResult:
+VALUE_ROW_COLUMNS = [ROW, CODE, PERIOD, VALUE, NOTE, PREVIOUS, CHANGE]
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    """The checks of a file's tables: its values' (None when it has none to report) and its task reports'."""
+
+    values: Checked | None = None
+    tasks: CheckedTasks | None = None
+
+    @property
+    def hard(self) -> tuple[Issue, ...]:
+        """The value table's problems as the department reads down it, then the task table's."""
+        return (*sort_issues(self.values.hard if self.values else []),
+                *sort_issues(self.tasks.hard if self.tasks else []))
+
+    @property
+    def soft(self) -> tuple[Issue, ...]:
+        return (*sort_issues(self.values.soft if self.values else []),
+                *sort_issues(self.tasks.soft if self.tasks else []))
+
+    @property
+    def explained(self) -> tuple[Issue, ...]:
+        return (*(self.values.explained if self.values else []), *(self.tasks.explained if self.tasks else []))
+
+    @property
+    def accepted(self) -> bool:
+        return not self.hard and not self.soft
+
+    @property
+    def skipped(self) -> int:
+        return self.values.skipped if self.values else 0
+
+    def value_rows(self) -> pd.DataFrame:
+        """The checked value rows (ROW, CODE, PERIOD, VALUE, NOTE, CHANGE, PREVIOUS); empty without values."""
+        return self.values.rows if self.values is not None else pd.DataFrame(columns=VALUE_ROW_COLUMNS)
+
+    def task_rows(self) -> tuple[TaskRow, ...]:
+        return self.tasks.rows if self.tasks is not None else ()
+
+    def changed_values(self) -> pd.DataFrame:
+        rows = self.value_rows()
+        return rows[rows[CHANGE] != "unchanged"]
+
+    def changed_tasks(self) -> list[TaskRow]:
+        return [row for row in self.task_rows() if row.change != "unchanged"]
+
+    def counts(self) -> dict[str, int]:
+        """new / revised / unchanged rows (values and task reports together), and the rows left blank; `tasks`
+        counts the task reports among them when there are any."""
+        changes = self.value_rows()[CHANGE].value_counts()
+        kinds = [row.change for row in self.task_rows()]
+        counts = ({name: int(changes.get(name, 0)) + kinds.count(name) for name in ("new", "revised", "unchanged")}
+                  | {"rejected": 0, "skipped": self.skipped})
+        return counts | ({"tasks": len(kinds)} if kinds else {})
+
+    def unchanged_check(self) -> str:
+        """Why a file changes nothing, in its own words: its values, or its task reports."""
+        return "task-all-unchanged" if self.values is None else "all-unchanged"
+
+
+def check_upload(conn: Connection, upload: Upload, plan: PlanData, *, department: str | None,
+                 today: dt.date | None = None, limits: Limits = Limits(),
+                 explanations: Mapping[int, str] | None = None,
+                 task_explanations: Mapping[int, str] | None = None) -> CheckedUpload:
+    """Run the checks of each table the file reports in, against the store as `conn` sees it. A file with both sheets
+    whose 数值 are all blank is a file of task reports (and the other way round); one that reports nothing is told
+    so by the value checks (数值 all blank), or by the task checks when it has no value table."""
+    day = today or config_today()
+    with_values, with_tasks = tables_to_check(upload)
+    values = tasks = None
+    if with_values and upload.values is not None:
+        raw = upload.values
+        codes = sorted({c for c in raw.rows[CODE].astype(str).str.strip().unique() if c})
+        current = read_current_values(conn, plan_codes(plan, codes))
+        values = check_submission(raw, plan, current, department=department, today=day, limits=limits,
+                                  explanations=explanations)
+    if with_tasks and upload.tasks is not None:
+        tasks = check_task_reports(upload.tasks, plan, read_task_book(conn, plan, day), department=department,
+                                   today=day, explanations=task_explanations)
+    return CheckedUpload(values, tasks)
+
+
+def tables_to_check(upload: Upload) -> tuple[bool, bool]:
+    """(check the values, check the task reports): each table that reports something; of a file that reports
+    nothing, its value table (or its task table when it has no other)."""
+    values = upload.values is not None and bool((upload.values.rows[VALUE].astype(str).str.strip() != "").any())
+    tasks = upload.tasks is not None and not reported_rows(upload.tasks).empty
+    if not values and not tasks:
+        return upload.values is not None, upload.values is None
+    return values, tasks
+
+
+def _rejected(file_name: str, department: str | None, checked: CheckedUpload) -> IngestResult:
     counts = {"new": 0, "revised": 0, "unchanged": 0,
-              "rejected": len({i.row for i in checked.hard + checked.soft if i.row})}
-    return IngestResult(file_name, REJECTED, None, department, counts, tuple(sort_issues(checked.hard)),
-                        tuple(sort_issues(checked.soft)), tuple(checked.explained))
-
-
-def _counts(checked: Checked) -> dict[str, int]:
-    changes = checked.rows[CHANGE].value_counts()
-    return ({name: int(changes.get(name, 0)) for name in ("new", "revised", "unchanged")}
-            | {"rejected": 0, "skipped": checked.skipped})
+              "rejected": len({(i.check.startswith("task-"), i.row) for i in checked.hard + checked.soft if i.row})}
+    return IngestResult(file_name, REJECTED, None, department, counts, checked.hard, checked.soft,
+                        checked.explained)
 
 
 def plan_codes(plan: PlanData, raw_codes: list[str]) -> list[str]:
@@ -151,7 +244,7 @@ def plan_codes(plan: PlanData, raw_codes: list[str]) -> list[str]:
     return [i.code for i in plan.indicators if i.code.upper() in wanted]
 
 
-def department_of(raw: RawTable, plan: PlanData) -> str | None:
+def department_of(raw: RawTable | Upload, plan: PlanData) -> str | None:
     """The sending department as the form header block names it (填报单位), by code or Chinese name."""
     named = unicodedata.normalize("NFKC", raw.form.get("填报单位", "")).strip()
     if not named:

@@ -1,6 +1,8 @@
-"""Read a department's CSV or XLSX as it comes from Excel or WPS on Chinese Windows into one tidy table of strings.
+"""Read a department's CSV or XLSX as it comes from Excel or WPS on Chinese Windows into tidy tables of strings:
+the indicator values (指标编码 / 统计期 / 数值 …) and the quarterly 重点任务 reports (任务编码 / 统计期 / 进展情况 /
+完成状态 …); a CSV holds one of them, a workbook either or both (the 一表通's 填报表 and 重点任务进展 sheets).
 
-Finds the column header below titles, form header blocks (表名 / 报告期 / 填报单位 …) and blank rows, keeps every
+Finds each column header below titles, form header blocks (表名 / 报告期 / 填报单位 …) and blank rows, keeps every
 data row's Excel row number, and turns unreadable files into Issues instead of exceptions. Hostile files (zip bombs,
 forged row numbers and widths, millions of lines, text in an encoding other than the one it seems) are refused before
 they can take unbounded time or memory, or be read as something other than what they say.
@@ -12,11 +14,13 @@ import csv
 import datetime as dt
 import io
 import itertools
+import re
 import unicodedata
 import zipfile
 import zlib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 import pandas as pd
 
@@ -32,29 +36,109 @@ MAX_COLUMNS = 1_000
 EXCEL_MAX_ROW = 1_048_576  # a row number beyond Excel's last row is forged
 UTF8_EVIDENCE = 4  # this many non-ASCII characters read as UTF-8 before a bad byte: the file is damaged UTF-8
 FORM_FIELDS = ("表名", "报告期", "填报单位", "填报人", "联系电话", "审核人")
+VALUES: Final = "values"  # the kinds of table a file holds
+TASKS: Final = "tasks"
+TASK_SHEET = "重点任务进展"  # the 一表通's second sheet
+# The task table's columns (PERIOD and NOTE are the value table's names too).
+TASK_CODE, PROGRESS, STATE, DONE_ON, NEW_DUE = "task_code", "progress", "state", "done_on", "new_due"
+TASK_ALIASES: dict[str, tuple[str, ...]] = {
+    TASK_CODE: ("任务编码", "任务代码", "任务编号", "task_code", "taskcode"),
+    PERIOD: ("统计期", "统计期间", "报告期", "期别", "period"),
+    PROGRESS: ("进展情况", "工作进展", "推进情况", "进展", "progress"),
+    STATE: ("完成状态", "任务状态", "状态", "state"),
+    DONE_ON: ("完成时间", "完成日期", "实际完成时间", "done_on", "doneon"),
+    NEW_DUE: ("延期至", "申请延期至", "延期时间", "new_due", "newdue"),
+    NOTE: ("备注", "说明", "备注说明", "情况说明", "note", "notes"),
+}
+_TASK_LOOKUP = {alias: canonical for canonical, names in TASK_ALIASES.items() for alias in names}
+_TASK_ONLY = frozenset({TASK_CODE, PROGRESS, STATE, DONE_ON, NEW_DUE})
+_DECOR = re.compile(r"[\s*＊:：]|（[^）]*）|\([^)]*\)")  # as core.columns folds a header: 完成时间（必填） is 完成时间
 _XLSX_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 
 
+def canonical_task_column(header: object) -> str | None:
+    """The task column a header cell stands for, or None (任务名称, 完成时限（只读） and others are ignored)."""
+    if header is None:
+        return None
+    return _TASK_LOOKUP.get(_DECOR.sub("", unicodedata.normalize("NFKC", str(header)).strip().lower()))
+
+
+@dataclass(frozen=True)
+class TableKind:
+    """One kind of table a file may hold: how its headers are read, which columns it needs, how they are named."""
+
+    name: str
+    canonical: Callable[[object], str | None]
+    columns: tuple[str, ...]
+    required: tuple[str, ...]
+    wanted: Mapping[str, str]  # canonical → the Chinese header a message names
+
+
+VALUE_TABLE = TableKind(VALUES, canonical_column, (CODE, PERIOD, VALUE, NOTE), REQUIRED,
+                        {CODE: "指标编码", PERIOD: "统计期", VALUE: "数值", NOTE: "备注"})
+TASK_TABLE = TableKind(TASKS, canonical_task_column, (TASK_CODE, PERIOD, PROGRESS, STATE, DONE_ON, NEW_DUE, NOTE),
+                       (TASK_CODE, PERIOD, PROGRESS, STATE),
+                       {TASK_CODE: "任务编码", PERIOD: "统计期", PROGRESS: "进展情况", STATE: "完成状态",
+                        DONE_ON: "完成时间", NEW_DUE: "延期至", NOTE: "备注"})
+
+
 @dataclass(frozen=True)
 class RawTable:
-    """The data rows of a file: columns ROW, CODE, PERIOD, VALUE, NOTE as text, plus where they came from."""
+    """The data rows of a table as text: ROW (as Excel numbers it) and the kind's columns (for values CODE, PERIOD,
+    VALUE, NOTE; for tasks TASK_CODE, PERIOD, PROGRESS, STATE, DONE_ON, NEW_DUE, NOTE), plus where they came from."""
 
     file: str
     rows: pd.DataFrame
     headers: dict[str, str]  # canonical name → the header as written in the file
     form: dict[str, str] = field(default_factory=dict)  # the form header block above the table, if any
     encoding: str = ""
+    kind: str = VALUES
+    sheet: str = ""  # the workbook sheet it was read from ('' for a CSV)
 
 
-def read_submission(file_name: str, data: bytes, limits: Limits = Limits()) -> RawTable | list[Issue]:
-    """The file's table, or every reason it cannot be read."""
+@dataclass(frozen=True)
+class Upload:
+    """What a file holds: its value table, its task table, or both (a 一表通 workbook)."""
+
+    file: str
+    values: RawTable | None = None
+    tasks: RawTable | None = None
+
+    @property
+    def form(self) -> dict[str, str]:
+        """The form header block: the value table's, completed by the task table's."""
+        found: dict[str, str] = {}
+        for table in (self.tasks, self.values):
+            if table is not None:
+                found.update(table.form)
+        return found
+
+
+def read_upload(file_name: str, data: bytes, limits: Limits = Limits()) -> Upload | list[Issue]:
+    """The file's tables, or every reason it cannot be read."""
     problem = _check_envelope(file_name, data, limits)
     if problem:
         return [problem]
     if data.startswith(_XLSX_MAGIC):
-        return _read_xlsx(file_name, data, limits)
-    return _read_csv(file_name, data, limits)
+        tables, problems = _read_xlsx(file_name, data, limits)
+        if problems:
+            return problems
+    else:
+        table = _read_csv(file_name, data, limits)
+        if not isinstance(table, RawTable):
+            return table
+        tables = [table]
+    kinds = {t.kind: t for t in tables}
+    return Upload(file_name, kinds.get(VALUES), kinds.get(TASKS))
+
+
+def read_submission(file_name: str, data: bytes, limits: Limits = Limits()) -> RawTable | list[Issue]:
+    """The file's value table, or every reason it cannot be read (a file of task reports alone has none)."""
+    upload = read_upload(file_name, data, limits)
+    if isinstance(upload, list):
+        return upload
+    return upload.values if upload.values is not None else [make_issue(file_name, None, "", "no-header")]
 
 
 def _check_envelope(file_name: str, data: bytes, limits: Limits) -> Issue | None:
@@ -138,9 +222,10 @@ def _read_csv(file_name: str, data: bytes, limits: Limits) -> RawTable | list[Is
     try:
         for record in itertools.islice(reader, HEADER_SEARCH_ROWS):
             top.append(record)
-            found = _header_map(record)
-            if found is not None:
-                return _csv_body(file_name, text, reader.line_num, top, found, encoding, delimiter)
+            detected = _detect_header(record)
+            if detected is not None:
+                kind, found = detected
+                return _csv_body(file_name, text, reader.line_num, top, found, encoding, delimiter, kind)
     except csv.Error:
         return [make_issue(file_name, None, "", "unreadable-csv")]
     return [make_issue(file_name, None, "", "no-header")]
@@ -156,10 +241,10 @@ def _delimiter(text: str) -> str:
 
 def _csv_body(
     file_name: str, text: str, lines_used: int, top: list[list[str]], found: dict[str, int], encoding: str,
-    delimiter: str = ",",
+    delimiter: str = ",", kind: TableKind = VALUE_TABLE,
 ) -> RawTable | list[Issue]:
     header = top[-1]
-    problems = _column_problems(file_name, len(top), header)
+    problems = _column_problems(file_name, len(top), header, kind)
     if problems:
         return problems
     if len(header) > MAX_COLUMNS:
@@ -174,7 +259,7 @@ def _csv_body(
         body = pd.DataFrame(columns=wanted)
     except ValueError:  # ParserError, or a first data row wider than the header
         body = _csv_body_ragged(text, lines_used, wanted, delimiter)
-    return _finish(file_name, body.fillna(""), len(top), found, header, top[:-1], encoding)
+    return _finish(file_name, body.fillna(""), len(top), found, header, top[:-1], encoding, kind=kind)
 
 
 def _csv_body_ragged(text: str, lines_used: int, wanted: list[int], delimiter: str = ",") -> pd.DataFrame:
@@ -189,10 +274,12 @@ def _csv_body_ragged(text: str, lines_used: int, wanted: list[int], delimiter: s
 
 # ---- XLSX --------------------------------------------------------------------------------------------------
 
-def _read_xlsx(file_name: str, data: bytes, limits: Limits) -> RawTable | list[Issue]:
+def _read_xlsx(file_name: str, data: bytes, limits: Limits) -> tuple[list[RawTable], list[Issue]]:
+    """The workbook's first value table and first task table (each on the first sheet that has its header), or every
+    problem of them; a sheet named 重点任务进展 without a task header is a problem too (its reports would be lost)."""
     problem = _check_zip(file_name, data, limits)
     if problem:
-        return [problem]
+        return [], [problem]
     import openpyxl  # imported here: only XLSX files need it
 
     try:
@@ -200,19 +287,39 @@ def _read_xlsx(file_name: str, data: bytes, limits: Limits) -> RawTable | list[I
     except MemoryError:  # not a damaged file: the bounds above failed, which must be seen
         raise
     except Exception:  # openpyxl raises many kinds for a damaged workbook; all mean the same to the user
-        return [make_issue(file_name, None, "", "corrupt-file")]
+        return [], [make_issue(file_name, None, "", "corrupt-file")]
     try:
-        for sheet in book.worksheets:  # the first sheet that has the header
-            result = _read_sheet(file_name, sheet, limits)
-            if result is not None:
-                return result
-        return [make_issue(file_name, None, "", "no-header")]
+        tables, problems = _read_sheets(file_name, book.worksheets, limits)
     except MemoryError:
         raise
     except Exception:  # a damaged sheet part surfaces only while iterating
-        return [make_issue(file_name, None, "", "corrupt-file")]
+        return [], [make_issue(file_name, None, "", "corrupt-file")]
     finally:
         book.close()
+    if not tables and not problems:
+        problems = [make_issue(file_name, None, "", "no-header")]
+    return tables, problems
+
+
+def _read_sheets(file_name: str, sheets: list[Worksheet], limits: Limits) -> tuple[list[RawTable], list[Issue]]:
+    tables: list[RawTable] = []
+    problems: list[Issue] = []
+    done: set[str] = set()
+    for sheet in sheets:
+        if done >= {VALUES, TASKS}:
+            break
+        result = _read_sheet(file_name, sheet, limits, done)
+        if result is None:
+            if sheet.title == TASK_SHEET and TASKS not in done:
+                problems.append(make_issue(file_name, None, "", "task-no-header", sheet=sheet.title))
+            continue
+        kind, found = result
+        done.add(kind)
+        if isinstance(found, RawTable):
+            tables.append(found)
+        else:
+            problems += found
+    return tables, problems
 
 
 def _check_zip(file_name: str, data: bytes, limits: Limits) -> Issue | None:
@@ -245,26 +352,30 @@ def _is_xml(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
     return head.lstrip(b"\xef\xbb\xbf\xff\xfe\x00 \t\r\n").startswith(b"<")
 
 
-def _read_sheet(file_name: str, sheet: Worksheet, limits: Limits) -> RawTable | list[Issue] | None:
-    """The sheet's table, its problems, or None when the sheet has no column header."""
+def _read_sheet(file_name: str, sheet: Worksheet, limits: Limits,
+                done: set[str]) -> tuple[str, RawTable | list[Issue]] | None:
+    """The sheet's table (or its problems) with its kind, or None when the sheet has no column header of a kind not
+    read yet."""
     if (sheet.max_column or 0) > MAX_COLUMNS:
-        return [make_issue(file_name, None, "", "sheet-too-many-columns", sheet.max_column, limit=MAX_COLUMNS)]
+        return VALUES, [make_issue(file_name, None, "", "sheet-too-many-columns", sheet.max_column, limit=MAX_COLUMNS)]
     top: list[list[str]] = []
     for record in sheet.iter_rows(max_row=HEADER_SEARCH_ROWS):
         top.append([_shown_text(c) for c in record])
-        found = _header_map(top[-1])
-        if found is None:
+        detected = _detect_header(top[-1])
+        if detected is None or detected[0].name in done:
             continue
+        kind, found = detected
         header = top[-1]
         if len(header) > MAX_COLUMNS and any(header[MAX_COLUMNS:]):
-            return [make_issue(file_name, len(top), "", "too-many-columns", len(header), limit=MAX_COLUMNS)]
-        problems = _column_problems(file_name, len(top), header)
+            return kind.name, [make_issue(file_name, len(top), "", "too-many-columns", len(header), limit=MAX_COLUMNS)]
+        problems = _column_problems(file_name, len(top), header, kind)
         if problems:
-            return problems
+            return kind.name, problems
         body = _sheet_body(file_name, sheet, len(top), sorted(found.values()), limits)
         if isinstance(body, Issue):
-            return [body]
-        return _finish(file_name, body[0], len(top), found, header, top[:-1], "xlsx", body[1])
+            return kind.name, [body]
+        return kind.name, _finish(file_name, body[0], len(top), found, header, top[:-1], "xlsx", body[1], kind,
+                                  sheet.title)
     return None
 
 
@@ -316,11 +427,12 @@ def _cell_text(value: object) -> str:
 
 # ---- shared ------------------------------------------------------------------------------------------------
 
-def _header_map(record: list[str]) -> dict[str, int] | None:
+def _header_map(record: list[str], canonical: Callable[[object], str | None] = canonical_column
+                ) -> dict[str, int] | None:
     """canonical → column index when the record looks like the column header (two or more known names)."""
     found: dict[str, list[int]] = {}
     for index, cell in enumerate(record[:MAX_COLUMNS]):
-        name = canonical_column(cell)
+        name = canonical(cell)
         if name:
             found.setdefault(name, []).append(index)
     if len(found) < 2:
@@ -328,34 +440,43 @@ def _header_map(record: list[str]) -> dict[str, int] | None:
     return {name: positions[0] for name, positions in found.items()}
 
 
-def _column_problems(file_name: str, header_row: int, header: list[str]) -> list[Issue]:
+def _detect_header(record: list[str]) -> tuple[TableKind, dict[str, int]] | None:
+    """The kind of table whose column header the record is, with its columns. A task header names 任务编码, or a task
+    column (进展情况, 完成状态 …) without the value table's own 指标编码 or 数值 (统计期 and 备注 head both kinds)."""
+    tasks = _header_map(record, canonical_task_column)
+    values = _header_map(record)
+    if tasks is not None and (TASK_CODE in tasks or (_TASK_ONLY & set(tasks)
+                                                      and not {CODE, VALUE} & set(values or {}))):
+        return TASK_TABLE, tasks
+    return (VALUE_TABLE, values) if values is not None else None
+
+
+def _column_problems(file_name: str, header_row: int, header: list[str], kind: TableKind = VALUE_TABLE
+                     ) -> list[Issue]:
     """A required column missing, or any known column given twice (强制性)."""
     seen: dict[str, list[str]] = {}
     for cell in header:
-        name = canonical_column(cell)
+        name = kind.canonical(cell)
         if name:
             seen.setdefault(name, []).append(str(cell).strip())
-    issues = [make_issue(file_name, header_row, "", "missing-column", "", wanted=_wanted_name(c))
-              for c in REQUIRED if c not in seen]
+    issues = [make_issue(file_name, header_row, "", "missing-column", "", wanted=kind.wanted[c])
+              for c in kind.required if c not in seen]
     issues += [make_issue(file_name, header_row, names[1], "doubled-column", "、".join(names))
                for names in seen.values() if len(names) > 1]
     return issues
 
 
-def _wanted_name(canonical: str) -> str:
-    return {CODE: "指标编码", PERIOD: "统计期", VALUE: "数值", NOTE: "备注"}[canonical]
-
-
 def _finish(
     file_name: str, body: pd.DataFrame, header_row: int, found: dict[str, int], header: list[str],
-    above: list[list[str]], encoding: str, numbers: list[int] | None = None,
+    above: list[list[str]], encoding: str, numbers: list[int] | None = None, kind: TableKind = VALUE_TABLE,
+    sheet: str = "",
 ) -> RawTable:
     """The table with each row's Excel row number: counted down from the header, or as given (blank rows skipped)."""
     rows = pd.DataFrame({ROW: range(header_row + 1, header_row + 1 + len(body)) if numbers is None else numbers})
-    for name in (CODE, PERIOD, VALUE, NOTE):
+    for name in kind.columns:
         rows[name] = body[found[name]].astype(str).to_numpy() if name in found else ""
     headers = {name: str(header[index]).strip() for name, index in found.items()}
-    return RawTable(file_name, rows, headers, _form_block(above), encoding)
+    return RawTable(file_name, rows, headers, _form_block(above), encoding, kind.name, sheet)
 
 
 def _form_block(above: list[list[str]]) -> dict[str, str]:

@@ -1,11 +1,14 @@
 """A department's 一表通 template for one quarter: XLSX with the form header block, locked codes, names and units,
-last period's values read-only, dropdowns and a 填表说明 sheet; or the same table as CSV (UTF-8 with BOM).
+last period's values read-only, dropdowns, a second sheet 重点任务进展 listing the department's 重点任务 still due
+(name, deadline and the quarter's milestone read-only; 进展情况, 完成状态, 完成时间, 延期至, 备注 to fill in) and a
+填表说明 sheet; or the value table as CSV (UTF-8 with BOM).
 
 The template is the file the ingest reads: filled in and sent back, it goes through read → validate unchanged.
 """
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -19,7 +22,10 @@ if TYPE_CHECKING:  # openpyxl loads only when a workbook template is asked for
 from models.columns import CODE, PERIOD, VALUE
 from pipelines.core.config import MAX_CELL_CHARS
 from pipelines.core.periods import Period, latest_period_ending_by, period_of_code
+from pipelines.intake.read import TASK_SHEET
+from pipelines.intake.task_reports import STATE_CHOICES
 from pipelines.plan.records import IndicatorDef, PlanData
+from pipelines.store.task_reports import TaskBook, book_of
 
 HEADER = ("指标编码", "指标名称", "计量单位", "统计期", "上期数值（只读）", "数值", "备注")
 SHEET, GUIDE = "填报表", "填表说明"
@@ -34,6 +40,25 @@ GUIDE_LINES = (
     "“核实无误”“无”之类的说明不被接受。",
     "5. 请勿另存为含宏的工作簿（.xlsm）或旧版.xls；可另存为“CSV UTF-8（逗号分隔）”。",
 )
+TASK_HEADER = ("任务编码", "任务名称（只读）", "完成时限（只读）", "本季度阶段性目标（只读）", "统计期", "进展情况",
+               "完成状态", "完成时间", "延期至", "备注")
+TASK_EDITABLE = (6, 7, 8, 9, 10)  # 进展情况 … 备注 (1-based columns)
+TASK_GUIDE_LINES = (
+    "6. “重点任务进展”表：每项任务写明本季度的具体进展（做了哪些工作、到了哪一步），“正在推进”“按计划推进”之类的表述"
+    "不被接受；本季度不报送的任务整行留空即可。",
+    "7. 完成状态在下拉框中选择：未启动、推进中、已完成、申请延期。已完成须填写完成时间（不晚于填报当天），"
+    "经审核通过后销号，请在上报页面附上佐证材料。",
+    "8. 申请延期须填写“延期至”日期（晚于现行完成时限），且须在现行完成时限届满前提出；经审核通过后按新时限执行。",
+)
+
+
+@dataclass(frozen=True)
+class TaskTemplateRow:
+    code: str
+    name: str
+    due: dt.date  # the deadline in force
+    milestone: str
+    period: Period
 
 
 @dataclass(frozen=True)
@@ -82,6 +107,22 @@ def _previous(current: pd.DataFrame, code: str, period: Period) -> float | None:
     return max(earlier)[1] if earlier else None
 
 
+def build_task_template_rows(plan: PlanData, department: str, quarter: Period,
+                             book: TaskBook | None = None) -> list[TaskTemplateRow]:
+    """One row per 重点任务 of the department whose plan spans the quarter and whose deadline in force falls in the
+    quarter or later (a task closed already is listed too, for now)."""
+    book = book or book_of(plan, {}, pd.DataFrame(), quarter.end_date)
+    rows = []
+    for task in plan.tasks:
+        entry = book.entries.get(task.code)
+        if entry is None or task.department != department or entry.due < quarter.start_date:
+            continue
+        span = entry.plan.start_period.start_date, entry.plan.end_period.end_date
+        if span[0] <= quarter.start_date and quarter.end_date <= span[1]:
+            rows.append(TaskTemplateRow(task.code, task.name_zh, entry.due, task.milestone_of(quarter), quarter))
+    return rows
+
+
 def form_block(plan: PlanData, department: str, quarter: Period) -> list[tuple[str, str]]:
     """表名 / 报告期 / 填报单位 / 填报人 / 联系电话: the label cell and its value ('' where the department fills in)."""
     name = next(d.name_zh for d in plan.departments if d.code == department)
@@ -114,13 +155,16 @@ def _number(value: float | None) -> str:
     return "" if value is None else f"{value:g}"
 
 
-def build_xlsx_template(plan: PlanData, department: str, quarter: Period, current: pd.DataFrame) -> bytes:
-    """The template as a protected workbook: only 数值, 备注, 填报人 and 联系电话 can be edited."""
+def build_xlsx_template(plan: PlanData, department: str, quarter: Period, current: pd.DataFrame,
+                        book: TaskBook | None = None) -> bytes:
+    """The template as a protected workbook: only 数值, 备注, 填报人 and 联系电话 can be edited, and on the 重点任务进展
+    sheet (when the department has tasks due) the report's own columns. `book` gives each task's plan and deadline in
+    force (read_task_book); without it the plan's deadlines."""
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill, Protection
 
-    book = Workbook()
-    sheet = book.active
+    workbook = Workbook()
+    sheet = workbook.active
     sheet.title = SHEET
     rows = build_template_rows(plan, department, quarter, current)
     block = form_block(plan, department, quarter)
@@ -144,10 +188,43 @@ def build_xlsx_template(plan: PlanData, department: str, quarter: Period, curren
     for letter, width in zip("ABCDEFG", (12, 36, 10, 10, 16, 12, 40)):
         sheet.column_dimensions[letter].width = width
     sheet.protection.sheet = True  # no password: it guards against slips, not against the department
-    _add_guide(book, rows)
+    tasks = build_task_template_rows(plan, department, quarter, book)
+    if tasks:
+        title = f"{'、'.join(plan_names(plan, quarter))}重点任务季度进展表"
+        _add_task_sheet(workbook, tasks, [("表名：", title), *block[1:3]])
+    _add_guide(workbook, rows, bool(tasks))
     buffer = io.BytesIO()
-    book.save(buffer)
+    workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _add_task_sheet(workbook: Workbook, rows: list[TaskTemplateRow], block: list[tuple[str, str]]) -> None:
+    """The 重点任务进展 sheet: 表名 / 报告期 / 填报单位, then a locked row per task with its report to fill in."""
+    from openpyxl.styles import Font, PatternFill, Protection
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    sheet = workbook.create_sheet(TASK_SHEET, 1)
+    for label, value in block:
+        sheet.append([label, value])
+    sheet.append([])
+    sheet.append(list(TASK_HEADER))
+    header_row = sheet.max_row
+    for cell in sheet[header_row]:
+        cell.font = Font(bold=True)
+    editable = PatternFill("solid", fgColor="FFF2CC")
+    for row in rows:
+        sheet.append([row.code, row.name, row.due.isoformat(), row.milestone or "—", row.period.code])
+        for column in TASK_EDITABLE:
+            cell = sheet.cell(sheet.max_row, column)
+            cell.protection = Protection(locked=False)
+            cell.fill = editable
+    states = DataValidation(type="list", formula1=f'"{",".join(STATE_CHOICES)}"', allow_blank=True,
+                            error="请在下拉框中选择完成状态", errorTitle="完成状态", showErrorMessage=True)
+    states.add(f"G{header_row + 1}:G{header_row + len(rows)}")
+    sheet.add_data_validation(states)
+    for letter, width in zip("ABCDEFGHIJ", (10, 40, 14, 30, 10, 60, 12, 14, 14, 30)):
+        sheet.column_dimensions[letter].width = width
+    sheet.protection.sheet = True
 
 
 def _add_validations(sheet: Worksheet, rows: list[TemplateRow], header_row: int) -> None:
@@ -170,9 +247,9 @@ def _add_validations(sheet: Worksheet, rows: list[TemplateRow], header_row: int)
             sheet.add_data_validation(rule)
 
 
-def _add_guide(book: Workbook, rows: list[TemplateRow]) -> None:
+def _add_guide(book: Workbook, rows: list[TemplateRow], tasks: bool = False) -> None:
     guide = book.create_sheet(GUIDE)
-    for line in GUIDE_LINES:
+    for line in GUIDE_LINES + (TASK_GUIDE_LINES if tasks else ()):
         guide.append([line])
     guide.append([])
     guide.append(["编码", "名称", "计量单位", "报送频次", "口径"])

@@ -28,6 +28,12 @@ COUNT_UNITS = frozenset(["个", "家", "人", "项", "次", "场", "件", "篇",
 MILESTONE_WORDS = {"是": 1.0, "否": 0.0, "已完成": 1.0, "未完成": 0.0, "完成": 1.0, "已达成": 1.0, "未达成": 0.0}
 BOILERPLATE = ("经核实无误", "核实无误", "确认无误", "数据无误", "情况属实", "已核实", "已确认", "无误", "属实",
                "正常", "同上", "没问题", "无异常", "正确", "无", "ok", "确认", "核实")
+# 进展情况 of a 重点任务 that says nothing of what was done: refused as BOILERPLATE is for an explanation.
+TASK_BOILERPLATE = ("正在推进", "按计划推进", "按计划进行", "稳步推进", "有序推进", "持续推进", "积极推进", "加快推进",
+                    "全力推进", "扎实推进", "正常推进", "正在进行", "正在开展", "有序开展", "稳步开展", "进展顺利",
+                    "按期推进", "按时推进", "推进中", "进行中", "实施中", "已完成", "按期完成", "未启动", "暂无进展",
+                    "暂无", "同上期", "同上", "无", "inprogress", "ongoing", "ontrack", "asplanned", "done")
+MIN_PROGRESS_LEFT = 4  # what is left of 进展情况 once the boilerplate is taken out: a few words of substance
 MAX_ISSUES = 2_000  # beyond this a hostile file's problems are summarised, not listed one by one
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 _EXAMPLE = {"quarterly": "2025Q3／2025年第三季度", "half-yearly": "2025H1／2025年上半年", "annual": "2025／2025年"}
@@ -337,12 +343,23 @@ def _fmt(value: float) -> str:
 
 def is_real_explanation(note: str) -> bool:
     """A note explains a surprising value only if it says something: ≥ 6 characters and not boilerplate."""
-    folded = _PUNCT.sub("", normalise_text(note).lower())
+    return _says_something(note, BOILERPLATE, 2)
+
+
+def is_real_progress(text: str) -> bool:
+    """A task's 进展情况 is a real sentence: ≥ 6 characters, and what was done once 正在推进, 按计划推进 and the like
+    (and the explanations' boilerplate) are taken out."""
+    phrases = tuple(sorted(TASK_BOILERPLATE + BOILERPLATE, key=len, reverse=True))  # 按计划推进 before 推进中
+    return _says_something(text, phrases, MIN_PROGRESS_LEFT)
+
+
+def _says_something(text: str, phrases: tuple[str, ...], left: int) -> bool:
+    folded = _PUNCT.sub("", normalise_text(text).lower())
     if len(folded) < MIN_EXPLANATION_CHARS:
         return False
-    for phrase in BOILERPLATE:
+    for phrase in phrases:
         folded = folded.replace(phrase, "")
-    return len(folded) >= 2
+    return len(folded) >= left
 
 
 def _soft_checks(

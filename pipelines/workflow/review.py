@@ -1,8 +1,10 @@
 """The browser submission flow on the server side: preview a file, send it as 待审核 with its narratives and
-evidence, approve (审核通过) or return (退回修改) it, lock a quarter — each step checking the caller's rights.
+evidence, approve (审核通过) or return (退回修改) it, lock a quarter — each step checking the caller's rights. A file's
+重点任务 reports go the same way: shown before sending, shown to the reviewer, approved (an extension's new deadline
+applies, a task done is closed: 销号) or returned with the file.
 
-Reading, checking and storing are the ingest pipeline's (read_submission, check_submission, ingest_bytes); this
-module only decides who may do what and keeps what comes with a file (narratives, evidence, review decisions).
+Reading, checking and storing are the ingest pipeline's (read_upload, check_upload, ingest_bytes); this module only
+decides who may do what and keeps what comes with a file (narratives, evidence, review decisions).
 """
 from __future__ import annotations
 
@@ -19,10 +21,12 @@ from models.db import writing
 from models.queries import find_submission_by_hash, read_current_values
 from models.schema import Evidence, LockEvent, PeriodLock, ReviewEvent, Submission, ValueNarrative
 from models.states import APPROVED, HELD, PENDING, RETURNED, WITHDRAWN
-from models.submissions import read_locks
-from pipelines.core.columns import CHANGE, fit_name
+from models.submissions import read_evidence_list, read_locks
+from pipelines.core.catalog import t
+from pipelines.core.columns import fit_name
 from pipelines.core.config import MAX_CELL_CHARS, Limits
-from pipelines.core.issue import Issue, sort_issues
+from pipelines.core.config import today as config_today
+from pipelines.core.issue import Issue
 from pipelines.core.periods import Period, latest_period_ending_by, parse_period, period_of_code
 from pipelines.engine.progress import STATUS_GROUP
 from pipelines.intake.ingest import (
@@ -30,16 +34,24 @@ from pipelines.intake.ingest import (
     UNCHANGED,
     IngestRequest,
     IngestResult,
+    check_upload,
     department_of,
     ingest_bytes,
-    plan_codes,
 )
-from pipelines.intake.read import RawTable, read_submission
-from pipelines.intake.validate import check_submission, is_real_explanation
+from pipelines.intake.read import read_upload
+from pipelines.intake.validate import is_real_explanation
 from pipelines.plan.records import PlanData
 from pipelines.plan.standing import compute_standing
 from pipelines.store.plans import SERIES_VIEW, plan_from_store, plans_in_store
 from pipelines.store.standing_cache import refresh as refresh_standings
+from pipelines.store.task_reports import (
+    TaskBook,
+    TaskRow,
+    newer_task_report,
+    read_submission_tasks,
+    read_task_book,
+    read_task_periods,
+)
 from pipelines.workflow.accounts import (
     ADMIN,
     Refusal,
@@ -86,10 +98,19 @@ class Preview:
     locked: tuple[str, ...] = ()  # locked quarters this file would change
     identical: tuple[int, str] | None = None  # (id, state) of an earlier submission of the very same bytes
     skipped: int = 0  # rows left out because their 数值 is blank (not reported this time)
+    tasks: tuple[TaskRow, ...] = ()  # the file's 重点任务 reports, each new / revised / unchanged
+    book: TaskBook = field(default_factory=TaskBook)  # the tasks they report, with the deadlines in force
+    task_skipped: int = 0  # listed tasks left blank (not reported this time)
 
     @property
     def accepted(self) -> bool:
         return not self.hard and not self.soft and self.identical is None
+
+    def explainable_rows(self) -> tuple[list[int], list[int]]:
+        """The Excel rows whose 核实性 questions may be answered in the page: of the value table, of the task table."""
+        rows = {i.row for i in self.soft if i.row and not i.check.startswith("task-")}
+        tasks = {i.row for i in self.soft if i.row and i.check.startswith("task-")}
+        return sorted(rows), sorted(tasks)
 
     def identical_refusal(self) -> Refusal | None:
         """Why the file is not taken: the same bytes were sent before (counted, waiting, or returned to be fixed)."""
@@ -106,32 +127,37 @@ def quarter_code(period: str) -> str:
 
 def preview_file(engine: Engine, plan: PlanData, user: User | None, file_name: str, data: bytes, *,
                  department: str | None = None, explanations: Mapping[int, str] | None = None,
+                 task_explanations: Mapping[int, str] | None = None,
                  today: dt.date | None = None, limits: Limits = Limits()) -> Refusal | Preview:
     """Check a file as the ingest would, for someone allowed to send it, without storing anything."""
-    raw = read_submission(file_name, data, limits)
-    if not isinstance(raw, RawTable):
-        return _rights(user, department) or Preview(file_name, department, tuple(raw))
-    department = department or department_of(raw, plan)
+    upload = read_upload(file_name, data, limits)
+    if isinstance(upload, list):
+        return _rights(user, department) or Preview(file_name, department, tuple(upload))
+    department = department or department_of(upload, plan)
     denied = _rights(user, department)
     if denied:
         return denied
+    day = today or config_today()
     with engine.connect() as conn:
         earlier = find_submission_by_hash(conn, hashlib.sha256(data).hexdigest(), HELD)
         if earlier is not None:
             return Preview(file_name, department, identical=(int(earlier[0]), str(earlier[2])))
-        codes = sorted({c for c in raw.rows[CODE].astype(str).str.strip().unique() if c})
-        current = read_current_values(conn, plan_codes(plan, codes))
+        checked = check_upload(conn, upload, plan, department=department, today=day, limits=limits,
+                               explanations=explanations, task_explanations=task_explanations)
+        rows = checked.value_rows()
+        current = read_current_values(conn, sorted(set(rows[CODE]))) if checked.accepted else rows
         locks = read_locks(conn)
-        judged = plans_judging(conn, plan)
-    checked = check_submission(raw, plan, current, department=department, today=today, limits=limits,
-                               explanations=explanations)
+        judged = plans_judging(conn, plan) if checked.accepted and not rows.empty else []
+        book = read_task_book(conn, plan, day) if checked.tasks is not None else TaskBook()
     if not checked.accepted:
-        return Preview(file_name, department, tuple(sort_issues(checked.hard)), tuple(sort_issues(checked.soft)),
-                       tuple(checked.explained))
-    changed = checked.rows[checked.rows[CHANGE] != "unchanged"]
-    locked = sorted({q for q in map(quarter_code, changed[PERIOD]) if q in locks})
-    return Preview(file_name, department, (), (), tuple(checked.explained), checked.rows,
-                   red_indicators(judged, current, changed), tuple(locked), skipped=checked.skipped)
+        return Preview(file_name, department, checked.hard, checked.soft, checked.explained, book=book)
+    changed = checked.changed_values()
+    periods = [*changed[PERIOD], *(r.period for r in checked.changed_tasks())]
+    locked = sorted({q for q in map(quarter_code, periods) if q in locks})
+    return Preview(file_name, department, (), (), checked.explained, rows,
+                   red_indicators(judged, current, changed) if judged else (), tuple(locked),
+                   skipped=checked.skipped, tasks=checked.task_rows(), book=book,
+                   task_skipped=checked.tasks.skipped if checked.tasks else 0)
 
 
 def _rights(user: User | None, department: str | None) -> Refusal | None:
@@ -188,15 +214,15 @@ def statuses_with(plan: PlanData, current: pd.DataFrame, rows: pd.DataFrame) -> 
 def submit_file(engine: Engine, plan: PlanData, user: User | None, file_name: str, data: bytes, *,
                 department: str | None = None, explanations: Mapping[int, str] | None = None,
                 narratives: Mapping[str, Narrative] | None = None, evidence: Sequence[EvidenceFile] = (),
-                today: dt.date | None = None, now: dt.datetime | None = None,
-                limits: Limits = Limits()) -> Refusal | Preview | IngestResult:
+                today: dt.date | None = None, now: dt.datetime | None = None, limits: Limits = Limits(),
+                task_explanations: Mapping[int, str] | None = None) -> Refusal | Preview | IngestResult:
     """上报: store the file as 待审核 with its narratives and evidence in one transaction, after every check.
 
     Returns a refusal (rights, locked quarter, missing narrative, bad evidence), the preview when the file has
     problems, or the ingest's result (its submission_id is the receipt number).
     """
     preview = preview_file(engine, plan, user, file_name, data, department=department, explanations=explanations,
-                           today=today, limits=limits)
+                           task_explanations=task_explanations, today=today, limits=limits)
     if isinstance(preview, Refusal):
         return preview
     if not preview.accepted:
@@ -215,7 +241,7 @@ def submit_file(engine: Engine, plan: PlanData, user: User | None, file_name: st
     result = ingest_bytes(engine, plan, IngestRequest(
         file_name, data, department=preview.department, submitter=user.username, channel="web", status=PENDING,
         submitted_at=now or dt.datetime.now(), today=today, limits=limits, explanations=explanations,
-        after_save=keep_extras))
+        task_explanations=task_explanations, after_save=keep_extras))
     if result.outcome == UNCHANGED and result.submission_id is not None:
         # the same file arrived from elsewhere between the preview and the write lock: one submission only
         with engine.connect() as conn:
@@ -270,6 +296,78 @@ def _save_evidence(conn: Connection, submission_id: int, evidence: Sequence[Evid
                for e, m in zip(evidence, mimes)]
     if records:
         conn.execute(insert(Evidence), records)
+
+
+# ---- 重点任务 reports -------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TaskReview:
+    """A submission's 重点任务 reports as the reviewer weighs them: each with its task's name and deadline in force."""
+
+    submission_id: int
+    rows: tuple[TaskRow, ...]
+    book: TaskBook
+    evidence: int  # the submission's 佐证材料: the evidence for closing the tasks it reports done
+
+
+def inspect_task_reports(engine: Engine, user: User | None, plan: PlanData, submission_id: int,
+                         today: dt.date | None = None) -> Refusal | TaskReview:
+    """The task reports a submission carries, for a reviewer (the deadlines as they stand today, before it is
+    decided)."""
+    denied = check_can_review(user)
+    if denied:
+        return denied
+    with engine.connect() as conn:
+        if conn.execute(select(Submission.id).where(Submission.id == submission_id)).first() is None:
+            return refusal("no-such-submission", id=submission_id)
+        frame = read_submission_tasks(conn, submission_id)
+        book = read_task_book(conn, plan, today or config_today())
+        evidence = len(read_evidence_list(conn, submission_id))
+    rows = tuple(TaskRow(int(r["source_row"]), str(r["task_code"]), str(r["period"]), str(r["state"]),
+                         str(r["progress"]), r["done_on"], r["new_due"], str(r["note"] or ""))
+                 for r in frame.to_dict("records"))
+    return TaskReview(submission_id, rows, book, evidence)
+
+
+def task_rows_frame(rows: Sequence[TaskRow], book: TaskBook, lang: str = "zh", *,
+                    with_change: bool = False) -> pd.DataFrame:
+    """行 / 任务编码 / 任务名称 / 统计期 / 完成时限 / 完成状态 / 申请事项 / 进展情况 / 备注 (and 变动 in a preview):
+    the words as the department wrote them, which the pages draw as data, never as markup."""
+    def name(code: str) -> str:
+        entry = book.entries.get(code)
+        return "" if entry is None else entry.task.name_zh if lang == "zh" else entry.task.name_en
+
+    columns = {
+        "row": [r.row for r in rows], "code": [r.task_code for r in rows], "name": [name(r.task_code) for r in rows],
+        "period": [period_of_code(r.period).label(lang) for r in rows],
+        "due": [_due_text(book, r.task_code, lang) for r in rows],
+        "state": [t(f"task-report.state.{r.state}", lang) for r in rows],
+        "asked": [_asked(book, r, lang) for r in rows],
+        "progress": [r.progress for r in rows], "note": [r.note for r in rows],
+    }
+    if with_change:
+        columns["change"] = [t(f"submit.change.{r.change}", lang) for r in rows]
+    return pd.DataFrame({t(f"task-report.col.{key}", lang): values for key, values in columns.items()})
+
+
+def _due_text(book: TaskBook, code: str, lang: str) -> str:
+    entry = book.entries.get(code)
+    if entry is None:
+        return ""
+    if entry.due != entry.task.due:
+        return t("task-report.due-extended", lang, due=entry.due.isoformat(), original=entry.task.due.isoformat())
+    return entry.due.isoformat()
+
+
+def _asked(book: TaskBook, row: TaskRow, lang: str) -> str:
+    """What the reviewer is asked to grant: the 销号 of a task done on a day, or an extension to a day."""
+    if row.state == "done" and row.done_on is not None:
+        return t("task-report.asked.done", lang, date=row.done_on.isoformat())
+    entry = book.entries.get(row.task_code)
+    if row.state == "extension" and row.new_due is not None:
+        due = entry.due.isoformat() if entry is not None else ""
+        return t("task-report.asked.extension", lang, date=row.new_due.isoformat(), due=due)
+    return ""
 
 
 # ---- review ------------------------------------------------------------------------------------------------
@@ -351,7 +449,8 @@ def _not_pending(submission_id: int, status: str) -> Refusal:
 
 
 def newer_than(conn: Connection, submission_id: int) -> Refusal | None:
-    """The first newer submission, approved or pending, with a value for one of this one's indicators and periods."""
+    """The first newer submission, approved or pending, with a value for one of this one's indicators and periods,
+    or a report of one of its tasks and quarters."""
     row = conn.execute(text(
         "SELECT o2.submission_id, o2.indicator_code, o2.period FROM observation o "
         "JOIN observation o2 ON o2.indicator_code = o.indicator_code AND o2.period = o.period "
@@ -359,9 +458,12 @@ def newer_than(conn: Connection, submission_id: int) -> Refusal | None:
         "WHERE o.submission_id = :i AND o2.submission_id > :i AND s2.status IN (:approved, :pending) "
         "ORDER BY o2.submission_id, o2.indicator_code, o2.period"),
         {"i": submission_id, "approved": APPROVED, "pending": PENDING}).first()
-    if row is None:
-        return None
-    return refusal("newer-submission", id=submission_id, newer=row[0], code=row[1], when_period=row[2])
+    if row is not None:
+        return refusal("newer-submission", id=submission_id, newer=row[0], code=row[1], when_period=row[2])
+    task = newer_task_report(conn, submission_id)
+    if task is not None:
+        return refusal("newer-task-report", id=submission_id, newer=task[0], code=task[1], when_period=task[2])
+    return None
 
 
 def _decide(conn: Connection, submission_id: int, action: str, user: User, comment: str,
@@ -372,8 +474,8 @@ def _decide(conn: Connection, submission_id: int, action: str, user: User, comme
 
 
 def _locked_quarters_of(conn: Connection, submission_id: int) -> list[str]:
-    periods = conn.execute(text("SELECT DISTINCT period FROM observation WHERE submission_id = :i"),
-                           {"i": submission_id}).scalars().all()
+    periods = [*conn.execute(text("SELECT DISTINCT period FROM observation WHERE submission_id = :i"),
+                             {"i": submission_id}).scalars().all(), *read_task_periods(conn, submission_id)]
     locks = read_locks(conn)
     return sorted({quarter_code(p) for p in periods} & set(locks))
 
@@ -429,8 +531,10 @@ __all__ = [
     "IngestResult",
     "Narrative",
     "Preview",
+    "TaskReview",
     "approve",
     "check_evidence",
+    "inspect_task_reports",
     "lock_quarter",
     "newer_than",
     "plans_judging",
@@ -441,6 +545,7 @@ __all__ = [
     "statuses_in",
     "statuses_with",
     "submit_file",
+    "task_rows_frame",
     "unlock_quarter",
     "withdraw",
 ]

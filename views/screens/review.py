@@ -1,6 +1,7 @@
 """审核: submissions 待审核, each shown as the reviewer must weigh it (current value → value sent, change, status once
 approved, 核实性 questions with the department's answer, narrative, evidence, the original file, other pending files of
-the same value); 审核通过 or 退回修改 with a comment. For administrators: lock a quarter after its briefing (accounts
+the same value; its 重点任务 reports with each task's deadline, the 销号 or extension asked and the progress as
+written); 审核通过 or 退回修改 with a comment. For administrators: lock a quarter after its briefing (accounts
 are managed on 账号管理, views/screens/accounts.py).
 
 A decision always names the submission the page showed: the buttons carry its number, so when another reviewer has
@@ -36,7 +37,14 @@ from pipelines.present.submit_view import (
 )
 from pipelines.workflow.accounts import ADMIN, REVIEWER, Refusal, User
 from pipelines.workflow.pending import PendingView, inspect_submission
-from pipelines.workflow.review import approve, lock_quarter, return_submission, unlock_quarter
+from pipelines.workflow.review import (
+    approve,
+    inspect_task_reports,
+    lock_quarter,
+    return_submission,
+    task_rows_frame,
+    unlock_quarter,
+)
 from views.shared.printable import render_table
 from views.shared.shell import lang
 from views.shared.signin import current_user, open_signed_view, store_engine
@@ -71,6 +79,7 @@ def render_pending(plan: PlanData, user: User) -> None:
     if view is None:
         return
     render_submission(plan, view)
+    render_task_reports(plan, user, chosen)
     own = view.header["submitter"] == user.username
     if own:
         st.info(t("review.own-warning", L))
@@ -97,7 +106,8 @@ def render_submission(plan: PlanData, view: PendingView) -> None:
         values = "、".join(f"{c}（{period_of_code(p).label(L)}）：{other_ids(ids, L)}"
                           for c, p, ids in others[["indicator_code", "period", "others"]].itertuples(index=False))
         st.warning(t("review.others-warning", L, values=values))
-    render_table(review_frame(view.rows, plan, L))
+    if not view.rows.empty:
+        render_table(review_frame(view.rows, plan, L))
     with store_engine().connect() as conn:
         original = read_submission_file(conn, view.submission_id)
         evidence = read_evidence_list(conn, view.submission_id)
@@ -111,6 +121,22 @@ def render_submission(plan: PlanData, view: PendingView) -> None:
         if found:
             st.download_button(t("review.evidence", L, code=item.indicator_code, file=plain(item.file_name)), found[2],
                                found[0], found[1], key=f"evidence-{item.id}")
+
+
+def render_task_reports(plan: PlanData, user: User, submission_id: int) -> None:
+    """The submission's 重点任务 reports: task, deadline in force, the 销号 or extension asked, the progress as written,
+    and the evidence that comes with the submission."""
+    review = inspect_task_reports(store_engine(), user, plan, submission_id, today())
+    if isinstance(review, Refusal):
+        st.error(review.message(L))
+        return
+    if not review.rows:
+        return
+    st.markdown(f"**{t('task-report.review', L, n=len(review.rows))}**")
+    render_table(task_rows_frame(review.rows, review.book, L))
+    if any(row.state == "done" for row in review.rows):
+        st.caption(t("task-report.evidence", L, n=review.evidence) if review.evidence
+                   else t("task-report.no-evidence", L))
 
 
 def _decide(action: str, submission_id: int) -> None:

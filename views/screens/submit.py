@@ -1,5 +1,5 @@
-"""数据填报: template download, upload and checks (强制性错误 / 核实性问题), preview, narrative and evidence, 上报,
-receipt, and the department's history with its original files."""
+"""数据填报: template download, upload and checks (强制性错误 / 核实性问题), preview (values and 重点任务 reports),
+narrative and evidence, 上报, receipt, and the department's history with its original files."""
 from __future__ import annotations
 
 import datetime as dt
@@ -21,10 +21,19 @@ from pipelines.plan.records import PlanData
 from pipelines.present.export import to_xlsx_bytes
 from pipelines.present.formatting import plain
 from pipelines.present.submit_view import STATUS_KEYS, history_frame, issues_frame, preview_frame, selectable_quarters
+from pipelines.store.task_reports import read_task_book
 from pipelines.workflow.accounts import ADMIN, SUBMITTER, Refusal, User
 from pipelines.workflow.attempts import record_attempt
 from pipelines.workflow.evidence import MAX_EVIDENCE_BYTES, MAX_EVIDENCE_FILES
-from pipelines.workflow.review import EvidenceFile, Narrative, Preview, preview_file, submit_file, withdraw
+from pipelines.workflow.review import (
+    EvidenceFile,
+    Narrative,
+    Preview,
+    preview_file,
+    submit_file,
+    task_rows_frame,
+    withdraw,
+)
 from views.shared.printable import render_table
 from views.shared.shell import lang
 from views.shared.signin import current_user, open_signed_view, store_engine
@@ -66,10 +75,11 @@ def render_template(plan: PlanData, department: str) -> None:
                            format_func=lambda q: period_of_code(q).label(L))
     with store_engine().connect() as conn:
         current = read_current_values(conn)
+        book = read_task_book(conn, plan, today())
     period = period_of_code(quarter)
     left, right = st.columns(2)
     stem = t("submit.template-file", L, quarter=quarter, department=department)
-    left.download_button(t("submit.download-xlsx", L), build_xlsx_template(plan, department, period, current),
+    left.download_button(t("submit.download-xlsx", L), build_xlsx_template(plan, department, period, current, book),
                          f"{stem}.xlsx", key="template-xlsx")
     right.download_button(t("submit.download-csv", L), build_csv_template(plan, department, period, current),
                           f"{stem}.csv", "text/csv", key="template-csv")
@@ -123,9 +133,9 @@ def render_upload(plan: PlanData, user: User, department: str) -> None:
     if uploaded is None:
         return
     data = uploaded.getvalue()
-    explanations = _explanations(hashlib.sha256(data).hexdigest())
+    explanations, task_explanations = _explanations(hashlib.sha256(data).hexdigest())
     preview = preview_file(store_engine(), plan, user, uploaded.name, data, department=department,
-                           explanations=explanations)
+                           explanations=explanations, task_explanations=task_explanations)
     _log_once(user, department, uploaded.name, data, preview)
     identical = preview.identical_refusal() if isinstance(preview, Preview) else None
     if isinstance(preview, Refusal):
@@ -135,7 +145,7 @@ def render_upload(plan: PlanData, user: User, department: str) -> None:
     elif not preview.accepted:
         render_problems(preview)
     else:
-        render_preview(plan, user, department, preview, uploaded.name, data, explanations)
+        render_preview(plan, user, department, preview, uploaded.name, data, (explanations, task_explanations))
 
 
 def _log_once(user: User, department: str, file_name: str, data: bytes, preview: Refusal | Preview) -> None:
@@ -146,16 +156,22 @@ def _log_once(user: User, department: str, file_name: str, data: bytes, preview:
         st.session_state["logged_upload"] = key
 
 
-def _explanations(file_hash: str) -> dict[int, str]:
-    """核实性 explanations typed in the page for this file, kept while the file stays the same."""
+def _explanations(file_hash: str) -> tuple[dict[int, str], dict[int, str]]:
+    """核实性 explanations typed in the page for this file, kept while the file stays the same: of the value rows and
+    of the task rows (each by its own table's Excel row)."""
     if st.session_state.get("explained_file") != file_hash:
         st.session_state["explained_file"] = file_hash
         st.session_state["explanations"] = {}
+        st.session_state["task_explanations"] = {}
     kept: dict[int, str] = st.session_state["explanations"]
+    kept_tasks: dict[int, str] = st.session_state.setdefault("task_explanations", {})
     for key, value in st.session_state.items():
-        if str(key).startswith("explain-") and value:
-            kept[int(str(key).split("-")[1])] = str(value)
-    return dict(kept)
+        name = str(key)
+        if name.startswith("explain-task-") and value:
+            kept_tasks[int(name.removeprefix("explain-task-"))] = str(value)
+        elif name.startswith("explain-") and value:
+            kept[int(name.removeprefix("explain-"))] = str(value)
+    return dict(kept), dict(kept_tasks)
 
 
 def render_problems(preview: Preview) -> None:
@@ -168,8 +184,11 @@ def render_problems(preview: Preview) -> None:
         render_table(issues_frame(preview.soft, L))
         if preview.soft and not preview.hard:
             st.caption(t("submit.explain-help", L))
-            for row in sorted({i.row for i in preview.soft if i.row}):
+            rows, task_rows = preview.explainable_rows()
+            for row in rows:
                 st.text_input(t("submit.explain-row", L, row=row), key=f"explain-{row}")
+            for row in task_rows:
+                st.text_input(t("task-report.explain-row", L, row=row), key=f"explain-task-{row}")
             st.button(t("submit.recheck", L), key="recheck")
     everything = issues_frame(preview.hard + preview.soft, L)
     st.download_button(t("submit.download-problems", L), to_xlsx_bytes(everything, t("submit.problems-sheet", L)),
@@ -177,13 +196,15 @@ def render_problems(preview: Preview) -> None:
 
 
 def render_preview(plan: PlanData, user: User, department: str, preview: Preview, file_name: str, data: bytes,
-                   explanations: dict[int, str]) -> None:
+                   explanations: tuple[dict[int, str], dict[int, str]]) -> None:
     st.success(t("submit.valid", L))
     if preview.skipped:
         st.info(t("submit.skipped", L, n=preview.skipped))
     if preview.explained:
         st.caption(t("submit.explained", L, n=len(preview.explained)))
-    render_table(preview_frame(preview.rows, plan, preview.red, L))
+    if not preview.rows.empty:
+        render_table(preview_frame(preview.rows, plan, preview.red, L))
+    render_task_preview(preview)
     if preview.red:
         st.warning(t("submit.red-warning", L, codes="、".join(preview.red)))
     if preview.locked:
@@ -192,8 +213,18 @@ def render_preview(plan: PlanData, user: User, department: str, preview: Preview
     narratives, evidence = render_narratives(plan, preview)
     if st.button(t("submit.send", L), type="primary", key="send"):
         result = submit_file(store_engine(), plan, user, file_name, data, department=department,
-                             explanations=explanations, narratives=narratives, evidence=evidence)
+                             explanations=explanations[0], task_explanations=explanations[1],
+                             narratives=narratives, evidence=evidence)
         _after_send(result)
+
+
+def render_task_preview(preview: Preview) -> None:
+    """The file's 重点任务 reports as they would be sent: task, deadline, state, what is asked, progress as written."""
+    if preview.task_skipped:
+        st.info(t("task-report.skipped", L, n=preview.task_skipped))
+    if preview.tasks:
+        st.markdown(f"**{t('task-report.preview', L, n=len(preview.tasks))}**")
+        render_table(task_rows_frame(preview.tasks, preview.book, L, with_change=True))
 
 
 def render_narratives(plan: PlanData, preview: Preview) -> tuple[dict[str, Narrative], list[EvidenceFile]]:
@@ -226,7 +257,8 @@ def _after_send(result: Refusal | Preview | IngestResult) -> None:
         c = result.counts
         st.session_state["receipt"] = t("submit.receipt", L, id=result.submission_id,
                                         time=dt.datetime.now().strftime("%Y-%m-%d %H:%M"), new=c.get("new", 0),
-                                        revised=c.get("revised", 0), unchanged=c.get("unchanged", 0))
+                                        revised=c.get("revised", 0), unchanged=c.get("unchanged", 0)) + (
+            t("task-report.receipt", L, n=c["tasks"]) if c.get("tasks") else "")
         st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1
         st.rerun()
 
