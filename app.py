@@ -22,6 +22,7 @@ pages = [
     st.Page("views/screens/departments.py", title=t("ui.page.departments", reader), icon=":material/apartment:"),
     st.Page("views/screens/briefing.py", title=t("briefing.page-title", reader), icon=":material/summarize:"),
     st.Page("views/screens/evaluation.py", title=t("ui.page.evaluation", reader), icon=":material/assignment:"),
+    st.Page("views/screens/tasks.py", title=t("task_pages.title", reader), icon=":material/task_alt:"),
     st.Page("views/screens/submit.py", title=t("submit.title", reader), icon=":material/upload_file:"),
     st.Page("views/screens/review.py", title=t("review.title", reader), icon=":material/fact_check:"),
     st.Page("views/screens/accounts.py", title=t("admin.title", reader), icon=":material/manage_accounts:"),

@@ -65,6 +65,7 @@ PAGE_HEADINGS = {
     "departments": t("ui.page.departments", "zh"),
     "briefing": t("briefing.page-title", "zh"),
     "evaluation": t("ui.page.evaluation", "zh"),
+    "tasks": t("task_pages.title", "zh"),
     "submit": t("submit.title", "zh"),
     "review": t("review.title", "zh"),
     "accounts": t("admin.title", "zh"),

@@ -108,9 +108,10 @@ VISIBLE_WORDS = """() => {
 
 
 def plan_codes(plan: PlanData) -> set[str]:
-    """The plan's codes, which pages show beside names (A03 高成长性科技企业数, ZX2, KW)."""
+    """The plan's codes, which pages show beside names (A03 高成长性科技企业数, ZX2, KW) and in the 编码 column of its
+    重点任务 (T01)."""
     return ({d.code for d in plan.departments} | {a.code for a in plan.actions} | {s.code for s in plan.sub_items}
-            | {i.code for i in plan.indicators})
+            | {i.code for i in plan.indicators} | {task.code for task in plan.tasks})
 
 
 def latin_runs(text: str, allowed: set[str]) -> list[str]:
@@ -190,8 +191,8 @@ def sessions(browser: Browser, app_url: str) -> Iterator[dict[str | None, Page]]
             tab.context.close()
 
 
-PAGES = ("", "actions", "indicator", "departments", "briefing", "evaluation", "submit", "review", "accounts", "board",
-         "methodology")
+PAGES = ("", "actions", "indicator", "departments", "briefing", "evaluation", "tasks", "submit", "review", "accounts",
+         "board", "methodology")
 # Pages known to show Latin text that is not on the allow-list, as strict xfails (none left).
 LEFT: dict[str, str] = {}
 WALK = [*((None, page) for page in PAGES),

@@ -1,11 +1,13 @@
 """Special actions: one action at a time — its sub-items and indicators in the 通报 completion table, with trend
-sparklines, sorting, filtering and XLSX export, and the lists of 超序时 / 按序时 / 滞后序时 items. An ended plan at
-its last quarter shows the 总结评估 instead: tallies, 评估结论 in the table, the indicators listed per conclusion."""
+sparklines, sorting, filtering and XLSX export, and the lists of 超序时 / 按序时 / 滞后序时 items; under its heading
+the line of its 重点任务. An ended plan at its last quarter shows the 总结评估 instead: tallies, 评估结论 in the
+table, the indicators listed per conclusion."""
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
+from pipelines.core.config import today
 from pipelines.present.charts import conclusion_bar_html, status_bar_html
 from pipelines.present.evaluation import conclusion_badge, conclusion_name, tally_text
 from pipelines.present.export import to_xlsx_bytes
@@ -40,6 +42,7 @@ from pipelines.present.tables import (
     sort_completion,
     sub_item_rows,
 )
+from pipelines.present.task_board import task_codes, task_ledger, task_line
 from views.shared import data
 from views.shared.printable import render_table
 from views.shared.shell import View, open_view, page_choice, render_footer, render_html_chart, render_legend
@@ -61,6 +64,14 @@ def render_table_with_download(view: View, shown: pd.DataFrame, columns: list[st
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
+def render_task_line(view: View, action: str) -> None:
+    """「重点任务3项：逾期1项、…」 of this action's tasks alone (when the plan lists tasks)."""
+    if not view.plan.tasks:
+        return
+    reports = data.task_reports(view.url, view.version, task_codes(view.plan))
+    st.markdown(f"**{task_line(task_ledger(view.plan, reports, view.as_of, today(), view.lang), view.lang, action)}**")
+
+
 def render_pace(view: View, action: str, name: str) -> None:
     """The action's status and pace: its roll-up, the status bar, sub-items, the table and the 序时 lists."""
     lang, standing = view.lang, view.standing
@@ -69,6 +80,7 @@ def render_pace(view: View, action: str, name: str) -> None:
     lists = pace_lists(table, lang)
     st.subheader(f"{name} · {status_badge(rollup.status, lang)}")
     st.caption(rollup.explanation(lang))
+    render_task_line(view, action)
     metrics = st.columns(5)
     metrics[0].metric(view.t("ui.chart.completion"), format_rate(rollup.mean_completion))
     metrics[1].metric(view.t("ui.indicators"), f"{len(table)}")
@@ -110,6 +122,7 @@ def render_final(view: View, action: str, name: str) -> None:
     lists = conclusion_lists(table, lang)
     st.subheader(name)
     st.markdown(f"**{tally_text(found, lang)}**")
+    render_task_line(view, action)
     metrics = st.columns(2 + len(conclusions()))
     metrics[0].metric(view.t("ui.chart.completion"), format_rate(found.mean_completion))
     metrics[1].metric(view.t("ui.indicators"), f"{found.n}")

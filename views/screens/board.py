@@ -1,6 +1,9 @@
 """报送情况 for leaders: departments × quarters (未填报 / 已上报 / 退回修改 / 审核通过, on time or late), 及时率, and
-the 催报 list for the open quarter."""
+the 催报 list for the open quarter; then the 重点任务: the 催办 list of overdue tasks with their owners, and the task
+reports the open quarter is owed with those received."""
 from __future__ import annotations
+
+import datetime as dt
 
 import pandas as pd
 import streamlit as st
@@ -19,6 +22,9 @@ from pipelines.present.submission_board import (
     open_quarter,
     rates_rows,
 )
+from pipelines.present.tables import localise
+from pipelines.present.task_board import chase_now, owed_line, owed_rows, owed_task_reports, task_codes
+from pipelines.store.tasks import read_task_reports
 from pipelines.workflow.accounts import REVIEWER, VIEWER
 from pipelines.workflow.attempts import read_attempts
 from views.shared.printable import render_table
@@ -36,6 +42,7 @@ def main() -> None:
     day = today()
     with store_engine().connect() as conn:
         board = compute_board(plan, read_submission_periods(conn), day, read_attempts(conn))
+        reports = read_task_reports(conn, task_codes(plan))
     quarter = open_quarter(plan, day).label(L)
     chase = chase_list(board, plan, day)
     st.subheader(t("board.chase", L, quarter=quarter))
@@ -48,6 +55,28 @@ def main() -> None:
     st.subheader(t("board.grid", L, days=plan.info.due_days))
     render_table(board_grid(board, plan, day, L))
     st.caption(t("board.refused-note", L))
+    if plan.tasks:
+        render_tasks(plan, reports, day)
+
+
+def render_tasks(plan: PlanData, reports: pd.DataFrame, day: dt.date) -> None:
+    """催办 (the tasks overdue now, with their owners and days overdue) and the open quarter's task reports: owed by
+    every task not yet closed, with those received."""
+    quarter = open_quarter(plan, day)
+    st.subheader(t("task_pages.board.heading", L))
+    late, judged = chase_now(plan, reports, day, L)
+    st.markdown(f"**{t('task_pages.board.chase', L, day=judged.isoformat())}**")
+    if late.empty:
+        st.caption(t("task_pages.board.chase-none", L, day=judged.isoformat()))
+    else:
+        render_table(localise(late, L))
+    owed = owed_task_reports(plan, reports, quarter, day)
+    st.markdown(f"**{t('task_pages.board.owed', L, quarter=quarter.label(L))}**")
+    if owed.empty:
+        st.caption(t("task_pages.board.owed-none", L, quarter=quarter.label(L)))
+        return
+    st.caption(owed_line(owed, quarter, L))
+    render_table(owed_rows(owed, plan, day, L))
 
 
 def rates_table(rates: pd.DataFrame, plan: PlanData) -> pd.DataFrame:

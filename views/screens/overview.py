@@ -1,11 +1,14 @@
-"""Overview: the plan at a glance — completion and status counts, the six actions, the hierarchy in one picture,
-what changed since last quarter, red flags with their explanation, and departments with overdue data. An ended plan
-at its last quarter is told in its 总结评估's conclusions and tallies instead of pace lights."""
+"""Overview: the plan at a glance — completion and status counts, the 重点任务 line, the six actions, the hierarchy in
+one picture, what changed since last quarter, red flags with their explanation, departments with overdue data and the
+overdue tasks. An ended plan at its last quarter is told in its 总结评估's conclusions and tallies instead of pace
+lights."""
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from pipelines.core.config import today
 from pipelines.core.periods import latest_period_ending_by
 from pipelines.present.charts import (
     build_action_chart,
@@ -38,6 +41,8 @@ from pipelines.present.tables import (
     red_flags_heading,
     revision_rows,
 )
+from pipelines.present.task_board import overdue_tasks, task_codes, task_ledger, task_line
+from pipelines.present.tasks import ledger_day
 from views.shared import data
 from views.shared.printable import render_table
 from views.shared.shell import View, open_view, render_chart, render_footer, render_html_chart, render_legend
@@ -51,8 +56,15 @@ def chart_columns(view: View) -> tuple[DeltaGenerator, DeltaGenerator, DeltaGene
     return left, middle, right
 
 
-def render_pace(view: View, height: int | None) -> None:
-    """Headline numbers, the status bar, the actions' completion and status, the hierarchy coloured by status."""
+def render_task_line(view: View, tasks: pd.DataFrame) -> None:
+    """「重点任务14项：已销号5项、…」 under the headline, when the plan lists tasks."""
+    if not tasks.empty:
+        st.markdown(f"**{task_line(tasks, view.lang)}**")
+
+
+def render_pace(view: View, height: int | None, tasks: pd.DataFrame) -> None:
+    """Headline numbers, the task line, the status bar, the actions' completion and status, the hierarchy coloured by
+    status."""
     lang, standing = view.lang, view.standing
     head = headline(standing)
     first, second = st.columns(5), st.columns(4)
@@ -63,6 +75,7 @@ def render_pace(view: View, height: int | None) -> None:
     first[4].metric(view.t("ui.overdue"), format_count(head.overdue, lang))
     for column, group in zip(second, GROUPS):
         column.metric(view.t(f"ui.group.{group}"), format_count(head.groups[group], lang), border=True)
+    render_task_line(view, tasks)
     left, middle, right = chart_columns(view)
     with left:
         # HTML, not Plotly: the page's answer shows with its headline numbers, before the chart code has loaded
@@ -77,12 +90,13 @@ def render_pace(view: View, height: int | None) -> None:
     render_legend(view)
 
 
-def render_final(view: View, height: int | None) -> None:
-    """The 总结评估 at a glance: its tally, mean completion and counts per conclusion, the conclusion bar, each
-    action's conclusions and the hierarchy coloured by conclusion; no pace light."""
+def render_final(view: View, height: int | None, tasks: pd.DataFrame) -> None:
+    """The 总结评估 at a glance: its tally, the task line, mean completion and counts per conclusion, the conclusion
+    bar, each action's conclusions and the hierarchy coloured by conclusion; no pace light."""
     lang, evaluation = view.lang, view.evaluation()
     head = final_headline(evaluation, view.standing, lang)
     st.markdown(f"**{view.t('final_view.summary-line', tally=head.tally)}**")
+    render_task_line(view, tasks)
     first, second = st.columns(3), st.columns(4)
     first[0].metric(view.t("ui.plan-completion"), format_rate(head.completion))
     first[1].metric(view.t("ui.indicators"), format_count(head.indicators, lang))
@@ -125,9 +139,22 @@ def render_changes(view: View) -> None:
         render_table(localise(revised, lang))
 
 
-def render_lists(view: View) -> None:
-    """Red flags (an ended plan's: the indicators not or only basically completed), overdue departments, and while
-    the plan runs the indicators likely to meet their target."""
+def render_overdue_tasks(view: View, tasks: pd.DataFrame) -> None:
+    """催办: the overdue tasks, their lead and supporting departments and days overdue (when the plan lists tasks)."""
+    if tasks.empty:
+        return
+    st.subheader(view.t("task_pages.overdue.heading"))
+    late = overdue_tasks(tasks, view.lang)
+    if late.empty:
+        st.success(view.t("task_pages.overdue.none"))
+    else:
+        render_table(localise(late, view.lang))
+        st.caption(view.t("task_pages.overdue.as-of", day=ledger_day(view.as_of, today(), view.plan.info.due_days)))
+
+
+def render_lists(view: View, tasks: pd.DataFrame) -> None:
+    """Red flags (an ended plan's: the indicators not or only basically completed), overdue departments, overdue
+    tasks with their owners (催办), and while the plan runs the indicators likely to meet their target."""
     lang, standing = view.lang, view.standing
     if view.final:
         evaluation = view.evaluation()
@@ -144,6 +171,7 @@ def render_lists(view: View) -> None:
             st.success(view.t(all_clear))
         else:
             render_table(localise(rows, lang))
+    render_overdue_tasks(view, tasks)
     if not view.final:  # 有望如期达成 is a projection: nothing to project once the plan is over
         with st.expander(view.t("ui.section.likely", n=headline(standing).likely)):
             render_table(localise(likely_rows(standing, lang), lang))
@@ -151,8 +179,10 @@ def render_lists(view: View) -> None:
 
 page = open_view("ui.page.overview", plan_title=True)
 chart_height = 390 if page.screenshot else None
-(render_final if page.final else render_pace)(page, chart_height)
+ledger = task_ledger(page.plan, data.task_reports(page.url, page.version, task_codes(page.plan)), page.as_of,
+                     today(), page.lang)
+(render_final if page.final else render_pace)(page, chart_height, ledger)
 if not page.screenshot:
     render_changes(page)
-    render_lists(page)
+    render_lists(page, ledger)
 render_footer(page)

@@ -40,6 +40,7 @@ from pipelines.store.plans import plan_from_store, plans_in_store, series_codes
 from pipelines.store.snapshot import read_revisions_since, read_snapshot
 from pipelines.store.standing_cache import Kept, read_kept, read_kept_standing
 from pipelines.store.standings import plan_values
+from pipelines.store.tasks import read_task_reports
 
 Version = DataVersion
 
@@ -231,6 +232,14 @@ def report_states(url: str, version: Version, as_of: str, today: dt.date, code: 
     with engine(url).connect() as conn:
         first = read_first_reports(conn)
     return compute_report_states(standing(url, version, as_of, code).plan, first, period_of_code(as_of), today)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def task_reports(url: str, version: Version, codes: tuple[str, ...]) -> pd.DataFrame:
+    """The reports of some 重点任务 as they stand (per task and quarter the newest approved one and a newer one
+    awaiting review): what a plan's ledger is judged on."""
+    with engine(url).connect() as conn:
+        return read_task_reports(conn, codes)
 
 
 def clear() -> None:
