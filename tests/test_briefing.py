@@ -104,7 +104,7 @@ def test_briefing_slides_are_16_9_with_the_expected_titles(pack: BriefingFiles, 
 
     assert round(deck.slide_width / deck.slide_height, 3) == round(16 / 9, 3)
     assert [title for title in _slide_titles(pack.pptx) if not title.endswith("（续）")] == [
-        standing.plan.info.name_zh, "总体情况", *actions, "与上一季度（2025年第三季度）相比的变化",
+        standing.plan.info.name_zh, "总体情况", *actions, "重点任务推进情况", "与上一季度（2025年第三季度）相比的变化",
         red_flags_heading(standing, "zh"), "各部门报送及时情况", "方法说明"]
     assert red_flags_heading(standing, "zh") == "未达成指标"  # the samples' plan has ended: every red one missed
 
@@ -179,7 +179,8 @@ def test_briefing_pdf_embeds_the_cjk_font_and_its_chinese_is_text(pack: Briefing
 def test_briefing_tongbao_has_the_headings_in_order(pack: BriefingFiles) -> None:
     texts = [p.text for p in Document(str(pack.docx)).paragraphs]
     wanted = ["长宁区全面推进", "（截至2025年12月底）", "一、总体情况", "二、分专项完成情况", "表1", "三、序时进度对比",
-              "（一）超序时指标", "（二）按序时指标", "（三）滞后序时指标", "四、存在问题", "五、下步工作", "注："]
+              "（一）超序时指标", "（二）按序时指标", "（三）滞后序时指标", "四、重点任务推进情况", "五、存在问题",
+              "六、下步工作", "注："]  # the plan lists 重点任务: their heading comes fourth (a plan without: test_task_briefing)
     position = -1
     for heading in wanted:  # each after the one before
         position = next((n for n, text in enumerate(texts) if n > position and text.startswith(heading)), -1)
@@ -391,11 +392,15 @@ def test_briefing_pdf_text_is_at_least_9_pt_and_tables_keep_their_rows(pack: Bri
 def test_briefing_tongbao_tables_repeat_their_header_keep_rows_whole_and_fit_columns(pack: BriefingFiles) -> None:
     doc = Document(str(pack.docx))
 
+    completion = [table for table in doc.tables if table.rows[0].cells[0].text == "序号"]
+    assert len(completion) == len(pack.content.actions)  # besides them: the 重点任务 table
+
     for table in doc.tables:
         rows = table._tbl.tr_lst
         assert rows[0].trPr.find(qn("w:tblHeader")) is not None
         assert all(row.trPr is not None and row.trPr.find(qn("w:cantSplit")) is not None for row in rows)
         assert table._tbl.tblPr.find(qn("w:tblLayout")).get(qn("w:type")) == "fixed"
+    for table in completion:
         grid = [int(c.get(qn("w:w"))) for c in table._tbl.tblGrid.findall(qn("w:gridCol"))]
         assert grid[0] == min(grid) and grid[2] > 2 * grid[0]  # 序号 narrow, 指标 wide
         assert [c.width for c in table.rows[1].cells][2] == table.rows[0].cells[2].width

@@ -86,11 +86,12 @@ def test_the_final_reports_headings_and_table_as_word_reads_them(final: Evaluati
 def test_the_final_reports_problems_name_every_indicator_not_completed(final: EvaluationReport) -> None:
     short = [i.name_zh for i in final.evaluation.plan.indicators
              if final.evaluation.verdicts[i.code].conclusion in ("not_completed", "basically_completed", "no_data")]
-    assert len(final.problems) == len(short) > 0
-    for name, item in zip(short, final.problems):
+    indicators = [item for item in final.problems if not item.startswith("重点任务——")]
+    assert len(indicators) == len(short) > 0
+    for name, item in zip(short, indicators):
         assert item.startswith(f"{name}（")
-    assert any("备注：" in item for item in final.problems)  # what the department wrote with its value
-    assert all(("备注：" in item or "部门反映：" in item) != ("主责部门未说明原因" in item) for item in final.problems)
+    assert any("备注：" in item for item in indicators)  # what the department wrote with its value
+    assert all(("备注：" in item or "部门反映：" in item) != ("主责部门未说明原因" in item) for item in indicators)
 
 
 def test_the_final_report_hands_over_to_the_2026_plan(final: EvaluationReport, final_docx: Document  # type: ignore[valid-type]
@@ -128,7 +129,7 @@ def test_a_final_evaluation_of_a_plan_in_force_or_with_an_as_of_is_refused(cycle
 
 def test_the_xlsx_has_one_sheet_per_table_with_frozen_headers(final: EvaluationReport) -> None:
     book = load_workbook(io.BytesIO(evaluation_xlsx_bytes(final)))
-    assert book.sheetnames == ["主要指标完成情况", "各专项行动", "指标衔接情况"]
+    assert book.sheetnames == ["主要指标完成情况", "各专项行动", "重点任务完成情况", "指标衔接情况"]
     sheet = book["主要指标完成情况"]
     assert [c.value for c in sheet[1]] == [*COLUMNS, "说明"]
     assert sheet.max_row == 56 and sheet.freeze_panes == "A2"
@@ -245,3 +246,15 @@ def test_a_midterm_report_reads_only_what_was_written_in_the_plans_own_periods(c
     said = " ".join(line for action in report.actions for line in action.progress)
     assert "2023年补报" not in said  # a note sent with a 2023 value of a continued series
     assert said  # the 2026 values' notes are there
+
+
+def test_the_final_report_has_the_key_tasks_and_names_those_not_closed(final: EvaluationReport,
+                                                                       final_docx: Document) -> None:  # type: ignore[valid-type]
+    assert final.tasks is not None and len(final.tasks) == len(final.evaluation.plan.tasks)
+    assert final.tasks_line.startswith(f"重点任务{len(final.evaluation.plan.tasks)}项：")
+    assert f"{final.tasks_line}。" in final.overall
+    captions = [p.text for p in final_docx.paragraphs]
+    assert "表3　重点任务完成情况" in captions and "表4　指标衔接情况" in captions
+    open_tasks = [item for item in final.problems if item.startswith("重点任务——")]
+    not_closed = [r for r in final.tasks.itertuples(index=False) if "已销号" not in r[4] and "待销号" not in r[4]]
+    assert len(open_tasks) == len(not_closed)

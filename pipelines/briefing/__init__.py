@@ -28,6 +28,7 @@ from pipelines.present.timeliness import compute_report_states
 from pipelines.store.plans import series_codes
 from pipelines.store.snapshot import diff_quarters, read_snapshot
 from pipelines.store.standings import read_standing
+from pipelines.store.tasks import read_task_reports
 
 __all__ = ["BriefingContent", "BriefingFiles", "SetupError", "check_setup", "file_names", "make_briefing",
            "read_content"]
@@ -52,7 +53,8 @@ def check_setup(lang: str = "zh") -> str:
 def read_content(engine: Engine, as_of: Period, lang: str = "zh",
                  today: dt.date | None = None, plan_code: str | None = None) -> BriefingContent | None:
     """One plan's quarter's content from the store (its frozen snapshot when there is one; the store's default plan
-    when none is named); None when there is no such plan."""
+    when none is named); None when there is no such plan. Its 重点任务 are judged from the store's task reports as
+    the quarter's ledger on `today` (they are not frozen with the snapshot)."""
     standing = read_standing(engine, as_of, plan_code)
     if standing is None:
         return None
@@ -61,6 +63,7 @@ def read_content(engine: Engine, as_of: Period, lang: str = "zh",
         frozen = read_snapshot(conn, as_of, plan.info.code)
         first, submissions, version = read_first_reports(conn), read_submissions(conn), read_data_version(conn)
         narratives = read_value_narratives(conn)
+        tasks = read_task_reports(conn, [task.code for task in plan.tasks]) if plan.tasks else None
     previous = latest_period_ending_by(as_of.end_time - 0.25, "quarterly")
     has_previous = previous.end_time > plan.info.start_period.start_time + 1e-9
     diff = diff_quarters(engine, previous, as_of, plan.info.due_days, plan.info.code) if has_previous else None
@@ -70,7 +73,7 @@ def read_content(engine: Engine, as_of: Period, lang: str = "zh",
                          diff.revisions if diff else None, compute_report_states(plan, first, as_of, today),
                          lang=lang, illustrative=shows_illustrative(plan, submissions),
                          data_time=version.last_approved_at if version else None, generated_on=today,
-                         previous=previous if has_previous else None, narratives=narratives)
+                         previous=previous if has_previous else None, narratives=narratives, task_reports=tasks)
 
 
 def file_names(content: BriefingContent) -> dict[str, str]:

@@ -3,6 +3,7 @@
 Every number comes from the progress engine (through pipelines.present.tables) and every word from the catalog or the
 plan, so the slides, the PDF and the 通报 can only differ in layout, never in figures. The pack of an ended plan's
 last quarter speaks in its 总结评估's conclusions and tallies (pipelines.present.final_view) instead of pace lights.
+Either pack of a plan with 重点任务 adds their 推进情况 from the ledger (pipelines.present.tasks; task_brief).
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from pipelines.engine.status_rule import OTHER_STATUSES, PACE_STATUSES, StatusRu
 from pipelines.plan.evaluation import Evaluation, compute_evaluation
 from pipelines.plan.records import PlanData
 from pipelines.plan.standing import Standing
+from pipelines.present import tasks as ledger
 from pipelines.present.charts import (
     build_action_chart,
     build_action_tally_chart,
@@ -89,6 +91,8 @@ from pipelines.present.timeliness import department_grid, grid_for_display, rank
 from pipelines.store.snapshot import Frozen
 
 CHART_SIZE = (1100, 620)  # px before the 2× scale: a 16:9-ish picture that fills a slide's body
+SLIPPED = ("overdue", "due_soon", "extension_requested", "extended")  # the tasks the pack lists by name
+URGENT = ("overdue", "due_soon")  # the tasks 下步工作 asks their departments to speed up
 
 
 @dataclass(frozen=True)
@@ -112,6 +116,20 @@ class ActionPage:
     indicators: pd.DataFrame  # localised: 序号 | 指标 | 单位 | 目标值 | 截至本期完成 | 完成率 | 序时进度 | 差值 | 状态
     table: pd.DataFrame  # the full 通报 completion table of the action (stable column keys)
     chart: str
+
+
+@dataclass(frozen=True)
+class TaskBrief:
+    """重点任务推进情况 as the pack tells it: the counts line, and the tasks overdue, due soon or with an extension
+    (asked for or granted), most urgent first, with their departments' latest approved 进展情况."""
+
+    counts: dict[str, int]  # per task state, as ledger_counts gives them
+    line: str  # 重点任务14项：已销号5项、推进中6项、临近到期1项、逾期2项
+    sentence: str  # the line as the summary's and 一、总体情况's sentence
+    lead: str  # the page's first paragraph: the line, the day the states are judged on, what the table lists
+    table: pd.DataFrame  # localised: 重点任务 | 主责部门 | 完成时限 | 状态 | 最新进展 (empty when none slipped)
+    problems: list[str]  # 存在问题: each lead department's overdue tasks
+    next_step: str  # 下步工作 for the departments with overdue or due-soon tasks; '' when there are none
 
 
 @dataclass(frozen=True)
@@ -152,6 +170,7 @@ class BriefingContent:
     summary_chart: str = "status_counts"  # the summary page's chart (final: conclusion_counts)
     flags_none: str = "briefing.no-red-flags"  # the catalog key said when the red list is empty
     overall: str = ""  # the final 通报's 一、总体情况 (the pace 通报 words its own from head and paces)
+    tasks: TaskBrief | None = None  # 重点任务推进情况; None for a plan without tasks (no page, no heading)
 
     def t(self, key: str, /, **values: object) -> str:
         return t(key, self.lang, **values)
@@ -387,16 +406,27 @@ def build_content(standing: Standing, frozen: Frozen | None, changes: list[Chang
                   revisions: pd.DataFrame | None,
                   report_states: pd.DataFrame, *, lang: str, illustrative: bool, data_time: object,
                   generated_on: dt.date, previous: Period | None,
-                  narratives: pd.DataFrame | None = None) -> BriefingContent:
+                  narratives: pd.DataFrame | None = None,
+                  task_reports: pd.DataFrame | None = None) -> BriefingContent:
     """Everything the pack says for one quarter; `changes` is None when there is no previous quarter; `narratives`
-    (models.queries.read_value_narratives) carry what departments wrote with their values. An ended plan's last
-    quarter (as the day `generated_on` sees it) speaks in its 总结评估's conclusions (final_content)."""
+    (models.queries.read_value_narratives) carry what departments wrote with their values; `task_reports`
+    (pipelines.store.tasks.read_task_reports; None: none read) the departments' 重点任务 reports, judged as of the
+    quarter on `generated_on`. An ended plan's last quarter (as the day `generated_on` sees it) speaks in its 总结评估's
+    conclusions (final_content)."""
     standing = standing_as_briefed(standing, frozen)
     plan, time = standing.plan, format_time(data_time)
     shared, grid = _shared(standing, frozen, changes, revisions, report_states, lang=lang, illustrative=illustrative,
                            time=time, generated_on=generated_on, previous=previous)
+    brief = task_brief(plan, task_reports, standing.as_of, generated_on, lang)
     if is_final_view(plan, standing.as_of, plan.info.state(generated_on)):
-        return final_content(standing, shared, grid, narratives)
+        return with_tasks(final_content(standing, shared, grid, narratives), brief)
+    return with_tasks(pace_content(standing, shared, grid, narratives), brief)
+
+
+def pace_content(standing: Standing, shared: dict[str, Any], grid: pd.DataFrame,
+                 narratives: pd.DataFrame | None) -> BriefingContent:
+    """The pack of a quarter while the plan runs: its standing against time elapsed, with the pace lights."""
+    lang, illustrative, time = str(shared["lang"]), bool(shared["illustrative"]), str(shared["data_time"])
     head = headline(standing)
     completion = completion_table(standing, lang, narratives=narratives)
     items = pace_lists(completion, lang)
@@ -409,10 +439,71 @@ def build_content(standing: Standing, frozen: Frozen | None, changes: list[Chang
         flags_heading=red_flags_heading(standing, lang), flags=_flags_shown(flags, lang), completion=completion,
         pace_items=items, problems=_problems(flags, overdue, standing, lang),
         next_steps=_next_steps(completion, overdue, lang),
-        methodology=_methodology(standing, frozen, illustrative, time, generated_on, lang),
+        methodology=_methodology(standing, shared["frozen"], illustrative, time, shared["generated_on"], lang),
         rule_table=rule_rows(standing.rule, lang),
         source_note=t("briefing.tongbao.note", lang, time=time, rule=rule_title(standing.rule).text(lang)),
         charts=_charts(standing, head, actions, grid, lang, illustrative))
+
+
+# ---- 重点任务推进情况 -----------------------------------------------------------------------------------------------
+
+def task_brief(plan: PlanData, reports: pd.DataFrame | None, as_of: Period, today: dt.date,
+               lang: str) -> TaskBrief | None:
+    """The plan's 重点任务 as of the quarter, judged on the day ledger_day gives for `today`; None without tasks."""
+    if not plan.tasks:
+        return None
+    rows = ledger.ledger_rows(plan, pd.DataFrame() if reports is None else reports, as_of, today, lang)
+    counts = ledger.ledger_counts(rows)
+    line = ledger.counts_line(counts, lang)
+    slipped = ledger.not_done_rows(rows)
+    slipped = slipped[slipped[ledger.STATE_CODE].isin(SLIPPED)]
+    day = ledger.ledger_day(as_of, today, plan.info.due_days)
+    return TaskBrief(counts, line, t("task_briefing.sentence", lang, line=line),
+                     t("task_briefing.lead", lang, line=line, day=day.isoformat()), _task_table(slipped, lang),
+                     _task_problems(slipped, lang), _task_next_step(slipped, lang))
+
+
+def _task_table(slipped: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """重点任务 | 主责部门 | 完成时限 | 状态 | 最新进展: the latest approved words, with the quarter they are of."""
+    latest = [MISSING if text == MISSING else t("task_briefing.progress", lang, period=period, text=text)
+              for text, period in zip(slipped[ledger.PROGRESS], slipped[ledger.PERIOD])]
+    return pd.DataFrame({t("ui.col.task", lang): slipped[ledger.TASK], t("ui.col.lead", lang): slipped[ledger.LEAD],
+                         t("ui.col.due", lang): slipped[ledger.DUE], t("ui.col.state", lang): slipped[ledger.STATE],
+                         t("task_briefing.col.latest", lang): latest}).reset_index(drop=True)
+
+
+def _task_problems(slipped: pd.DataFrame, lang: str) -> list[str]:
+    """存在问题: per lead department (in the table's order) its overdue tasks and how many days they are over."""
+    overdue = slipped[slipped[ledger.STATE_CODE] == "overdue"]
+    sep = "、" if lang != "en" else ", "
+    return [t("task_briefing.problem-overdue", lang, department=lead, count=len(rows), tasks=sep.join(
+                t("task_briefing.problem-item", lang, task=_quoted(task), days=-int(days))
+                for task, days in zip(rows[ledger.TASK], rows[ledger.DAYS_LEFT])))
+            for lead, rows in overdue.groupby(ledger.LEAD, sort=False)]
+
+
+def _quoted(name: str) -> str:
+    """A name as it stands inside “…”: its own double quotes become single ones (“举办首届‘无界’大赛”)."""
+    return name.replace("“", "‘").replace("”", "’")
+
+
+def _task_next_step(slipped: pd.DataFrame, lang: str) -> str:
+    leads = list(dict.fromkeys(slipped[slipped[ledger.STATE_CODE].isin(URGENT)][ledger.LEAD]))
+    if not leads:
+        return ""
+    return t("task_briefing.next-tasks", lang, departments=("、" if lang != "en" else ", ").join(leads))
+
+
+def with_tasks(content: BriefingContent, brief: TaskBrief | None) -> BriefingContent:
+    """The pack with its 重点任务: the counts sentence closing the summary, the overdue tasks closing 存在问题, their
+    next step before the last (the standing 'keep going' one)."""
+    if brief is None:
+        return content
+    steps = content.next_steps
+    if brief.next_step:
+        steps = [*steps[:-1], brief.next_step, *steps[-1:]]
+    return dataclasses.replace(content, tasks=brief, summary=[*content.summary, brief.sentence],
+                               problems=[*content.problems, *brief.problems], next_steps=steps)
 
 
 # ---- an ended plan at its last quarter: the 总结评估 -------------------------------------------------------------

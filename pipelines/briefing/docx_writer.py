@@ -2,7 +2,8 @@
 
 Title 方正小标宋简体 2号; body 仿宋_GB2312 3号 with digits in Times New Roman; 一、 headings 黑体, （一） headings
 楷体_GB2312; tables 仿宋_GB2312 小五 in a landscape section, columns fitted to their contents, the header repeated
-on every page and no row split; a 注 line with the data source and the status rule.
+on every page and no row split; a 注 line with the data source and the status rule. A plan with 重点任务 gets their
+推进情况 as a heading of its own after 三、 (the later headings renumbered), with the overdue and slipped tasks' table.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from pipelines.briefing.gongwen import (
     BODY_FONT,
     CN_NUMBERS,
     HEADING_FONT,
+    PORTRAIT_TEXT_WIDTH,
     SIZE_2,
     SIZE_3,
     SIZE_5,
@@ -78,8 +80,13 @@ def write_docx(content: BriefingContent, path: Path) -> Path:
         _listed(doc, c, c.t("briefing.tongbao.h-pace"), [
             (c.t("briefing.tongbao.pace-heading", n=_number(n, lang), pace=pace_word(pace, lang),
                  count=len(c.pace_items[pace])), c.pace_items[pace]) for n, pace in enumerate(PACES)])
-    _numbered(doc, c, c.t("briefing.tongbao.h-problems"), c.problems)
-    _numbered(doc, c, c.t("briefing.tongbao.h-next"), c.next_steps)
+    if c.tasks is not None:
+        _tasks(doc, c)
+        headings = c.t("task_briefing.tongbao.h-problems"), c.t("task_briefing.tongbao.h-next")
+    else:
+        headings = c.t("briefing.tongbao.h-problems"), c.t("briefing.tongbao.h-next")
+    _numbered(doc, c, headings[0], c.problems)
+    _numbered(doc, c, headings[1], c.next_steps)
     add_para(doc, c.source_note, BODY_FONT, 14, indent=False)
     if c.illustrative:
         add_para(doc, c.t("briefing.tongbao.illustrative"), BODY_FONT, 14, indent=False)
@@ -90,12 +97,26 @@ def write_docx(content: BriefingContent, path: Path) -> Path:
 def _overall(c: BriefingContent) -> str:
     """一、总体情况's paragraph: the standing and pace, or an ended plan's 总结评估 in counts and tallies."""
     end, lang = c.as_of.end_date, c.lang
+    tasks = c.tasks.sentence if c.tasks is not None else ""
     if c.final:
-        return c.overall
+        return c.overall + tasks
     return c.t("briefing.tongbao.overall", year=end.year, month=end.month, month_en=end.strftime("%B"),
                plan=c.plan_name, n=c.head.indicators, completion=format_rate(c.head.completion),
                status=status_name(c.head.status, lang), counts=counts_text(c.head.counts, lang, "、"),
-               likely=c.head.likely, overdue=c.head.overdue, **c.paces)
+               likely=c.head.likely, overdue=c.head.overdue, **c.paces) + tasks
+
+
+def _tasks(doc: DocumentType, c: BriefingContent) -> None:
+    """四、重点任务推进情况: the counts line and the day the states are judged on, then the tasks overdue, due soon or
+    with an extension in a table across the portrait page (无 … when there are none)."""
+    assert c.tasks is not None
+    add_heading(doc, c.t("task_briefing.tongbao.h-tasks"), 1)
+    add_para(doc, c.tasks.lead)
+    if c.tasks.table.empty:
+        add_para(doc, c.t("task_briefing.none"))
+        return
+    add_para(doc, c.t("task_briefing.table-title"), BODY_FONT, 12, bold=True, center=True)
+    add_table(doc, c.tasks.table, PORTRAIT_TEXT_WIDTH)
 
 
 def _number(n: int, lang: str) -> str | int:

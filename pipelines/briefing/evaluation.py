@@ -7,7 +7,7 @@ final evaluation the hand-over to the next plan: its lineage table); 注. The DO
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 from sqlalchemy import Engine
@@ -30,6 +30,7 @@ from pipelines.present.evaluation import (
 )
 from pipelines.present.formatting import MISSING, file_name, format_rate, format_time, name_of, unit_word
 from pipelines.present.tables import COMPLETION, department_names, localise, narratives_of, shows_illustrative
+from pipelines.present.tasks import counts_line, ledger_counts, ledger_rows, not_done_rows, state_name
 from pipelines.store.plans import (
     DROPPED,
     LineageRow,
@@ -39,6 +40,7 @@ from pipelines.store.plans import (
     previous_plan,
 )
 from pipelines.store.standings import plan_values
+from pipelines.store.tasks import read_task_reports
 
 NOT_DONE = {"final": ("not_completed", "basically_completed", "no_data"), "midterm": ("behind", "no_data")}
 
@@ -70,6 +72,8 @@ class EvaluationReport:
     lineage: pd.DataFrame | None  # the hand-over table (final evaluation with a next plan)
     notes: list[str]
     illustrative: bool
+    tasks_line: str = ""  # 「重点任务14项：已销号12项、逾期2项」 ('' for a plan without tasks)
+    tasks: pd.DataFrame | None = None  # 重点任务完成情况, headed for the language
 
     @property
     def kind(self) -> EvaluationKind:
@@ -77,6 +81,10 @@ class EvaluationReport:
 
     def t(self, key: str, /, **values: object) -> str:
         return t(key, self.lang, **values)
+
+    def lineage_title(self) -> str:
+        """表3 (or 表4 after the 重点任务 table)."""
+        return self.t("evaluation.report.lineage-title", n=4 if self.tasks is not None else 3)
 
     def file_names(self) -> dict[str, str]:
         """「《…》实施情况总结评估报告.docx」, the table 「….xlsx」 and the PDF, as the office names them."""
@@ -103,10 +111,27 @@ def read_report(engine: Engine, plan_code: str | None, kind: EvaluationKind | No
         nxt = next_plan(plans_in_store(conn), plan.info) if kind == "final" else None
         successor = plan_from_store(conn, nxt.code) if nxt else None
         lineage = lineage_rows(conn, successor) if successor else None
+        task_reports = read_task_reports(conn, [task.code for task in plan.tasks])
     evaluation = compute_evaluation(plan, current, kind, as_of)
-    return build_report(evaluation, narratives, lang, successor, lineage,
-                        illustrative=shows_illustrative(plan, submissions),
-                        data_time=version.last_approved_at if version else None)
+    report = build_report(evaluation, narratives, lang, successor, lineage,
+                          illustrative=shows_illustrative(plan, submissions),
+                          data_time=version.last_approved_at if version else None)
+    return with_tasks(report, ledger_rows(plan, task_reports, evaluation.as_of, today, lang)) if plan.tasks \
+        else report
+
+
+def with_tasks(report: EvaluationReport, ledger: pd.DataFrame) -> EvaluationReport:
+    """The report with its 重点任务完成情况: the counts in 一, the table after table 2, and in 四 every task not closed
+    (not reported done) with its latest approved 进展情况."""
+    lang = report.lang
+    line = counts_line(ledger_counts(ledger), lang)
+    numbered = ledger.assign(seq=range(1, len(ledger) + 1))
+    table = localise(numbered[["seq", "task", "lead", "due", "state", "progress"]], lang)
+    open_items = [t("evaluation.report.task-problem", lang, task=r["task"], department=r["lead"],
+                    state=state_name(r["state_code"], lang), due=r["due"], progress=r["progress"])
+                  for _, r in not_done_rows(ledger).iterrows()]
+    overall = [*report.overall[:2], t("evaluation.report.tasks-line", lang, line=line), *report.overall[2:]]
+    return replace(report, overall=overall, tasks_line=line, tasks=table, problems=[*report.problems, *open_items])
 
 
 def _check_request(plan: PlanData, kind: EvaluationKind, as_of: Period | None, lang: str, today: dt.date) -> None:

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from docx.shared import Cm
 
 from pipelines.briefing.evaluation import EvaluationReport
 from pipelines.briefing.gongwen import (
     BODY_FONT,
     HEADING_FONT,
+    PORTRAIT_TEXT_WIDTH,
     SIZE_2,
     SIZE_3,
     SIZE_5,
@@ -29,8 +29,6 @@ from pipelines.briefing.gongwen import (
 from pipelines.briefing.images import check_browser, check_cjk_font
 from pipelines.briefing.pdf_writer import LAUNCH_ARGS
 from pipelines.present.export import to_xlsx_sheets
-
-PORTRAIT_TEXT_WIDTH = Cm(21.0 - 2.8 - 2.6)
 
 
 @dataclass(frozen=True)
@@ -77,6 +75,9 @@ def evaluation_docx_bytes(report: EvaluationReport) -> bytes:
     add_table(doc, r.table)
     add_para(doc, r.t("evaluation.report.tally-title"), BODY_FONT, 12, bold=True, center=True)
     add_table(doc, r.tallies)
+    if r.tasks is not None:
+        add_para(doc, r.t("evaluation.report.tasks-title"), BODY_FONT, 12, bold=True, center=True)
+        add_table(doc, r.tasks)
     add_portrait(doc)
     add_heading(doc, r.t("evaluation.report.h3"), 1)
     for n, action in enumerate(r.actions):
@@ -91,7 +92,7 @@ def evaluation_docx_bytes(report: EvaluationReport) -> bytes:
     for line in r.next_intro:
         add_para(doc, line)
     if r.lineage is not None:
-        add_para(doc, r.t("evaluation.report.lineage-title"), BODY_FONT, 12, bold=True, center=True)
+        add_para(doc, r.lineage_title(), BODY_FONT, 12, bold=True, center=True)
         add_table(doc, r.lineage, PORTRAIT_TEXT_WIDTH)
     add_para(doc, r.t("evaluation.report.notes"), BODY_FONT, 14, indent=False)
     for n, note in enumerate(r.notes, start=1):
@@ -113,6 +114,8 @@ def evaluation_xlsx_bytes(report: EvaluationReport) -> bytes:
     table = report.table.copy()
     table[report.t("ui.col.explanation")] = list(report.rows["explanation"])
     sheets = {report.t("evaluation.sheet.indicators"): table, report.t("evaluation.sheet.actions"): report.tallies}
+    if report.tasks is not None:
+        sheets[report.t("evaluation.sheet.tasks")] = report.tasks
     if report.lineage is not None:
         sheets[report.t("evaluation.sheet.lineage")] = report.lineage
     return to_xlsx_sheets(sheets)
@@ -164,7 +167,9 @@ def evaluation_html(report: EvaluationReport) -> str:
               f"<h2>{_e(r.t('evaluation.report.h1'))}</h2>", *(f"<p>{_e(line)}</p>" for line in r.overall)]
     parts.append(f'<div class="wide"><h2>{_e(r.t("evaluation.report.h2"))}</h2>'
                  f'<p class="caption">{_e(r.t("evaluation.report.table-title"))}</p>{_table(r.table)}'
-                 f'<p class="caption">{_e(r.t("evaluation.report.tally-title"))}</p>{_table(r.tallies)}</div>')
+                 f'<p class="caption">{_e(r.t("evaluation.report.tally-title"))}</p>{_table(r.tallies)}'
+                 + (f'<p class="caption">{_e(r.t("evaluation.report.tasks-title"))}</p>{_table(r.tasks)}'
+                    if r.tasks is not None else "") + "</div>")
     parts.append(f"<h2>{_e(r.t('evaluation.report.h3'))}</h2>")
     for n, action in enumerate(r.actions):
         parts.append(f"<h3>{_e(r.t('evaluation.report.sub-heading', n=_cn(n, r.lang), name=action.name))}</h3>")
@@ -176,7 +181,7 @@ def evaluation_html(report: EvaluationReport) -> str:
     parts.append(f"<h2>{_e(r.t(f'evaluation.report.h5.{r.kind}'))}</h2>")
     parts += [f"<p>{_e(line)}</p>" for line in r.next_intro]
     if r.lineage is not None:
-        parts.append(f'<p class="caption">{_e(r.t("evaluation.report.lineage-title"))}</p>{_table(r.lineage)}')
+        parts.append(f'<p class="caption">{_e(r.lineage_title())}</p>{_table(r.lineage)}')
     parts.append(f'<div class="notes"><p>{_e(r.t("evaluation.report.notes"))}</p>'
                  + "".join(f"<p>{n}. {_e(note)}</p>" for n, note in enumerate(r.notes, start=1)) + "</div>")
     lang = "zh-CN" if r.lang != "en" else "en"

@@ -26,6 +26,7 @@ LATIN_FONT = "Times New Roman"
 SIZE_2, SIZE_3, SIZE_5, SIZE_SMALL_5 = 22, 16, 10.5, 9  # 公文 font sizes 2号, 3号, 五号, 小五 in points
 CN_NUMBERS = "一二三四五六七八九十"
 LANDSCAPE_TEXT_WIDTH = Cm(29.7 - 3.0)  # A4 landscape between the 1.5 cm margins
+PORTRAIT_TEXT_WIDTH = Cm(21.0 - 2.8 - 2.6)  # A4 portrait between the 公文 margins (new_document)
 CELL_MARGIN = Cm(0.1)  # left and right in each cell (Word's default 0.19 cm leaves 15 columns no room)
 TABLE_BOX = Box(SIZE_SMALL_5, 2 * CELL_MARGIN / 12700 + 1.5, 2)
 

@@ -3,7 +3,9 @@
 Widths are estimated in em: a CJK character (or a full-width symbol) ≈ 1 em, Latin letters and digits ≈ 0.55 em.
 Text wraps per column width as a typesetter would (Chinese between any two characters, Latin between words); a row is
 as tall as its tallest cell: lines × line height + the cell's padding. The same estimate fits column widths to their
-contents (序号 narrow, 指标 wide) and cuts a table into the rows each slide or page holds.
+contents (序号 narrow, 指标 wide) and cuts a table into the rows each slide or page holds; a cell that alone would be
+taller than a slide or page (a department's 2,000 characters) is cut short there with a mark (clip_rows), since only
+the 通报, which Word paginates, can print it whole.
 """
 from __future__ import annotations
 
@@ -162,3 +164,30 @@ def split_rows(heights: Sequence[float], first: float, then: float) -> list[rang
 def text_height(lines: Sequence[str], width: float, size: float, gap: float = 0.0, line: float = LINE_HEIGHT) -> float:
     """The height (pt) of paragraphs of text in a box `width` pt wide, with `gap` pt after each paragraph."""
     return sum(line_count(text, width / size) * line * size + gap for text in lines)
+
+
+def clip_text(text: str, width_em: float, lines: int, mark: str) -> str:
+    """The text as it fits in `lines` lines of a column `width_em` wide: whole, or its longest beginning that leaves
+    room for `mark` (……（全文见通报）)."""
+    if line_count(text, width_em) <= lines:
+        return text
+    low, high = 0, len(text)  # the longest prefix with the mark that fits: low fits, high does not
+    while high - low > 1:
+        middle = (low + high) // 2
+        if line_count(text[:middle].rstrip() + mark, width_em) <= lines:
+            low = middle
+        else:
+            high = middle
+    return text[:low].rstrip() + mark
+
+
+def clip_rows(frame: pd.DataFrame, widths: Sequence[float], box: Box, room: float, mark: str) -> pd.DataFrame:
+    """The table with each cell cut (clip_text) to the lines a row `room` pt tall holds at these column widths (pt);
+    the frame itself when every row fits."""
+    lines = max(1, math.floor((room - box.pad_y) / (box.line * box.font)))
+    ems = [(w - box.pad_x) / box.font for w in widths]
+    if all(h <= room for h in row_heights(frame, widths, box)):
+        return frame
+    cut = [[clip_text(cell_text(v), em, lines, mark) for v, em in zip(row, ems)]
+           for row in frame.itertuples(index=False)]
+    return pd.DataFrame(cut, columns=frame.columns, index=frame.index)

@@ -17,7 +17,16 @@ from pathlib import Path
 import pandas as pd
 
 from pipelines.briefing.content import BriefingContent
-from pipelines.briefing.layout import Box, cell_text, column_widths, header_height, row_heights, split_rows, text_height
+from pipelines.briefing.layout import (
+    Box,
+    cell_text,
+    clip_rows,
+    column_widths,
+    header_height,
+    row_heights,
+    split_rows,
+    text_height,
+)
 
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                "--disable-component-update", "--disable-sync"]
@@ -27,6 +36,7 @@ TITLE_ROOM = 20 * 1.25 + 4 * MM + 2  # an h1 and its margin, pt
 TEXT_SIZE, TABLE_SIZE, SMALLEST = 11, 10, 9  # pt: nothing in the PDF is smaller than SMALLEST
 TABLE = Box(TABLE_SIZE, 2 * 1.5 * MM + 1, 2 * 1 * MM + 1.2)
 GAP = 3 * MM  # between blocks
+CLIP_SHARE = 0.6  # a cell is cut to 60 % of a page's room: slack for the estimate of so tall a row
 CSS = f"""
 @page {{ size: A4 landscape; margin: 16mm 14mm 14mm 14mm; }}
 body {{ font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", sans-serif; color: #222;
@@ -80,10 +90,12 @@ def table_html(piece: Piece) -> str:
 
 
 def pieces(frame: pd.DataFrame, first_width: float, first_room: float, width: float = PAGE_WIDTH,
-           room: float = PAGE_HEIGHT - TITLE_ROOM) -> list[Piece]:
+           room: float = PAGE_HEIGHT - TITLE_ROOM, mark: str = "…") -> list[Piece]:
     """The table cut into what fits: first `first_room` pt in a column `first_width` pt wide (may take no row), then
-    whole pages of `room` pt at `width`; every row in exactly one piece."""
+    whole pages of `room` pt at `width`; every row in exactly one piece, a cell too long for a whole page cut short
+    with `mark`."""
     widths = column_widths(frame, first_width, TABLE)
+    frame = clip_rows(frame, widths, TABLE, CLIP_SHARE * (room - header_height(frame, widths, TABLE)), mark)
     heights = row_heights(frame, widths, TABLE)
     head = header_height(frame, widths, TABLE)
     first = split_rows(heights, first_room - head, 1e9)[0]
@@ -94,7 +106,8 @@ def pieces(frame: pd.DataFrame, first_width: float, first_room: float, width: fl
     wide = column_widths(frame, width, TABLE)
     wide_heights, wide_head = row_heights(rest, wide, TABLE), header_height(rest, wide, TABLE)
     for rows in split_rows(wide_heights, room - wide_head, room - wide_head):
-        out.append(Piece(rest.iloc[rows.start:rows.stop], tuple(wide)))
+        if rows:  # split_rows' first piece is empty when a row is taller than a page: it gets its own next
+            out.append(Piece(rest.iloc[rows.start:rows.stop], tuple(wide)))
     return out
 
 
@@ -130,7 +143,7 @@ class _Sections:
         if frame.empty:
             self.add(title, lead + f"<p>{_e(empty)}</p>")
             return
-        parts = pieces(frame, PAGE_WIDTH, room)
+        parts = pieces(frame, PAGE_WIDTH, room, mark=self.content.t("task_briefing.cell-cut"))
         self.add(title, lead + (table_html(parts[0]) if len(parts[0].frame) else ""))
         self.continued(title, parts[1:])
 
@@ -159,13 +172,14 @@ def _actions(doc: _Sections, c: BriefingContent, pngs: dict[str, Path]) -> None:
     """Each action on a page: its standing in words; at the left its chart and sub-items, at the right its
     indicators with unit, target, value and rates; what does not fit continues on further pages."""
     left, right = PAGE_WIDTH * 0.33, PAGE_WIDTH * 0.67 - 6 * MM
+    mark = c.t("task_briefing.cell-cut")
     for page in c.actions:
         title = c.t("briefing.slide.action", name=page.name)
         lead = _text_room([page.headline], PAGE_WIDTH)
         room = PAGE_HEIGHT - TITLE_ROOM - lead
         chart = left * 520 / 760  # the action chart's proportions
-        subs = pieces(page.sub_items, left, room - chart - GAP)
-        rows = pieces(page.indicators, right, room)
+        subs = pieces(page.sub_items, left, room - chart - GAP, mark=mark)
+        rows = pieces(page.indicators, right, room, mark=mark)
         body = (f"<p>{_e(page.headline)}</p><div class='row'><div style='flex:33'>{_img(pngs, page.chart)}"
                 f"{table_html(subs[0]) if len(subs[0].frame) else ''}</div><div style='flex:67'>"
                 f"{table_html(rows[0]) if len(rows[0].frame) else ''}</div></div>")
@@ -188,6 +202,8 @@ def build_html(content: BriefingContent, pngs: dict[str, Path]) -> str:
     doc.add(c.t("briefing.slide.summary"), _list(c.summary) + '<div class="row"><div>' + _img(pngs, c.summary_chart)
             + "</div><div>" + _img(pngs, "actions") + "</div></div>")
     _actions(doc, c, pngs)
+    if c.tasks is not None:
+        doc.listing(c.t("task_briefing.slide.tasks"), c.tasks.table, c.t("task_briefing.none"), c.tasks.lead)
     previous = c.previous.label(c.lang) if c.previous else "—"
     doc.listing(c.t("briefing.slide.changes", period=previous), c.changes,
                 c.t("briefing.no-changes" if c.previous else "briefing.no-previous"), c.changes_note)
@@ -195,13 +211,14 @@ def build_html(content: BriefingContent, pngs: dict[str, Path]) -> str:
         doc.listing(c.t("briefing.slide.revisions"), c.revisions, "")
     doc.listing(c.flags_heading, c.flags, c.t(c.flags_none))
     title = c.t("briefing.slide.timeliness")
-    ranking = pieces(c.timeliness, PAGE_WIDTH * 0.36, PAGE_HEIGHT - TITLE_ROOM)
+    ranking = pieces(c.timeliness, PAGE_WIDTH * 0.36, PAGE_HEIGHT - TITLE_ROOM, mark=c.t("task_briefing.cell-cut"))
     doc.add(title, "<div class='row'><div style='flex:62'>" + _img(pngs, "timeliness")
             + f"<p class='foot'>{_e(c.timeliness_note)}</p></div><div style='flex:38'>"
             + (table_html(ranking[0]) if len(ranking[0].frame) else "") + "</div></div>")
     doc.continued(title, ranking[1:])
     title = c.t("briefing.slide.methodology")
-    rule = pieces(c.rule_table, PAGE_WIDTH * 0.7, PAGE_HEIGHT - TITLE_ROOM - _text_room(c.methodology, PAGE_WIDTH))
+    rule = pieces(c.rule_table, PAGE_WIDTH * 0.7, PAGE_HEIGHT - TITLE_ROOM - _text_room(c.methodology, PAGE_WIDTH),
+                  mark=c.t("task_briefing.cell-cut"))
     doc.add(title, "".join(f"<p>{_e(line)}</p>" for line in c.methodology)
             + (f"<div style='width:70%'>{table_html(rule[0])}</div>" if len(rule[0].frame) else ""))
     doc.continued(title, rule[1:])

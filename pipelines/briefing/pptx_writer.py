@@ -1,5 +1,5 @@
 """The briefing as 16:9 slides (python-pptx): cover, summary, two slides per special action (standing, indicators),
-changes, revisions, red flags, timeliness, methodology.
+the 重点任务 (for a plan with tasks), changes, revisions, red flags, timeliness, methodology.
 
 The default template's master and layouts are refitted to 13.333 × 7.5 in: every slide's title sits in its title
 placeholder (outline view, screen readers and "reuse slides" see it), the footer and the slide number in the layout's
@@ -30,6 +30,7 @@ from pipelines.briefing.content import BriefingContent
 from pipelines.briefing.layout import (
     Box,
     cell_text,
+    clip_rows,
     column_widths,
     header_height,
     row_heights,
@@ -56,6 +57,7 @@ TEXT_GAP = 6  # pt after each paragraph
 TEXT_INSET = Inches(0.1), Inches(0.05)  # a text box's left/right and top/bottom insets
 CELL_INSET = Inches(0.08), Inches(0.04)
 TABLE = Box(TABLE_SIZE, 2 * CELL_INSET[0] / 12700, 2 * CELL_INSET[1] / 12700 + 3)
+CLIP_SHARE = 0.6  # a cell is cut to 60 % of a slide's room: slack for the estimate of so tall a row
 LAYOUT_COVER, LAYOUT_CONTENT, LAYOUT_TITLE_ONLY = 0, 1, 5  # the default template's Title Slide, Title and Content,
 # Title Only
 FOOTER_TYPES = (PP_PLACEHOLDER.FOOTER, PP_PLACEHOLDER.SLIDE_NUMBER, PP_PLACEHOLDER.DATE)
@@ -266,8 +268,11 @@ def _table(slide: Slide, frame: pd.DataFrame, rows: range, left: int, top: int, 
 def _flow_table(deck: Deck, content: BriefingContent, slide: Slide, title: str, frame: pd.DataFrame, left: int,
                 top: int, width: int) -> Slide:
     """The whole table: the rows that fit from `top` on this slide (in its column left … left + width), the rest on
-    slides titled 「…（续）」 across the body grid, until every row is shown; returns the last slide used."""
+    slides titled 「…（续）」 across the body grid, until every row is shown; returns the last slide used. A cell too
+    long for a whole slide is cut short with a mark (the 通报 prints it whole)."""
     widths = column_widths(frame, _pt(width) * 0.985, TABLE)
+    frame = clip_rows(frame, widths, TABLE, CLIP_SHARE * (_pt(BODY_BOTTOM - BODY_TOP) - header_height(
+        frame, widths, TABLE)), content.t("task_briefing.cell-cut"))
     heights, head = row_heights(frame, widths, TABLE), header_height(frame, widths, TABLE)
     first = split_rows(heights, _pt(BODY_BOTTOM - top) - head, 1e9)[0]
     if len(first):
@@ -280,6 +285,8 @@ def _flow_table(deck: Deck, content: BriefingContent, slide: Slide, title: str, 
     heights, head = row_heights(rest, widths, TABLE), header_height(rest, widths, TABLE)
     room = _pt(BODY_BOTTOM - BODY_TOP) - head
     for rows in split_rows(heights, room, room):
+        if not rows:  # a row taller than a fresh slide: split_rows gives it a piece of its own next
+            continue
         slide = _slide(deck, content, content.t("briefing.continued", title=title))
         _table(slide, rest, rows, grid_left, BODY_TOP, _widths_emu(widths, grid_width), heights, head)
     return slide
@@ -356,6 +363,9 @@ def write_pptx(content: BriefingContent, pngs: dict[str, Path], path: Path) -> P
     _cover(deck, content)
     _summary(deck, content, pngs, left, width)
     _actions(deck, content, pngs, left, width)
+    if content.tasks is not None:
+        _listing(deck, content, content.t("task_briefing.slide.tasks"), content.tasks.table,
+                 content.t("task_briefing.none"), left, width, content.tasks.lead)
     previous = content.previous.label(content.lang) if content.previous else "—"
     _listing(deck, content, content.t("briefing.slide.changes", period=previous), content.changes,
              content.t("briefing.no-changes" if content.previous else "briefing.no-previous"), left, width,

@@ -56,6 +56,9 @@ def render_sections(view: View, r: EvaluationReport) -> None:
     render_table(table)
     st.markdown(f"**{view.t('evaluation.report.tally-title')}**")
     render_table(r.tallies)
+    if r.tasks is not None:
+        st.markdown(f"**{view.t('evaluation.report.tasks-title')}**")
+        render_table(r.tasks)
     st.markdown(f"#### {view.t('evaluation.report.h3')}")
     for action in r.actions:
         with st.expander(f"{action.name} · {action.tally}"):
@@ -66,7 +69,7 @@ def render_sections(view: View, r: EvaluationReport) -> None:
     st.markdown(f"#### {view.t(f'evaluation.report.h5.{r.kind}')}")
     st.markdown("\n\n".join(plain(line) for line in r.next_intro))
     if r.lineage is not None:
-        st.markdown(f"**{view.t('evaluation.report.lineage-title')}**")
+        st.markdown(f"**{r.lineage_title()}**")
         render_table(r.lineage)
     st.caption("\n\n".join(f"{view.t('evaluation.report.notes')}{plain(note)}" if n == 0 else plain(note)
                            for n, note in enumerate(r.notes)))
