@@ -812,6 +812,77 @@ def plans_of(f: SampleFile, plans: Plans) -> list[str]:
     return sorted(needed, key=lambda code: start_time(plans.plans[code].start))
 
 
+# ---- 重点任务 reports (示例) -------------------------------------------------------------------------------------
+
+# (quarter, department, plan, submitted on, [(task, 进展情况, 完成状态, 完成时间, 延期至)]): each department's quarterly
+# report of its own tasks, as a file of its own. Invented for illustration (示例), like every sample figure; T02 and
+# T05 are left 逾期 at the plan's end, T09 asked for an extension in time and had it granted.
+TASK_REPORTS: list[tuple[str, str, str, str, list[tuple[str, str, str, str, str]]]] = [
+    ("2023Q4", "TQW", "SHGX-2023", "2024-01-09T10:20:00", [
+        ("T01", "分院通过上海青少年创新学院专家组现场鉴评，同意授牌，正在筹备挂牌仪式", "推进中", "", ""),
+        ("T03", "联合11家区域内青少年创新实验室梳理游学点位，形成地图初稿", "推进中", "", ""),
+        ("T10", "从中科院微系统所等单位遴选5位专家学者担任创新学院导师，服务手册已完成设计", "推进中", "", "")]),
+    ("2023Q4", "RSJ", "SHGX-2023", "2024-01-10T15:00:00", [
+        ("T02", "首届大赛完成报名和初赛，联合全球名校学联和长三角中外合作办学院校组织参赛", "推进中", "", ""),
+        ("T04", "梳理首批校企合作需求，起草“揭榜挂帅”项目发布办法", "推进中", "", ""),
+        ("T06", "梳理新增海外人才服务事项清单，与虹桥海外人才一站式服务中心对接", "推进中", "", "")]),
+    ("2023Q4", "RCB", "SHGX-2023", "2024-01-11T09:30:00", [
+        ("T07", "完成街区内人才服务站点选址，华阳路、江苏路街道各设首批站点", "推进中", "", ""),
+        ("T08", "《留学回国（境）人员过渡期内租住人才公寓专项支持政策》已印发实施", "推进中", "", "")]),
+    ("2024Q1", "TQW", "SHGX-2023", "2024-04-09T10:00:00", [
+        ("T01", "挂牌仪式方案已确定，场地改造完成", "推进中", "", ""),
+        ("T03", "青少年科创游学地图及6条线路在全市率先发布", "已完成", "2024-03-20", ""),
+        ("T10", "服务手册在创新学院、数字长宁体验馆等点位投放", "已完成", "2024-03-28", "")]),
+    ("2023Q4", "ZZB", "SHGX-2023", "2024-01-12T11:00:00", [
+        ("T13", "硅巷区域化党建联盟成立，院所、企业和华阳路、江苏路街道党组织首批加入", "已完成", "2023-12-15", "")]),
+    ("2024Q2", "GHZY", "SHGX-2023", "2024-07-11T10:00:00", [
+        ("T14", "1.48平方公里核心区空间规划经区政府批复", "已完成", "2024-06-20", "")]),
+    ("2024Q3", "KX", "SHGX-2023", "2024-10-10T09:40:00", [
+        ("T12", "定西路硅巷科学墙建成开放，首期展示12位科学家故事", "已完成", "2024-09-20", "")]),
+    ("2025Q1", "KW", "SHGX-2023", "2025-04-09T14:00:00", [
+        ("T11", "集成电路应用概念验证中心在硅巷No.1启用，首批受理验证项目5个", "已完成", "2025-02-12", "")]),
+    ("2024Q2", "TQW", "SHGX-2023", "2024-07-08T11:00:00", [
+        ("T01", "上海青少年创新学院长宁分院于6月18日正式挂牌成立", "已完成", "2024-06-18", "")]),
+    ("2024Q2", "RCB", "SHGX-2023", "2024-07-09T14:30:00", [
+        ("T07", "街区内服务站点布设过半，15分钟人才服务圈覆盖华阳路、江苏路街道", "推进中", "", ""),
+        ("T08", "留学生人才公寓首批房源投入使用，首批12人入住并享受租金补贴", "已完成", "2024-06-25", "")]),
+    ("2024Q2", "JYJ", "SHGX-2023", "2024-07-10T09:15:00", [
+        ("T09", "延安中学、复旦中学与高校的合作协议已签署，市三女中合作方仍在洽谈，申请延至年底完成挂牌",
+         "申请延期", "", "2025-12-31")]),
+    ("2024Q4", "RSJ", "SHGX-2023", "2025-01-10T10:40:00", [
+        ("T02", "大赛决赛因合作院校调整推迟举办，已确定于2025年春季举行", "推进中", "", ""),
+        ("T04", "首批6个“揭榜挂帅”校企合作项目发布，4个已签约落地", "已完成", "2024-12-20", ""),
+        ("T05", "新增硕博士创新实践基地3家，博士后科研工作站申报材料已报送", "推进中", "", ""),
+        ("T06", "“17+N”海外人才服务事项全部上线运行", "已完成", "2024-12-15", "")]),
+    ("2025Q4", "RSJ", "SHGX-2023", "2026-01-12T10:00:00", [
+        ("T05", "博士后科研工作站申报通过市级评审，待人社部门正式批复", "推进中", "", "")]),
+    ("2025Q4", "RCB", "SHGX-2023", "2026-01-13T09:00:00", [
+        ("T07", "街区内人才服务站点全部建成，服务网络实现区域全覆盖", "已完成", "2025-12-10", "")]),
+    ("2025Q4", "JYJ", "SHGX-2023", "2026-01-14T16:00:00", [
+        ("T09", "三所学校与交通大学、华东师范大学、复旦大学、外国语大学合作的学科基地均已挂牌运行", "已完成",
+         "2025-11-28", "")]),
+    ("2026Q3", "RCB", "SHGX-2026", "2026-10-12T10:30:00", [
+        ("T23", "完成现行人才公寓租金补贴政策实施评估，修订稿征求意见中", "推进中", "", "")]),
+    ("2026Q3", "HYL", "SHGX-2026", "2026-10-13T15:20:00", [
+        ("T24", "三个补短板项目中两个已开工，社区食堂项目因选址调整尚未开工", "推进中", "", "")]),
+]
+TASK_COLUMNS = ["任务编码", "统计期", "进展情况", "完成状态", "完成时间", "延期至", "备注"]
+
+
+def task_files(departments: dict[str, str]) -> list[tuple[str, str, str, str, bytes]]:
+    """(file name, department, plan, submitted at, bytes) of each 重点任务 report: CSV in UTF-8 with BOM."""
+    out = []
+    for quarter, department, plan, sent, rows in TASK_REPORTS:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(TASK_COLUMNS)
+        for code, progress, state, done_on, new_due in rows:
+            writer.writerow([code, quarter_label(quarter), progress, state, done_on, new_due, "示例数据"])
+        name = f"{quarter}_{departments[department]}_重点任务进展.csv"
+        out.append((name, department, plan, sent, buffer.getvalue().encode("utf-8-sig")))
+    return out
+
+
 # ---- main --------------------------------------------------------------------------------------------------
 
 def main() -> int:
@@ -828,16 +899,23 @@ def main() -> int:
     manifest = io.StringIO()
     writer = csv.writer(manifest, lineterminator="\n")
     writer.writerow(["file", "department", "submitter", "submitted_at", "plans"])
+    entries = []
     for f in files:
         style = STYLES[f.department]
         write = write_xlsx if style.fmt == "xlsx" else write_csv
         (OUT_DIR / f.name).write_bytes(write(f, plans.indicators, plans.departments))
-        writer.writerow([f.name, f.department, style.submitter, f.submitted_at.isoformat(timespec="seconds"),
-                         ";".join(plans_of(f, plans))])
+        entries.append([f.name, f.department, style.submitter, f.submitted_at.isoformat(timespec="seconds"),
+                        ";".join(plans_of(f, plans))])
+    for name, department, plan, sent, data in task_files(plans.departments):
+        (OUT_DIR / name).write_bytes(data)
+        entries.append([name, department, STYLES[department].submitter, sent, plan])
+    writer.writerows(sorted(entries, key=lambda entry: entry[3]))  # loaded in the order they were sent
     (OUT_DIR / MANIFEST).write_bytes(manifest.getvalue().encode("utf-8-sig"))
-    rows = sum(len(f.rows) for f in files)
-    print(f"已生成 {len(files)} 个示例报送文件（{rows} 行）和 {MANIFEST} → {OUT_DIR.relative_to(ROOT)}")
-    print(f"wrote {len(files)} sample files ({rows} rows) and {MANIFEST} to {OUT_DIR.relative_to(ROOT)}")
+    rows, tasks = sum(len(f.rows) for f in files), len(TASK_REPORTS)
+    print(f"已生成 {len(files)} 个示例报送文件（{rows} 行）、{tasks} 个重点任务进展文件和 {MANIFEST} → "
+          f"{OUT_DIR.relative_to(ROOT)}")
+    print(f"wrote {len(files)} sample files ({rows} rows), {tasks} task-report files and {MANIFEST} to "
+          f"{OUT_DIR.relative_to(ROOT)}")
     return 0
 
 
