@@ -153,9 +153,10 @@ def test_sqlite_to_sqlite_copies_every_row_and_verifies(source: Engine, tmp_path
     assert snapshot_store(source) == before  # the source is only read
     assert files(target) == files(source)
     counts = {c.table: c.rows for c in report.tables}
-    assert counts["submission"] == 88 and counts["app_user"] >= 1 and counts["observation"] > 300
+    # 88 value files and 15 重点任务 reports of the 2023–2025 plan's samples
+    assert counts["submission"] == 103 and counts["app_user"] >= 1 and counts["observation"] > 300
     assert all(counts[name] >= 1 for name in ("review_event", "evidence", "snapshot", "period_lock",
-                                              "value_narrative", "upload_attempt"))
+                                              "value_narrative", "upload_attempt", "plan_task", "task_report"))
     target.dispose()
 
 
@@ -441,7 +442,7 @@ def test_cli_copies_and_prints_a_chinese_table(source: Engine, tmp_path: Path,
     out = capsys.readouterr().out
     assert code == 0
     assert "数据表" in out and "源行数" in out and "目标行数" in out and "核对结果" in out
-    assert any(line.startswith("submission") and line.rstrip().endswith("✔ 一致") and " 88 " in line
+    assert any(line.startswith("submission") and line.rstrip().endswith("✔ 一致") and " 103 " in line
                for line in out.splitlines())
     assert f"✔ 已复制并核对{TABLES}张表" in out and "全部一致" in out
 
@@ -453,7 +454,7 @@ def test_cli_json_is_one_parseable_document(source: Engine, tmp_path: Path,
     report = json.loads(capsys.readouterr().out)
     assert code == 0
     assert report["ok"] is True and report["copied"] is True and report["failed"] == []
-    assert {t["table"]: t["rows"] for t in report["tables"]}["submission"] == 88
+    assert {t["table"]: t["rows"] for t in report["tables"]}["submission"] == 103
     assert all(t["checksum"] == t["target_checksum"] and len(t["checksum"]) == 64 for t in report["tables"])
 
 
