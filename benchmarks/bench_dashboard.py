@@ -30,14 +30,13 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from models.db import make_engine  # noqa: E402
 from models.queries import read_data_version  # noqa: E402
-from models.schema import StandingCache  # noqa: E402
 from pipelines.core.config import PLANS_DIR, SAMPLES_DIR, Limits  # noqa: E402
 from pipelines.core.periods import period_of_code  # noqa: E402
 from pipelines.intake.build import build_stores, load_samples, plan_folders  # noqa: E402
 from pipelines.intake.ingest import IngestRequest, ingest_bytes  # noqa: E402
 from pipelines.plan.standing import standing_of  # noqa: E402
 from pipelines.store.plans import plan_from_store, series_view  # noqa: E402
-from pipelines.store.standing_cache import read_kept, read_kept_standing, refresh  # noqa: E402
+from pipelines.store.standing_cache import forget, read_kept, read_kept_standing, refresh  # noqa: E402
 
 APP = str(ROOT / "app.py")
 SAMPLE_PLAN, LARGE_PLAN = "SHGX-2023", "BENCH"  # the overview drawn: the plan holding every value of its store
@@ -133,13 +132,11 @@ def without_kept(url: str) -> tuple[float, float]:
     engine = make_engine(url)
     st.cache_data.clear()
     st.cache_resource.clear()
-    with engine.begin() as conn:
-        conn.execute(StandingCache.__table__.delete())
+    forget(engine)
     start = time.perf_counter()
     assert refresh(engine), "nothing kept"
     keeping = time.perf_counter() - start
-    with engine.begin() as conn:
-        conn.execute(StandingCache.__table__.delete())
+    forget(engine)
     engine.dispose()
     cold, _warm = time_store(url, LARGE_PLAN, repeats=1)
     return cold, keeping

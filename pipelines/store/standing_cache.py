@@ -104,6 +104,13 @@ def read_kept_standing(conn: Connection, version: DataVersion, as_of: Period, pl
         return None
 
 
+def forget(engine: Engine) -> None:
+    """Empty what is kept (derived data only): readers then compute, and the next change keeps afresh."""
+    with writing(engine) as conn, conn.begin():
+        if _has_table(conn):
+            conn.execute(delete(StandingCache))
+
+
 def refresh(engine: Engine, now: dt.datetime | None = None) -> list[Period]:
     """Compute and keep, for every plan, the standings of its latest quarter with data and the quarter before; the
     quarters kept of the store's default plan.
