@@ -39,14 +39,18 @@ ORDER BY o.period, o.revision
 """
 
 
-def read_current_values(conn: Connection, codes: Collection[str] | None = None) -> pd.DataFrame:
-    """The current (newest approved) value of every indicator and period, with where it came from."""
+def read_current_values(conn: Connection, codes: Collection[str] | None = None,
+                        periods: Collection[str] | None = None) -> pd.DataFrame:
+    """The current (newest approved) value of every indicator and period, with where it came from; of some indicators
+    only, or of some periods only (a `final` baseline wants one period of each series, not its whole history)."""
     params: dict[str, object] = {"approved": APPROVED}
     clause = ""
-    if codes is not None:
-        names = [f"c{i}" for i in range(len(codes))]
-        params.update(dict(zip(names, codes)))
-        clause = f" AND o.indicator_code IN ({', '.join(':' + n for n in names)})" if names else " AND 1 = 0"
+    for column, prefix, wanted in (("indicator_code", "c", codes), ("period", "p", periods)):
+        if wanted is None:
+            continue
+        names = [f"{prefix}{i}" for i in range(len(wanted))]
+        params.update(dict(zip(names, wanted)))
+        clause += f" AND o.{column} IN ({', '.join(':' + n for n in names)})" if names else " AND 1 = 0"
     revisions = _driver_rows(conn, _APPROVED_REVISIONS.format(codes=clause), params)
     current = _newest_revisions(revisions)
     provenance = pd.read_sql_query(text(_PROVENANCE), conn, params={"approved": APPROVED}, index_col=SUBMISSION)
@@ -241,3 +245,8 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     frame[NOTE] = frame[NOTE].fillna("").astype(str)
     frame[SUBMITTED_AT] = pd.to_datetime(frame[SUBMITTED_AT])
     return frame
+
+
+def driver_rows(conn: Connection, sql: str, params: dict[str, object]) -> list[tuple[Any, ...]]:
+    """Rows of any query straight from the DB-API cursor (no Row objects): for derived tables read whole."""
+    return _driver_rows(conn, sql, params)

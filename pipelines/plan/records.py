@@ -188,6 +188,8 @@ class PlanData:
 
 def split_codes(text: str) -> tuple[str, ...]:
     """`;`-separated department codes (also ；, 、 and , as typed in Excel)."""
+    if not text:
+        return ()  # most indicators have no supporting department: a large plan splits thousands of empty cells
     for sep in ("；", "、", ",", "，"):
         text = text.replace(sep, ";")
     return tuple(code.strip() for code in text.split(";") if code.strip())

@@ -24,7 +24,7 @@ from pipelines.engine.progress import (
 )
 from pipelines.engine.series import histories_from
 from pipelines.engine.status_rule import status_rule_from
-from pipelines.plan.records import IndicatorDef, PlanData
+from pipelines.plan.records import IndicatorDef, PlanData, PlanInfo
 
 
 @dataclass(frozen=True)
@@ -49,8 +49,9 @@ def spec_of(indicator: IndicatorDef) -> IndicatorSpec:
                          indicator.unit)
 
 
-def rule_of(plan: PlanData) -> StatusRule:
-    return status_rule_from(plan.info.status_rule, dict(plan.info.thresholds) or None)
+def rule_of(plan: PlanData | PlanInfo) -> StatusRule:
+    info = plan.info if isinstance(plan, PlanData) else plan
+    return status_rule_from(info.status_rule, dict(info.thresholds) or None)
 
 
 def latest_reported(current: pd.DataFrame) -> Period | None:
@@ -66,12 +67,13 @@ def default_as_of(plan: PlanData, current: pd.DataFrame) -> Period:
     return as_of_after(plan, latest_reported(current))
 
 
-def as_of_after(plan: PlanData, latest: Period | None) -> Period:
+def as_of_after(plan: PlanData | PlanInfo, latest: Period | None) -> Period:
     """default_as_of from the latest period with data alone."""
-    first = plan.info.start_period.end_time  # a plan's values may all precede it (a continued series' history)
+    info = plan.info if isinstance(plan, PlanData) else plan
+    first = info.start_period.end_time  # a plan's values may all precede it (a continued series' history)
     if latest is None:
         return latest_period_ending_by(first, "quarterly")
-    return latest_period_ending_by(max(first, min(latest.end_time, plan.info.end_period.end_time)), "quarterly")
+    return latest_period_ending_by(max(first, min(latest.end_time, info.end_period.end_time)), "quarterly")
 
 
 def compute_standing(plan: PlanData, current: pd.DataFrame, as_of: Period | None = None,

@@ -10,9 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-from collections.abc import Iterable, Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 from sqlalchemy import Connection, Table, delete, func, insert, select, text
@@ -247,12 +249,88 @@ def plan_from_store(conn: Connection, code: str | None = None) -> PlanData | Non
                     for r in _plan_rows(conn, "plan_action", info.code))
     subs = tuple(SubItemDef(r.code, r.action_code, r.name_zh, r.name_en, r.lead_department)
                  for r in _plan_rows(conn, "plan_sub_item", info.code))
-    indicators = _targets(conn, info.code)
     previous = previous_plan(plans, info)
-    indicators = _with_lineage(indicators, set(_plan_codes(conn, previous.code)) if previous else None)
+    indicators = cast("tuple[IndicatorDef, ...]", _shaped(conn, "targets", info.code, lambda: _with_lineage(
+        _targets(conn, info.code), set(_plan_codes(conn, previous.code)) if previous else None)))
     if any(i.baseline_final for i in indicators):
         indicators = resolve_baselines(indicators, _source_values(conn, indicators), previous)
     return PlanData(info, departments, goals, actions, subs, indicators, tasks=read_tasks(conn, info.code))
+
+
+@dataclass(frozen=True)
+class PlanOutline:
+    """What keeping a plan's standings after a small change needs of it, read without building every indicator: the
+    plan's row, its tree (action → sub-item → indicators, in plan order, as PlanData.tree gives it), each indicator's
+    place and the series it draws on."""
+
+    info: PlanInfo
+    tree: dict[str, dict[str, list[str]]]
+    positions: dict[str, int]
+    series: dict[str, tuple[str, ...]]
+
+    def series_codes(self) -> set[str]:
+        return {c for codes in self.series.values() for c in codes}
+
+
+def plan_outline(conn: Connection, code: str) -> PlanOutline | None:
+    """The plan's outline, read once per load of the plans (callers never change it)."""
+    return cast("PlanOutline | None", _shaped(conn, "outline", code, lambda: _plan_outline(conn, code)))
+
+
+def _plan_outline(conn: Connection, code: str) -> PlanOutline | None:
+    info = _choose(plans_in_store(conn), code)
+    if info is None:
+        return None
+    tree: dict[str, dict[str, list[str]]] = {r.code: {} for r in _plan_rows(conn, "plan_action", info.code)}
+    for sub in _plan_rows(conn, "plan_sub_item", info.code):
+        tree[sub.action_code][sub.code] = []
+    owner = {sub: action for action, subs in tree.items() for sub in subs}
+    positions: dict[str, int] = {}
+    series: dict[str, tuple[str, ...]] = {}
+    for n, (indicator, sub_item, continues) in enumerate(conn.execute(text(
+            "SELECT code, sub_item_code, continues FROM plan_indicator WHERE plan_code = :plan ORDER BY position"),
+            {"plan": info.code})):
+        tree[owner[sub_item]][sub_item].append(indicator)
+        positions[indicator] = n
+        series[indicator] = (continues, indicator) if continues else (indicator,)
+    return PlanOutline(info, tree, positions, series)
+
+
+def plan_indicators(conn: Connection, code: str, codes: Sequence[str]) -> tuple[IndicatorDef, ...]:
+    """Some of a plan's indicators, read alone, to be assessed as plan_from_store's would be: their `final`
+    baselines resolved from the approved values now (an empty lineage is left empty: it is not assessed)."""
+    plans = plans_in_store(conn)
+    info = _choose(plans, code)
+    if info is None or not codes:
+        return ()
+    previous = previous_plan(plans, info)
+    indicators = _targets(conn, info.code, codes)
+    if any(i.baseline_final for i in indicators):
+        indicators = resolve_baselines(indicators, _source_values(conn, indicators), previous)
+    return indicators
+
+
+# What is read of the plans alone (no values) is kept per process, for a few stores and loads: a change of the values
+# then costs no re-reading of thousands of plan rows. It is keyed on the store and on when each plan was last loaded
+# (save_plan stamps every load), so that a plan loaded again is read again.
+_SHAPES: OrderedDict[tuple[object, ...], object] = OrderedDict()
+_SHAPES_KEPT = 32
+_SHAPES_LOCK = threading.Lock()
+
+
+def _shaped(conn: Connection, kind: str, code: str, read: Callable[[], object]) -> object:
+    loads = tuple(tuple(r) for r in conn.execute(text("SELECT code, loaded_at FROM plan ORDER BY code")))
+    key = (conn.engine.url.render_as_string(hide_password=False), loads, kind, code)
+    with _SHAPES_LOCK:
+        if key in _SHAPES:
+            _SHAPES.move_to_end(key)
+            return _SHAPES[key]
+    found = read()
+    with _SHAPES_LOCK:
+        _SHAPES[key] = found
+        while len(_SHAPES) > _SHAPES_KEPT:
+            _SHAPES.popitem(last=False)
+    return found
 
 
 def default_code(conn: Connection) -> str:
@@ -296,8 +374,13 @@ WHERE t.plan_code = :plan ORDER BY t.position
 """
 
 
-def _targets(conn: Connection, plan: str) -> tuple[IndicatorDef, ...]:
-    """The plan's indicators, rows as plain tuples (a large plan has thousands)."""
+def _targets(conn: Connection, plan: str, codes: Sequence[str] | None = None) -> tuple[IndicatorDef, ...]:
+    """The plan's indicators (or some of them), rows as plain tuples (a large plan has thousands)."""
+    sql, params = _TARGETS, {"plan": plan}
+    if codes is not None:
+        names = [f"c{i}" for i in range(len(codes))]
+        params |= dict(zip(names, codes))
+        sql = sql.replace("ORDER BY", f"AND t.code IN ({', '.join(':' + n for n in names) or 'NULL'}) ORDER BY")
     return tuple(IndicatorDef(
         code, sub_item, goal or None, name_zh, name_en, unit, direction, kind,
         math.nan if final or baseline is None else float(baseline), period_of_code(baseline_period), float(target),
@@ -305,7 +388,7 @@ def _targets(conn: Connection, plan: str) -> tuple[IndicatorDef, ...]:
         source or "", bool(final), lineage or "", continues or "",
     ) for (code, sub_item, goal, name_zh, name_en, unit, direction, kind, baseline, baseline_period, target,
            target_period, department, supporting, frequency, definition, source, final, lineage, continues)
-        in conn.execute(text(_TARGETS), {"plan": plan}))
+        in conn.execute(text(sql), params))
 
 
 def _with_lineage(indicators: tuple[IndicatorDef, ...], previous: set[str] | None) -> tuple[IndicatorDef, ...]:
@@ -318,8 +401,11 @@ def _with_lineage(indicators: tuple[IndicatorDef, ...], previous: set[str] | Non
 
 
 def _source_values(conn: Connection, indicators: Iterable[IndicatorDef]) -> pd.DataFrame:
-    codes = sorted({i.continues or i.code for i in indicators if i.baseline_final})
-    return read_current_values(conn, codes)
+    """The approved values `final` baselines are made of: the baseline periods of the series they come from."""
+    finals = [i for i in indicators if i.baseline_final]
+    codes = sorted({i.continues or i.code for i in finals})
+    periods = sorted({p.code for i in finals for p in baseline_periods(i)})
+    return read_current_values(conn, codes, periods)
 
 
 def baseline_periods(indicator: IndicatorDef) -> list[Period]:
@@ -363,6 +449,11 @@ SERIES_VIEW = "*"  # the series view's plan code
 
 
 def series_view(conn: Connection) -> PlanData | None:
+    """Every series any plan (not a draft) targets (see _series_view), built once per load of the plans."""
+    return cast("PlanData | None", _shaped(conn, "series", "", lambda: _series_view(conn)))
+
+
+def _series_view(conn: Connection) -> PlanData | None:
     """Every series any plan (not a draft) targets, for checking a department's file: each as its latest-starting plan
     words it, accepted in the spans of the plans that target it. None for a store without plans."""
     plans = [p for p in plans_in_store(conn) if not p.draft]
