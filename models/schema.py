@@ -154,6 +154,8 @@ class Submission(Base):
     """One accepted file: who sent it, when, its exact bytes, and what it changed."""
 
     __tablename__ = "submission"
+    # which files count, and the newest of them, without reading past the files' bytes (0013)
+    __table_args__ = (Index("ix_submission_status_time", "status", "submitted_at"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     file_name: Mapped[str] = mapped_column(String(255))
     sha256: Mapped[str] = mapped_column(String(64), index=True)
@@ -211,19 +213,46 @@ class Snapshot(Base):
 
 
 class StandingCache(Base):
-    """One quarter's assessments for one version of the data, written after every change of the values or the plan,
-    so that a dashboard's first render reads a few rows instead of every value (pipelines.store.standing_cache).
+    """What is kept of one quarter of one plan for one version of the data: the key of that version, the approved
+    submissions it counts, the roll-ups; its assessments are rows of KeptAssessment. Written after every change of the
+    values or the plan, so that a dashboard's first render reads them instead of every value, and so that the next
+    change re-assesses only the series it touched (pipelines.store.standing_cache).
 
     Derived data only: deleting every row loses nothing, the dashboard then computes what it needs.
     """
 
     __tablename__ = "standing_cache"
-    data_key: Mapped[str] = mapped_column(String(400), primary_key=True)
-    plan_code: Mapped[str] = mapped_column(String(40), primary_key=True)  # (0010)
+    plan_code: Mapped[str] = mapped_column(String(40), primary_key=True)
     as_of: Mapped[str] = mapped_column(String(10), primary_key=True)
+    data_key: Mapped[str] = mapped_column(String(400))
     latest_period: Mapped[str] = mapped_column(String(10), default="")  # latest period with data; '' for none
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
-    payload_json: Mapped[str] = mapped_column(Text)
+    basis_json: Mapped[str] = mapped_column(Text)  # the approved submissions counted, by id (0013)
+    payload_json: Mapped[str] = mapped_column(Text)  # the roll-ups, and the quarter the changes are counted since
+
+
+class KeptAssessment(Base):
+    """One indicator's kept assessment in a kept quarter (0013): the whole assessment, the four figures its sub-item
+    rolls up (so that rolling a sub-item up again decodes no whole assessments), and for the latest quarter what
+    changed since the quarter before. Derived data only, like StandingCache."""
+
+    __tablename__ = "kept_assessment"
+    plan_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    as_of: Mapped[str] = mapped_column(String(10), primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)  # the indicator's place in the plan
+    leaf_json: Mapped[str] = mapped_column(Text)  # score, gap to 序时, completion, status: what its sub-item rolls up
+    row_json: Mapped[str] = mapped_column(Text)
+    changes_json: Mapped[str] = mapped_column(Text, default="")
+
+
+class SubmissionSeries(Base):
+    """Which series each submission sent values of (0013): what a review decision or an ingest touched, found
+    without scanning every value."""
+
+    __tablename__ = "submission_series"
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"), primary_key=True)
+    indicator_code: Mapped[str] = mapped_column(String(40), primary_key=True)
 
 
 class User(Base):

@@ -122,7 +122,7 @@ class State(dict):  # type: ignore[type-arg]
 
 # Derived rows every change rewrites after its commit (pipelines.store.standing_cache): left out of the all-or-nothing
 # comparisons; after each killed ingest the next one must have kept the standings of the store it left.
-DERIVED_TABLES = {"standing_cache"}
+DERIVED_TABLES = {"standing_cache", "kept_assessment"}
 
 
 def store_state(engine: Engine) -> State:
@@ -350,6 +350,8 @@ def without_submission(state: State, submission_id: int) -> State:
     sid, oid = state.columns["submission"].index("id"), state.columns["observation"].index("submission_id")
     out["submission"] = [r for r in state["submission"] if r[sid] != submission_id]
     out["observation"] = [r for r in state["observation"] if r[oid] != submission_id]
+    named = state.columns["submission_series"].index("submission_id")
+    out["submission_series"] = [r for r in state["submission_series"] if r[named] != submission_id]
     return out
 
 
@@ -360,7 +362,7 @@ def check_all_or_none(before: State, after: State, sha: str, rows: Sequence[Row]
         return "none"
     tables = set(before) | set(after)
     changed = sorted(t for t in tables if before.get(t) != after.get(t))
-    assert changed == ["observation", "submission"], f"killed ingest changed {changed}"
+    assert changed == ["observation", "submission", "submission_series"], f"killed ingest changed {changed}"
     old_subs, new_subs = before["submission"], after["submission"]
     assert new_subs[:len(old_subs)] == old_subs, "an earlier submission changed"
     added = new_subs[len(old_subs):]
@@ -379,6 +381,11 @@ def check_all_or_none(before: State, after: State, sha: str, rows: Sequence[Row]
     want = sorted((code, period, top.get((code, period), 0) + 1, value, sub["id"]) for code, period, value in rows)
     assert len(got) == len(want), f"the store holds {len(got)} of the file's {len(want)} rows"
     assert got == want, "the file's rows are not stored as their next revisions"
+    series = {after.pick("submission_series", r, ("submission_id", "indicator_code"))
+              for r in after["submission_series"]} - {before.pick("submission_series", r, ("submission_id",
+                                                                                            "indicator_code"))
+                                                       for r in before["submission_series"]}
+    assert series == {(sub["id"], code) for code, _, _ in rows}, "the submission does not name the series it holds"
     return "all"
 
 

@@ -27,7 +27,8 @@ from pipelines.plan.records import PlanData
 
 TABLES = {"plan", "department", "plan_department", "plan_goal", "plan_action", "plan_sub_item", "indicator",
           "plan_indicator", "submission", "observation", "snapshot", "app_user", "value_narrative", "evidence",
-          "period_lock", "review_event", "upload_attempt", "lock_event", "standing_cache"}
+          "period_lock", "review_event", "upload_attempt", "lock_event", "standing_cache",
+          "kept_assessment", "submission_series"}
 
 
 def _upgrade_to(engine: Engine, revision: str) -> None:

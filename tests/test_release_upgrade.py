@@ -51,7 +51,7 @@ MUST_HOLD = ("observation", "submission", "value_narrative", "evidence", "snapsh
 MOVED_TABLES = {"goal": "plan_goal", "action": "plan_action", "sub_item": "plan_sub_item"}  # now one plan's own
 MOVED_COLUMNS = ("sub_item_code", "goal_code", "baseline", "baseline_period", "target", "target_period", "source",
                  "illustrative", "position")  # indicator → plan_indicator
-DERIVED = {"standing_cache"}  # kept standings: derived data, rebuilt per plan (0010 starts it empty)
+DERIVED = {"standing_cache", "kept_assessment"}  # kept standings: derived data, rebuilt per plan (0010 starts it empty)
 
 # Run by the OLD code in its own tree: what its command line cannot do — lock and unlock quarters as an admin, and a
 # submission with 进展情况/存在问题/下一步措施 and an evidence photo (the 上报 page's extras) left 待审核.
@@ -243,10 +243,17 @@ def _plan(engine: Engine, code: str | None = PLAN) -> PlanData:
 def test_the_upgraded_store_is_at_the_newest_revision(old_store: OldStore) -> None:
     with old_store.engine.connect() as conn:
         assert current_revision(conn) == head_revision()
-    assert head_revision() == "0012"  # this test is about 0010 to 0012; a later migration should extend it
-    assert _select(old_store.path, "SELECT version_num FROM alembic_version") == [("0012",)]
+    assert head_revision() == "0013"  # this test is about 0010 to 0013; a later migration should extend it
+    assert _select(old_store.path, "SELECT version_num FROM alembic_version") == [("0013",)]
     assert _select(old_store.path, "SELECT COUNT(*) FROM plan_task") == [(0,)]  # the old release had no tasks
     assert _select(old_store.path, "SELECT code, basic_threshold FROM plan") == [("SHGX-2023", 0.9)]
+
+
+def test_each_submission_names_the_series_it_holds(old_store: OldStore) -> None:
+    """0013 fills submission_series from the old rows: every submission's indicators, once each, and no others."""
+    held = set(_select(old_store.path, "SELECT DISTINCT submission_id, indicator_code FROM observation"))
+    named = _select(old_store.path, "SELECT submission_id, indicator_code FROM submission_series")
+    assert held and len(named) == len(set(named)) and set(named) == held
 
 
 def test_every_row_of_every_kept_table_is_unchanged(old_store: OldStore) -> None:

@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 import pipelines.store.standing_cache as standing_cache
 import views.shared.data as data
 from models.queries import read_current_values, read_data_version
-from models.schema import StandingCache
+from models.schema import KeptAssessment, StandingCache
 from pipelines.cli import run
 from pipelines.core.config import ROOT
 from pipelines.core.periods import latest_period_ending_by, period_of_code
@@ -159,11 +159,17 @@ def test_a_damaged_kept_standing_is_not_used(reported: tuple[Engine, PlanData]) 
     engine, _plan = reported
     with engine.begin() as conn:
         conn.execute(update(StandingCache).where(StandingCache.as_of == "2024Q1").values(payload_json='{"rows": 7}'))
+        conn.execute(update(KeptAssessment).where(KeptAssessment.as_of == "2023Q4", KeptAssessment.code == "A03")
+                     .values(row_json='["A03", 7]'))
     with engine.connect() as conn:
         version = read_data_version(conn)
         assert version is not None
-        assert read_kept_standing(conn, version, period_of_code("2024Q1")) is None
-        assert read_kept_standing(conn, version, period_of_code("2023Q4")) is not None
+        assert read_kept_standing(conn, version, period_of_code("2024Q1")) is None  # its header
+        assert read_kept_standing(conn, version, period_of_code("2023Q4")) is None  # one indicator's row
+    # the next change computes afresh what it cannot carry over, and what is kept is the engine's again
+    result = ingest_bytes(engine, _plan, IngestRequest("a03.csv", A03_2025Q4, today=TODAY))
+    assert result.outcome == ACCEPTED
+    assert_kept_is_the_engines(engine, _plan)
 
 
 def busy(_engine: Engine) -> None:
@@ -187,7 +193,7 @@ def test_a_change_made_while_keeping_is_not_overwritten(reported: tuple[Engine, 
     """Keeping reads the store, computes, then writes: a change committed in between keeps its own standings, and
     the slower keeper writes nothing rather than rows of an older version."""
     engine, plan = reported
-    computing = standing_cache.compute_standing
+    computing = standing_cache.assess_all
     sent: list[object] = []
 
     def compute_while_another_change_lands(*args, **kwargs):  # type: ignore[no-untyped-def]
@@ -199,7 +205,7 @@ def test_a_change_made_while_keeping_is_not_overwritten(reported: tuple[Engine, 
     stale = ingest_bytes(engine, plan, IngestRequest("b.csv", csv_bytes([HEADER, ["A03", "x", "2024Q2", "720", ""]]), today=TODAY,
                          keep_standings=False))
     assert stale.outcome == ACCEPTED
-    monkeypatch.setattr(standing_cache, "compute_standing", compute_while_another_change_lands)
+    monkeypatch.setattr(standing_cache, "assess_all", compute_while_another_change_lands)
     assert refresh(engine) == []
     assert sent and sent[0].outcome == ACCEPTED  # type: ignore[attr-defined]
     assert_kept_is_the_engines(engine, plan)
@@ -216,8 +222,7 @@ def test_the_keep_command_keeps_what_an_upgraded_store_lacks(reported: tuple[Eng
     assert "已保存2023年第四季度、2024年第一季度的进度判定" in capsys.readouterr().out
     assert_kept_is_the_engines(engine, plan)
 
-    with engine.begin() as conn:
-        conn.execute(StandingCache.__table__.delete())
+    standing_cache.forget(engine)
     monkeypatch.setattr(standing_cache, "writing", busy)
     assert run(["keep", "--db", url]) == 1
     assert "未能保存进度判定" in capsys.readouterr().err
@@ -266,8 +271,7 @@ def test_the_overview_draws_kept_standings_without_reading_every_value(
     assert len(tables) >= 3 and not tables[0].empty  # the changes, red flags, overdue departments, likely to meet
 
     # the same page with nothing kept: the values are read and assessed, and the numbers and tables are the same
-    with engine.begin() as conn:
-        conn.execute(StandingCache.__table__.delete())
+    standing_cache.forget(engine)
     st.cache_data.clear()
     st.cache_resource.clear()
     again = overview_on(url)

@@ -1,7 +1,7 @@
 """Roll indicator assessments up to sub-items, actions and the plan, each level weighing its children equally."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -59,14 +59,60 @@ class _Leaf:
 def roll_up(assessments: Mapping[str, Assessment], tree: Mapping[str, Mapping[str, Sequence[str]]],
             plan_code: str, rule: StatusRule = RATIO) -> dict[str, RollUp]:
     """Roll-ups for every sub-item, action and the plan, keyed by code; tree = {action: {sub_item: [indicators]}}."""
+    return roll_up_from({code: leaf_figures(a) for code, a in assessments.items()}, tree, plan_code, rule)
+
+
+# What a sub-item reads of one indicator: score, gap to 序时 in points, completion (capped at 1), status.
+LeafFigures = tuple[float | None, float | None, float | None, str]
+
+
+def leaf_figures(assessment: Assessment) -> LeafFigures:
+    leaf = _leaf(assessment)
+    return leaf.score, leaf.gap_points, leaf.mean_completion, leaf.status
+
+
+def roll_up_from(figures: Mapping[str, LeafFigures], tree: Mapping[str, Mapping[str, Sequence[str]]],
+                 plan_code: str, rule: StatusRule = RATIO, kept: Mapping[str, RollUp] | None = None,
+                 changed: Collection[str] | None = None) -> dict[str, RollUp]:
+    """roll_up from each indicator's leaf figures. With `kept` (the roll-ups before a change) and `changed` (the
+    indicators it re-assessed), only the sub-items holding a changed indicator are rolled up again, and the actions
+    and the plan above them; every other roll-up is the kept one, which is what rolling it up again would give."""
     out: dict[str, RollUp] = {}
+    again = set(changed) if changed is not None else None
     for action, sub_items in tree.items():
+        action_changed = again is None
         for sub_item, indicators in sub_items.items():
-            leaves = [_leaf(assessments.get(code)) for code in indicators]
-            out[sub_item] = _combine(sub_item, "sub_item", tuple(indicators), leaves, rule)
-        out[action] = _combine(action, "action", tuple(sub_items), [out[s] for s in sub_items], rule)
-    out[plan_code] = _combine(plan_code, "plan", tuple(tree), [out[a] for a in tree], rule)
+            old = kept.get(sub_item) if kept is not None and again is not None else None
+            if old is not None and again is not None and again.isdisjoint(indicators):
+                out[sub_item] = old
+                continue
+            action_changed = True
+            out[sub_item] = _combine_leaves(sub_item, tuple(indicators),
+                                            [figures.get(code, _NO_DATA) for code in indicators], rule)
+        old = kept.get(action) if kept is not None else None
+        out[action] = (old if old is not None and not action_changed
+                       else _combine(action, "action", tuple(sub_items), [out[s] for s in sub_items], rule))
+    old = kept.get(plan_code) if kept is not None else None
+    carried = old is not None and again is not None and all(out[a] is kept.get(a) for a in tree)  # type: ignore[union-attr]
+    out[plan_code] = old if old is not None and carried else _combine(plan_code, "plan", tuple(tree),
+                                                                       [out[a] for a in tree], rule)
     return out
+
+
+_NO_DATA: LeafFigures = (None, None, None, "no_data")  # an indicator missing from the figures still counts
+
+
+def _combine_leaves(code: str, names: tuple[str, ...], figures: Sequence[LeafFigures], rule: StatusRule) -> RollUp:
+    """_combine of a sub-item's indicators from their figures alone: the same sums in the same order, without an
+    object per indicator (a sub-item may hold thousands)."""
+    score = _mean(f[0] for f in figures)
+    gap = _mean(f[1] for f in figures)
+    completion = _mean(f[2] for f in figures)
+    statuses = [f[3] for f in figures]
+    counts = _count(statuses)
+    status = _status(statuses, score, gap, completion, counts, rule)
+    zh, en = _story(status, score, gap, completion, counts, rule).both()
+    return RollUp(code, "sub_item", score, status, counts, completion, names, zh, en, gap, rule.name)
 
 
 def _leaf(assessment: Assessment | None) -> _Leaf:
@@ -93,15 +139,15 @@ def _combine(code: str, level: str, names: tuple[str, ...], children: Sequence[_
     gap = _mean(c.gap_points for c in children)
     completion = _mean(c.mean_completion for c in children)
     counts = _sum_counts(children)
-    status = _status(children, score, gap, completion, counts, rule)
+    status = _status([c.status for c in children], score, gap, completion, counts, rule)
     zh, en = _story(status, score, gap, completion, counts, rule).both()
     return RollUp(code, level, score, status, counts, completion, names, zh, en, gap, rule.name)
 
 
-def _status(children: Sequence[_Standing], score: float | None, gap: float | None, completion: float | None,
+def _status(statuses: Sequence[str], score: float | None, gap: float | None, completion: float | None,
             counts: Mapping[str, int], rule: StatusRule) -> str:
     """Achieved when every child is; otherwise the rule's thresholds on the mean score (or mean gap for 'points')."""
-    if children and all(c.status == "achieved" for c in children):
+    if statuses and all(s == "achieved" for s in statuses):
         return "achieved"
     if score is None:
         return "pending" if counts["pending"] else "no_data"

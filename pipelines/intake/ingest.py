@@ -27,6 +27,7 @@ from pipelines.intake.task_reports import CheckedTasks, check_task_reports, repo
 from pipelines.intake.validate import Checked, check_submission
 from pipelines.plan.records import PlanData
 from pipelines.store.persist import save_submission
+from pipelines.store.standing_cache import record_series
 from pipelines.store.standing_cache import refresh as refresh_standings
 from pipelines.store.task_reports import TaskRow, read_task_book, save_task_reports
 
@@ -124,6 +125,7 @@ def ingest_bytes(engine: Engine, plan: PlanData, request: IngestRequest) -> Inge
                 conn, file_name=file_name, sha256=sha, content=data, department=department, submitter=r.submitter,
                 channel=r.channel, status=r.status, submitted_at=r.submitted_at or dt.datetime.now(), rows=values,
                 counts=counts, reporter=upload.form.get("填报人", ""), reporter_phone=upload.form.get("联系电话", ""))
+            record_series(conn, submission_id, values[CODE])
             save_task_reports(conn, submission_id, tasks)
             if r.after_save is not None:
                 r.after_save(conn, submission_id, checked.value_rows())

@@ -1,27 +1,27 @@
 """The one codec of the engine's records in the store: an Assessment as a row of values or a dict, and a standing's
-assessments and roll-ups (with what changed since the quarter before) as the JSON that standing_cache keeps.
+roll-ups, leaf figures and changes as the JSON that standing_cache keeps.
 
 Snapshots keep each assessment as a dict keyed by field (readable on its own, and tolerant of fields added later);
 kept standings keep one row of values per assessment in the dataclass's field order (no key names repeated 2,500
-times), which reads back in about a third of the time. Both go through assessment_to_row and assessment_from_row.
+times), which reads back in about a third of the time, one store row per indicator so that a change rewrites only
+the indicators it touched. Both go through assessment_to_row and assessment_from_row.
 """
 from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Mapping, Sequence
-from typing import NamedTuple
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, NamedTuple
 
 from pipelines.core.periods import Period, period_of_code
 from pipelines.engine.assessment import Assessment, Change
-from pipelines.engine.progress import diff_assessments
-from pipelines.engine.rollup import RollUp
-from pipelines.plan.standing import Standing
+from pipelines.engine.rollup import LeafFigures, RollUp
 
 FIELDS = tuple(f.name for f in dataclasses.fields(Assessment))
 _PERIODS = tuple(i for i, name in enumerate(FIELDS) if name in {"as_of", "latest_period", "due_period"})
 _CODE, _THRESHOLDS = FIELDS.index("code"), FIELDS.index("thresholds")
 # Fields a snapshot frozen by an earlier release may lack, with the value the dataclass gives them.
+_ROLLUP_FIELDS = tuple(f.name for f in dataclasses.fields(RollUp))
 _DEFAULTS = {f.name: f.default for f in dataclasses.fields(Assessment) if f.default is not dataclasses.MISSING}
 
 
@@ -62,24 +62,63 @@ def assessment_from_dict(data: Mapping[str, object]) -> Assessment:
     return assessment_from_row([data[name] if name in data else _DEFAULTS[name] for name in FIELDS])
 
 
-def encode_standing(standing: Standing, since: Standing | None = None) -> str:
-    """One quarter's assessments and roll-ups; with `since`, also what changed from that standing to this one (the
-    overview's "what changed since last quarter" then needs no second quarter read back)."""
-    rows = [assessment_to_row(a) for a in standing.assessments.values()]
-    rollups = [dataclasses.asdict(r) for r in standing.rollups.values()]
-    payload: dict[str, object] = {"fields": FIELDS, "rows": rows, "rollups": rollups}
-    if since is not None:
-        changes = diff_assessments(since.assessments, standing.assessments)
-        payload["changes"] = {"since": since.as_of.code, "rows": [list(dataclasses.astuple(c)) for c in changes]}
-    return json.dumps(payload, ensure_ascii=False)
+def rollup_to_dict(rollup: RollUp) -> dict[str, object]:
+    """dataclasses.asdict without its deep copies (a roll-up holds plain values, its counts and its children)."""
+    data = {name: getattr(rollup, name) for name in _ROLLUP_FIELDS}
+    return data | {"counts": dict(rollup.counts), "children": list(rollup.children)}
 
 
-def decode_standing(payload: str) -> KeptStanding:
+def rollup_from_dict(data: Mapping[str, Any]) -> RollUp:
+    return RollUp(**(dict(data) | {"children": tuple(data["children"])}))
+
+
+def encode_header(rollups: Mapping[str, RollUp], since: str | None) -> str:
+    """A kept quarter's roll-ups, and the quarter its indicators' changes are counted since (None: not counted)."""
+    return json.dumps({"rollups": [rollup_to_dict(r) for r in rollups.values()], "since": since}, ensure_ascii=False)
+
+
+def decode_header(payload: str) -> tuple[dict[str, RollUp], str | None]:
     data = json.loads(payload)
-    if tuple(data["fields"]) != FIELDS:
+    return {r["code"]: rollup_from_dict(r) for r in data["rollups"]}, data["since"]
+
+
+def encode_assessment(assessment: Assessment) -> str:
+    return json.dumps(assessment_to_row(assessment), ensure_ascii=False)
+
+
+def decode_assessment(text: str) -> Assessment:
+    row = json.loads(text)
+    if len(row) != len(FIELDS):
         raise ValueError("kept by a release with other assessment fields")
-    assessments = {row[_CODE]: assessment_from_row(row) for row in data["rows"]}
-    rollups = {r["code"]: RollUp(**(r | {"children": tuple(r["children"])})) for r in data["rollups"]}
-    changes = data.get("changes")
-    kept_changes = None if changes is None else KeptChanges(changes["since"], [Change(*row) for row in changes["rows"]])
-    return KeptStanding(assessments, rollups, kept_changes)
+    return assessment_from_row(row)
+
+
+def encode_leaf(figures: Sequence[object]) -> str:
+    return json.dumps(list(figures))
+
+
+def decode_leaves(texts: Sequence[str]) -> list[LeafFigures]:
+    """Many indicators' leaf figures, parsed as one JSON array (thousands of small parses cost ten times more)."""
+    return [(score, gap, completion, str(status)) for score, gap, completion, status in
+            json.loads("[" + ",".join(texts) + "]")]
+
+
+def encode_changes(changes: Sequence[Change]) -> str:
+    """One indicator's changes since the quarter before ('' for none)."""
+    return json.dumps([list(dataclasses.astuple(c)) for c in changes], ensure_ascii=False) if changes else ""
+
+
+def decode_changes(text: str) -> list[Change]:
+    return [Change(*row) for row in json.loads(text)] if text else []
+
+
+def decode_kept(payload: str, rows: Iterable[Sequence[str]]) -> KeptStanding:
+    """A kept quarter from its header and its indicators' rows (code, assessment, changes) in plan order."""
+    rollups, since = decode_header(payload)
+    assessments: dict[str, Assessment] = {}
+    changes: list[Change] = []
+    for code, assessment, changed in rows:
+        assessments[code] = decode_assessment(assessment)
+        if since is not None:
+            changes += decode_changes(changed)
+    return KeptStanding(assessments, rollups, None if since is None else KeptChanges(since, changes))

@@ -1,0 +1,190 @@
+"""Benchmark: what a department's small file costs in a big store against a small one, side by side in one run.
+
+Run: .venv/bin/python benchmarks/bench_changes.py [--rows N] [--repeats N] [--departments N]
+- small into big: a 16-row file (revised values of the latest quarter) into a store of 1,000,000 values targeted by
+  three plans (the ingest benchmark's synthetic plan, a bridge plan beside it and a successor whose baselines are
+  `final`), against a 16-row file into the sample store (the three shipped plans and every sample file): the ingest
+  with the standings it keeps after its commit, median of N, alternating between the stores. Goal: at most 1.5×.
+  Then where the big store's time goes: the ingest alone, and keeping the standings after it.
+- departments at once: eight processes, each a department sending 16 rows of its own indicators into the big store at
+  the same moment, against one of them alone (both from a barrier until the last is committed and its standings
+  kept), median of N. Goal: all committed within 3× the time of one alone.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import multiprocessing as mp
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
+
+from bench_ingest import QUARTERS, as_csv, make_rows, write_plan  # noqa: E402
+from sqlalchemy import Engine, text  # noqa: E402
+
+from models.db import make_engine  # noqa: E402
+from models.queries import read_current_values  # noqa: E402
+from pipelines.core.config import PLANS_DIR, SAMPLES_DIR, Limits  # noqa: E402
+from pipelines.intake.build import build_stores, load_samples, plan_folders  # noqa: E402
+from pipelines.intake.ingest import IngestRequest, ingest_bytes  # noqa: E402
+from pipelines.plan.records import PlanData  # noqa: E402
+from pipelines.store.plans import series_view  # noqa: E402
+from pipelines.store.standing_cache import refresh  # noqa: E402
+
+TODAY = dt.date(2026, 12, 1)
+FILE_ROWS = 16
+WHY = "经与统计部门核实，本期数据修订口径一致、数值无误"  # answers any 核实性 question a revised value raises
+GOAL_SMALL, GOAL_CONCURRENT = 1.5, 3.0
+
+
+def sample_store(folder: Path) -> str:
+    url = f"sqlite:///{folder / 'sample.sqlite3'}"
+    engine = make_engine(url)
+    loaded = build_stores(engine, plan_folders(PLANS_DIR))
+    assert all(not isinstance(plan, list) for _, plan in loaded), loaded
+    load_samples(engine, SAMPLES_DIR)
+    engine.dispose()
+    return url
+
+
+def large_store(folder: Path, rows: int) -> tuple[str, int]:
+    """The synthetic plan's 1,000,000 values through the real ingest, with two further plans on the same series."""
+    indicators = max(FILE_ROWS * 8, rows // QUARTERS)
+    folders = [folder / "plan", folder / "bridge", folder / "next"]
+    for path in folders:
+        path.mkdir()
+    write_plan(folders[0], indicators)
+    write_plan(folders[1], indicators, "BENCH-BRIDGE", ("2020Q1", "2026Q4"), "100", "2019", "2026")
+    write_plan(folders[2], indicators, "BENCH-NEXT", ("2026Q1", "2028Q4"), "final", "2024", "2028")
+    url = f"sqlite:///{folder / 'large.sqlite3'}"
+    engine = make_engine(url)
+    loaded = build_stores(engine, folders)
+    assert all(not isinstance(plan, list) for _, plan in loaded), loaded
+    data = as_csv(make_rows(indicators, QUARTERS))
+    result = ingest_bytes(engine, series(engine), IngestRequest("bench.csv", data, today=TODAY,
+                          limits=Limits(max_file_bytes=len(data) + 1)))
+    assert result.outcome == "accepted", result.as_dict()
+    engine.dispose()
+    return url, indicators
+
+
+def series(engine: Engine) -> PlanData:
+    with engine.connect() as conn:
+        view = series_view(conn)
+    assert view is not None
+    return view
+
+
+def revisions(engine: Engine, codes: list[str] | None, run: int) -> bytes:
+    """16 rows revising current values slightly (a different file on every run): of the given indicators, else of
+    the sample's latest quarterly values."""
+    with engine.connect() as conn:
+        current = read_current_values(conn, codes)
+    indicators = series(engine).indicators
+    percent = {i.code for i in indicators if i.unit == "%"}  # kept within 0–100 by going down
+    numbers = {i.code for i in indicators if i.kind != "milestone"}  # a milestone is 0 or 1
+    quarterly = current[current["period"].str.contains("Q") & current["indicator_code"].isin(numbers)]
+    latest = quarterly.sort_values(["period", "indicator_code"]).groupby("indicator_code").tail(1)
+    picked = latest.tail(FILE_ROWS)
+    step = 0.01 * (run + 1)
+    rows = [f"{code},{period},{value - step if code in percent else value + step:.4f},\n"
+            for code, period, value in picked[["indicator_code", "period", "value"]].itertuples(index=False)]
+    assert len(rows) == FILE_ROWS, len(rows)
+    return ("指标编码,统计期,数值,备注\n" + "".join(rows)).encode("utf-8-sig")
+
+
+def send(engine: Engine, data: bytes, name: str, keep: bool = True) -> float:
+    start = time.perf_counter()
+    result = ingest_bytes(engine, series(engine), IngestRequest(name, data, today=TODAY, keep_standings=keep,
+                          explanations={row: WHY for row in range(2, FILE_ROWS + 2)}))
+    elapsed = time.perf_counter() - start
+    assert result.outcome == "accepted", result.as_dict()
+    return elapsed
+
+
+def department(url: str, codes: list[str], run: int, barrier, results) -> None:  # type: ignore[no-untyped-def]
+    engine = make_engine(url)
+    data = revisions(engine, codes, run)  # read before the start line, as a department's page has its file
+    barrier.wait()
+    try:
+        ingest_bytes(engine, series(engine), IngestRequest(f"{codes[0]}.csv", data, today=TODAY,
+                     explanations={row: WHY for row in range(2, FILE_ROWS + 2)}))
+        results.put((time.time(), ""))
+    except Exception as error:  # reported, never lost
+        results.put((time.time(), repr(error)))
+    engine.dispose()
+
+
+def at_once(url: str, groups: list[list[str]], run: int) -> float:
+    """Seconds from the start line until every department's file is committed and its standings kept."""
+    context = mp.get_context("spawn")
+    barrier, results = context.Barrier(len(groups) + 1), context.Queue()
+    workers = [context.Process(target=department, args=(url, codes, run, barrier, results)) for codes in groups]
+    for worker in workers:
+        worker.start()
+    barrier.wait()
+    start = time.time()
+    finished = [results.get(timeout=900) for _ in workers]
+    for worker in workers:
+        worker.join()
+    errors = [error for _, error in finished if error]
+    assert not errors, errors
+    return max(done for done, _ in finished) - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--departments", type=int, default=8)
+    args = parser.parse_args()
+    os.environ["KPI_TODAY"] = TODAY.isoformat()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        small_url = sample_store(folder)
+        started = time.perf_counter()
+        large_url, indicators = large_store(folder, args.rows)
+        built = time.perf_counter() - started
+        small, large = make_engine(small_url), make_engine(large_url)
+        with large.connect() as conn:
+            values = conn.execute(text("SELECT COUNT(*) FROM observation")).scalar_one()
+        codes = [f"K{n:04d}" for n in range(indicators)]
+        send(small, revisions(small, None, 100), "warm.csv")  # imports and first queries count for neither
+        send(large, revisions(large, codes[:FILE_ROWS], 100), "warm.csv")
+        small_times, large_times = [], []
+        for run in range(args.repeats):
+            large_times.append(send(large, revisions(large, codes[:FILE_ROWS], run), f"big{run}.csv"))
+            small_times.append(send(small, revisions(small, None, run), f"small{run}.csv"))
+        alone_ingest = send(large, revisions(large, codes[:FILE_ROWS], 200), "alone.csv", keep=False)
+        start = time.perf_counter()
+        assert refresh(large)
+        alone_keep = time.perf_counter() - start
+        groups = [codes[FILE_ROWS * (d + 1):FILE_ROWS * (d + 2)] for d in range(args.departments)]
+        ones, alls = [], []
+        for run in range(args.repeats):
+            ones.append(at_once(large_url, groups[:1], 300 + run))
+            alls.append(at_once(large_url, groups, 400 + run))
+        small.dispose()
+        large.dispose()
+    big, sample = statistics.median(large_times), statistics.median(small_times)
+    one, every = statistics.median(ones), statistics.median(alls)
+    print(f"large store: {values:,} values ({indicators:,} indicators × {QUARTERS} quarters), three plans targeting "
+          f"them, built through the ingest in {built:.1f} s; sample store: the three shipped plans and every sample")
+    print(f"a {FILE_ROWS}-row file with its standings kept (median of {args.repeats}): sample store {sample:.3f} s, "
+          f"large store {big:.3f} s; ratio large ÷ sample {big / sample:.2f}   (goal: at most {GOAL_SMALL})")
+    print(f"  large store, one file: the ingest alone {alone_ingest:.3f} s, keeping the standings after it "
+          f"{alone_keep:.3f} s")
+    print(f"{args.departments} departments sending {FILE_ROWS} rows each at the same moment into the large store: all "
+          f"committed and kept after {every:.2f} s, one alone {one:.2f} s (median of {args.repeats}); ratio "
+          f"{every / one:.2f}   (goal: at most {GOAL_CONCURRENT})")
+    print(f"load average: {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()
