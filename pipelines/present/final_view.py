@@ -195,30 +195,47 @@ def hierarchy_tallies(evaluation: Evaluation, lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["id", "parent", "label", "conclusion", "value", "hover"])
 
 
-def unfinished_keys(evaluation: Evaluation, standing: Standing) -> list[tuple[str, str]]:
-    """(indicator, latest period) of every indicator not or only basically completed that has a value: the values
-    whose narratives (存在问题) the list shows."""
+def unfinished_codes(evaluation: Evaluation) -> list[str]:
+    """The indicators not completed, then those basically completed, the least complete first within each (one
+    without a completion before any), plan order among equals: the final view's red-flag list in its order, sorted
+    on plain columns before any row is built."""
+    codes = [i.code for i in evaluation.plan.indicators]
+    verdicts = [evaluation.verdicts[c] for c in codes]
+    frame = pd.DataFrame({CODE: codes, "_rank": [UNFINISHED.index(v.conclusion) if v.conclusion in UNFINISHED else -1
+                                                 for v in verdicts],
+                          "_completion": pd.Series([v.completion for v in verdicts], dtype="float64").fillna(-9.0)})
+    unfinished = frame[frame["_rank"] >= 0]
+    by_completion = unfinished.sort_values("_completion", kind="stable")  # two stable sorts: plan order stays
+    return by_completion.sort_values("_rank", kind="stable")[CODE].tolist()
+
+
+def unfinished_keys(evaluation: Evaluation, standing: Standing,
+                    codes: Sequence[str] | None = None) -> list[tuple[str, str]]:
+    """(indicator, latest period) of every indicator not or only basically completed that has a value (or of those
+    `codes`, the ones a short list shows): the values whose narratives (存在问题) the list shows."""
+    if codes is not None:
+        found = ((c, standing.assessments.get(c)) for c in codes)
+        return [(c, a.latest_period.code) for c, a in found if a is not None and a.latest_period]
     return [(code, a.latest_period.code) for code, a in standing.assessments.items()
             if a.latest_period and code in evaluation.verdicts and evaluation.verdicts[code].conclusion in UNFINISHED]
 
 
 def unfinished_rows(evaluation: Evaluation, standing: Standing, lang: str,
-                    told: Mapping[tuple[str, str], tuple[str, str, str]] | None = None) -> pd.DataFrame:
+                    told: Mapping[tuple[str, str], tuple[str, str, str]] | None = None,
+                    codes: Sequence[str] | None = None) -> pd.DataFrame:
     """The indicators not completed, then those basically completed (the least complete first): owner, 评估结论, its
-    explanation and the 存在问题 the department sent with the value (`told`, per unfinished_keys), "—" when none."""
+    explanation and the 存在问题 the department sent with the value (`told`, per unfinished_keys), "—" when none;
+    every one, or those `codes` (unfinished_codes cut short) in their order."""
     plan, told, rows = evaluation.plan, told or {}, []
-    for indicator in plan.indicators:
-        v, a = evaluation.verdicts[indicator.code], standing.assessments.get(indicator.code)
-        if v.conclusion not in UNFINISHED:
-            continue
-        key = (indicator.code, a.latest_period.code if a is not None and a.latest_period else "")
-        rows.append({CODE: indicator.code, INDICATOR: name_of(indicator, lang),
+    indicators = plan.indicator_map()
+    for code in unfinished_codes(evaluation) if codes is None else codes:
+        indicator, v, a = indicators[code], evaluation.verdicts[code], standing.assessments.get(code)
+        key = (code, a.latest_period.code if a is not None and a.latest_period else "")
+        rows.append({CODE: code, INDICATOR: name_of(indicator, lang),
                      LEAD: department_names(plan, [indicator.department], lang),
                      CONCLUSION: conclusion_badge(KIND, v.conclusion, lang), EXPLANATION: v.explanation(lang),
-                     PROBLEMS: told.get(key, ("", "", ""))[1] or MISSING,
-                     "_order": (UNFINISHED.index(v.conclusion), v.completion if v.completion is not None else -9.0)})
-    frame = pd.DataFrame(rows, columns=[CODE, INDICATOR, LEAD, CONCLUSION, EXPLANATION, PROBLEMS, "_order"])
-    return frame.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)
+                     PROBLEMS: told.get(key, ("", "", ""))[1] or MISSING})
+    return pd.DataFrame(rows, columns=[CODE, INDICATOR, LEAD, CONCLUSION, EXPLANATION, PROBLEMS])
 
 
 def final_amount(indicator: IndicatorDef, verdict: Verdict, lang: str) -> str:

@@ -225,59 +225,73 @@ def group_counts(counts: Mapping[str, int]) -> dict[str, int]:
 
 
 def hierarchy_nodes(standing: Standing, lang: str) -> pd.DataFrame:
-    """Plan → action → sub-item → indicator as (id, parent, label, status, value, hover) rows for a treemap/sunburst."""
+    """Plan → action → sub-item → indicator as (id, parent, label, status, value, hover) rows for a treemap/sunburst.
+
+    Every indicator is a box of the picture, so a large plan's thousands are all built: each status's badge and the
+    completion line's wording are looked up once, not once per box."""
     plan, rows = standing.plan, []
     root = plan.info.code
+    badges: dict[str, str] = {s: status_badge(s, lang) for s in STATUSES}
+    completion_line = t("ui.hierarchy.completion", lang, value="{value}")
 
-    def node(code: str, parent: str, label: str, status: str, value: int, detail: str) -> None:
+    def node(code: str, parent: str, label: str, status: str, value: int, share: float | None) -> None:
+        detail = completion_line.replace("{value}", format_rate(share))
         rows.append({"id": code, "parent": parent, "label": label, STATUS_CODE: status, "value": value,
-                     "hover": f"{label}<br>{status_badge(status, lang)}<br>{detail}"})
-
-    def completion_text(share: float | None) -> str:
-        return t("ui.hierarchy.completion", lang, value=format_rate(share))
+                     "hover": f"{label}<br>{badges[status]}<br>{detail}"})
 
     node(root, "", t("ui.hierarchy.root", lang), standing.rollups[root].status, len(plan.indicators),
-         completion_text(standing.rollups[root].mean_completion))
+         standing.rollups[root].mean_completion)
     subs_of = plan.tree()
     for action in plan.actions:
         r = standing.rollups[action.code]
         size = sum(len(codes) for codes in subs_of[action.code].values())
-        node(action.code, root, name_of(action, lang), r.status, size, completion_text(r.mean_completion))
+        node(action.code, root, name_of(action, lang), r.status, size, r.mean_completion)
         for sub in (s for s in plan.sub_items if s.action_code == action.code):
             rs = standing.rollups[sub.code]
             node(sub.code, action.code, name_of(sub, lang), rs.status, len(subs_of[action.code][sub.code]),
-                 completion_text(rs.mean_completion))
+                 rs.mean_completion)
     for indicator in plan.indicators:
         a = standing.assessments[indicator.code]
-        node(indicator.code, indicator.sub_item_code, name_of(indicator, lang), a.status, 1,
-             completion_text(a.completion))
+        node(indicator.code, indicator.sub_item_code, name_of(indicator, lang), a.status, 1, a.completion)
     return pd.DataFrame(rows)
 
 
-def red_keys(standing: Standing) -> list[tuple[str, str]]:
-    """(indicator, latest period) of every red indicator with a value: the values whose narratives a red flag shows."""
-    return [(c, a.latest_period.code) for c, a in standing.assessments.items()
-            if STATUS_GROUP[a.status] == "red" and a.latest_period]
+def red_codes(standing: Standing) -> list[str]:
+    """The red indicators' codes in the red-flag list's order: the furthest behind first (the lowest score; an
+    indicator without one before any), plan order among equals. Sorted on plain columns before any row is built, so
+    that a list drawn short (the overview's first rows) builds the rows it shows and no others."""
+    codes = [i.code for i in standing.plan.indicators]
+    found = [standing.assessments[c] for c in codes]
+    frame = pd.DataFrame({CODE: codes, "_score": pd.Series([a.score for a in found], dtype="float64").fillna(-2.0)})
+    red = frame[[STATUS_GROUP[a.status] == "red" for a in found]]
+    return red.sort_values("_score", kind="stable")[CODE].tolist()
 
 
-def red_flags(standing: Standing, lang: str,
-              told: Mapping[tuple[str, str], tuple[str, str, str]] | None = None) -> pd.DataFrame:
-    """Indicators in a red status with their owner and the engine's explanation, the furthest behind first; with the
-    存在问题 and 下步措施 the department sent with the current value (`told`, per red_keys: models.queries.
-    read_current_narratives, or narratives_of), "—" when it sent none."""
+def red_keys(standing: Standing, codes: Sequence[str] | None = None) -> list[tuple[str, str]]:
+    """(indicator, latest period) of every red indicator with a value (or of the red indicators `codes`, those a
+    short list shows): the values whose narratives a red flag shows."""
+    if codes is None:
+        return [(c, a.latest_period.code) for c, a in standing.assessments.items()
+                if STATUS_GROUP[a.status] == "red" and a.latest_period]
+    found = ((c, standing.assessments[c]) for c in codes)
+    return [(c, a.latest_period.code) for c, a in found if a.latest_period]
+
+
+def red_flags(standing: Standing, lang: str, told: Mapping[tuple[str, str], tuple[str, str, str]] | None = None,
+              codes: Sequence[str] | None = None) -> pd.DataFrame:
+    """Indicators in a red status with their owner and the engine's explanation, the furthest behind first (every
+    one, or the red indicators `codes` in their order: red_codes cut short); with the 存在问题 and 下步措施 the
+    department sent with the current value (`told`, per red_keys: models.queries.read_current_narratives, or
+    narratives_of), "—" when it sent none."""
     plan, rows, told = standing.plan, [], told or {}
-    latest = {c: a.latest_period.code for c, a in standing.assessments.items() if a.latest_period}
-    for indicator in plan.indicators:
-        a = standing.assessments[indicator.code]
-        if STATUS_GROUP[a.status] == "red":
-            _, problems, steps = told.get((indicator.code, latest.get(indicator.code, "")), ("", "", ""))
-            rows.append({CODE: indicator.code, INDICATOR: name_of(indicator, lang),
-                         LEAD: department_names(plan, [indicator.department], lang),
-                         STATUS: status_badge(a.status, lang),
-                         EXPLANATION: a.explanation(lang), PROBLEMS: problems or MISSING,
-                         NEXT_STEPS: steps or MISSING, "_score": a.score if a.score is not None else -2.0})
-    frame = pd.DataFrame(rows, columns=[CODE, INDICATOR, LEAD, STATUS, EXPLANATION, PROBLEMS, NEXT_STEPS, "_score"])
-    return frame.sort_values("_score", kind="stable").drop(columns="_score").reset_index(drop=True)
+    indicators = plan.indicator_map()
+    for code in red_codes(standing) if codes is None else codes:
+        indicator, a = indicators[code], standing.assessments[code]
+        _, problems, steps = told.get((code, a.latest_period.code if a.latest_period else ""), ("", "", ""))
+        rows.append({CODE: code, INDICATOR: name_of(indicator, lang),
+                     LEAD: department_names(plan, [indicator.department], lang), STATUS: status_badge(a.status, lang),
+                     EXPLANATION: a.explanation(lang), PROBLEMS: problems or MISSING, NEXT_STEPS: steps or MISSING})
+    return pd.DataFrame(rows, columns=[CODE, INDICATOR, LEAD, STATUS, EXPLANATION, PROBLEMS, NEXT_STEPS])
 
 
 def red_flags_heading(standing: Standing, lang: str) -> str:
@@ -293,16 +307,21 @@ def red_flags_heading(standing: Standing, lang: str) -> str:
     return t("ui.red-flags.heading", lang, statuses=sep.join(status_name(s, lang) for s in present))
 
 
-def likely_rows(standing: Standing, lang: str) -> pd.DataFrame:
-    """Indicators the engine judges likely to meet their target (projection ≥ 95 % of the way, or achieved)."""
-    rows = []
-    for indicator in standing.plan.indicators:
-        a = standing.assessments[indicator.code]
-        if a.likely_to_meet:
-            rows.append({CODE: indicator.code, INDICATOR: name_of(indicator, lang),
-                         STATUS: status_badge(a.status, lang),
-                         "projected": format_amount(projected_value(indicator, a), indicator.unit, lang),
-                         TARGET: format_amount(indicator.target, indicator.unit, lang)})
+def likely_codes(standing: Standing) -> list[str]:
+    """The indicators the engine judges likely to meet their target (projection ≥ 95 % of the way, or achieved), in
+    plan order."""
+    return [i.code for i in standing.plan.indicators if standing.assessments[i.code].likely_to_meet]
+
+
+def likely_rows(standing: Standing, lang: str, codes: Sequence[str] | None = None) -> pd.DataFrame:
+    """Indicators likely to meet their target (every one, or those of likely_codes a short list shows) with their
+    projection and target."""
+    indicators, rows = standing.plan.indicator_map(), []
+    for code in likely_codes(standing) if codes is None else codes:
+        indicator, a = indicators[code], standing.assessments[code]
+        rows.append({CODE: code, INDICATOR: name_of(indicator, lang), STATUS: status_badge(a.status, lang),
+                     "projected": format_amount(projected_value(indicator, a), indicator.unit, lang),
+                     TARGET: format_amount(indicator.target, indicator.unit, lang)})
     return pd.DataFrame(rows, columns=[CODE, INDICATOR, STATUS, "projected", TARGET])
 
 
@@ -366,41 +385,66 @@ def _change_row(change: Change, indicator: IndicatorDef, after: Assessment, as_o
         due = after.due_period.label(lang) if after.due_period else MISSING
         text, arrow = t("ui.change.overdue-text", lang, period=due), ""
     return {"kind": t(f"ui.change.{change.kind}", lang), INDICATOR: name_of(indicator, lang), "arrow": arrow,
-            "change": text, "_order": _CHANGE_ORDER[change.kind]}
+            "change": text}
+
+
+def _text(value: object) -> str:
+    """A cell read from the store as text: "" for an empty one (None, or NaN where pandas read a column of them)."""
+    return "" if value is None or (isinstance(value, float) and value != value) else str(value)
 
 
 def _revision_row(row: pd.Series, plan_map: dict[str, IndicatorDef], names: dict[str, str],
                   lang: str) -> dict[str, object]:
     indicator = plan_map[row[CODE]]
-    who = " ".join(str(x) for x in (names.get(row[DEPARTMENT_CODE] or "", row[DEPARTMENT_CODE] or ""),
-                                    row[SUBMITTER] or "") if x)
+    department = _text(row[DEPARTMENT_CODE])
+    who = " ".join(x for x in (names.get(department, department), _text(row[SUBMITTER])) if x)
     text = t("ui.change.revision-text", lang, period=period_of_code(row[PERIOD]).label(lang),
              before=format_amount(row["previous"], indicator.unit, lang),
              after=format_amount(row[VALUE], indicator.unit, lang), who=who or MISSING,
              when=format_time(row[SUBMITTED_AT], lang))
     return {"kind": t("ui.change.revision", lang), INDICATOR: name_of(indicator, lang),
-            "arrow": change_arrow(row["previous"], row[VALUE]), "change": text, "_order": _CHANGE_ORDER["revision"]}
+            "arrow": change_arrow(row["previous"], row[VALUE]), "change": text}
 
 
 CHANGE_COLUMNS = ("kind", INDICATOR, "arrow", "change")
 
 
-def changes_rows(changes: Sequence[Change], standing: Standing, lang: str) -> pd.DataFrame:
+def change_order(changes: Sequence[Change], standing: Standing) -> list[int]:
+    """The positions in `changes` of those the changes table shows, in its order: status moves, reports now overdue,
+    then new values, each kind in the order the engine lists them; a change of an indicator the plan does not hold
+    is left out. Sorted on plain columns before any row is built (a large plan's quarter brings thousands)."""
+    known = set(standing.plan.indicator_map()) & set(standing.assessments)
+    frame = pd.DataFrame({"_order": [_CHANGE_ORDER[c.kind] for c in changes]})
+    held = frame[[c.code in known for c in changes]]  # a set lookup each: cheaper than isin on a column of codes
+    return held.sort_values("_order", kind="stable").index.tolist()
+
+
+def changes_rows(changes: Sequence[Change], standing: Standing, lang: str,
+                 picked: Sequence[int] | None = None) -> pd.DataFrame:
     """What changed since the previous quarter: status moves, reports now overdue, new values (each beside the value
-    it follows). Revised past values are a list of their own (revision_rows)."""
+    it follows); every change, or those at the positions `picked` (change_order cut short) in their order. Revised
+    past values are a list of their own (revision_rows)."""
     plan_map = standing.plan.indicator_map()
-    rows = [_change_row(c, plan_map[c.code], standing.assessments[c.code], standing.as_of, lang) for c in changes
-            if c.code in plan_map and c.code in standing.assessments]
-    frame = pd.DataFrame(rows, columns=[*CHANGE_COLUMNS, "_order"])
-    return frame.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)
+    rows = [_change_row(changes[i], plan_map[changes[i].code], standing.assessments[changes[i].code], standing.as_of,
+                        lang) for i in (change_order(changes, standing) if picked is None else picked)]
+    return pd.DataFrame(rows, columns=list(CHANGE_COLUMNS))
 
 
-def revision_rows(revisions: pd.DataFrame, standing: Standing, lang: str) -> pd.DataFrame:
-    """Past values revised since the previous quarter was briefed: period, old → new, who and when."""
+def revision_order(revisions: pd.DataFrame, standing: Standing) -> list[int]:
+    """The positions (0, 1, …) in `revisions` of the plan's indicators' revised values, in the order they were read."""
+    known = standing.plan.indicator_map()
+    return [n for n, code in enumerate(revisions[CODE].tolist()) if code in known]
+
+
+def revision_rows(revisions: pd.DataFrame, standing: Standing, lang: str,
+                  picked: Sequence[int] | None = None) -> pd.DataFrame:
+    """Past values revised since the previous quarter was briefed: period, old → new, who and when; every one, or
+    those at the positions `picked` (revision_order cut short)."""
     plan_map = standing.plan.indicator_map()
     names = {d.code: name_of(d, lang) for d in standing.plan.departments}
-    rows = [_revision_row(r, plan_map, names, lang) for _, r in revisions.iterrows() if r[CODE] in plan_map]
-    return pd.DataFrame(rows, columns=[*CHANGE_COLUMNS, "_order"]).drop(columns="_order")
+    chosen = revisions.iloc[list(revision_order(revisions, standing) if picked is None else picked)]
+    rows = [_revision_row(r, plan_map, names, lang) for _, r in chosen.iterrows()]
+    return pd.DataFrame(rows, columns=list(CHANGE_COLUMNS))
 
 
 def shows_illustrative(plan: PlanData, submissions: pd.DataFrame) -> bool:

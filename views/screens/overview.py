@@ -4,6 +4,8 @@ overdue tasks. An ended plan at its last quarter is told in its 总结评估's c
 lights."""
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
@@ -26,6 +28,7 @@ from pipelines.present.final_view import (
     group_label,
     hierarchy_tallies,
     legend_text,
+    unfinished_codes,
     unfinished_keys,
     unfinished_rows,
 )
@@ -33,17 +36,25 @@ from pipelines.present.formatting import format_count, format_rate, status_badge
 from pipelines.present.tables import (
     GROUPS,
     action_rows,
+    change_order,
+    changes_rows,
     headline,
     hierarchy_nodes,
+    likely_codes,
     likely_rows,
     localise,
     overdue_by_department,
+    red_codes,
+    red_flags,
     red_flags_heading,
+    red_keys,
+    revision_order,
     revision_rows,
 )
 from pipelines.present.task_board import overdue_tasks, task_codes, task_ledger, task_line
 from pipelines.present.tasks import ledger_day
 from views.shared import data
+from views.shared.lists import render_list
 from views.shared.printable import render_table
 from views.shared.shell import View, open_view, render_chart, render_footer, render_html_chart, render_legend
 
@@ -120,23 +131,28 @@ def render_final(view: View, height: int | None, tasks: pd.DataFrame) -> None:
 
 
 def render_changes(view: View) -> None:
-    """What changed since the previous quarter (its frozen snapshot when there is one), and revised past values."""
-    lang = view.lang
+    """What changed since the previous quarter (its frozen snapshot when there is one), and revised past values: the
+    first rows of each, with the whole list on demand (views.shared.lists)."""
+    lang, standing = view.lang, view.standing
     previous = latest_period_ending_by(view.as_of.end_time - 0.25, "quarterly")
-    st.subheader(view.t("ui.section.changes", period=previous.label(lang)))
+    heading = view.t("ui.section.changes", period=previous.label(lang))
+    st.subheader(heading)
     if previous.code not in data.quarters(view.url, view.version, view.code):
         st.info(view.t("ui.no-previous-quarter"))
         return
-    table = data.change_rows(view.url, view.version, previous.code, view.as_of.code, view.code, lang)
-    _changes, revisions = data.changes(view.url, view.version, previous.code, view.as_of.code, view.code)
-    if table.empty:
+    changes, revisions = data.changes(view.url, view.version, previous.code, view.as_of.code, view.code)
+    order = change_order(changes, standing)
+    if not order:
         st.info(view.t("ui.no-changes"))
     else:
-        render_table(localise(table, lang))
-    revised = revision_rows(revisions, view.standing, lang)
-    if not revised.empty:  # revised past values: a list of their own, never mixed with this quarter's news
-        st.markdown(f"**{view.t('ui.section.revised-values')}**")
-        render_table(localise(revised, lang))
+        render_list(view, "changes", heading, order, lambda picked: changes_rows(changes, standing, lang, picked),
+                    "ui.list.order.changes")
+    revised = revision_order(revisions, standing)
+    if revised:  # revised past values: a list of their own, never mixed with this quarter's news
+        title = view.t("ui.section.revised-values")
+        st.markdown(f"**{title}**")
+        render_list(view, "revisions", title, revised,
+                    lambda picked: revision_rows(revisions, standing, lang, picked), "ui.list.order.revisions")
 
 
 def render_overdue_tasks(view: View, tasks: pd.DataFrame) -> None:
@@ -152,29 +168,57 @@ def render_overdue_tasks(view: View, tasks: pd.DataFrame) -> None:
         st.caption(view.t("task_pages.overdue.as-of", day=ledger_day(view.as_of, today(), view.plan.info.due_days)))
 
 
-def render_lists(view: View, tasks: pd.DataFrame) -> None:
-    """Red flags (an ended plan's: the indicators not or only basically completed), overdue departments, overdue
-    tasks with their owners (催办), and while the plan runs the indicators likely to meet their target."""
+def render_red_flags(view: View) -> None:
+    """Red flags (an ended plan's: the indicators not or only basically completed), the furthest behind first, with
+    what their departments wrote: the narratives are read for the rows drawn alone."""
     lang, standing = view.lang, view.standing
     if view.final:
         evaluation = view.evaluation()
-        told = data.current_narratives(view.url, view.version, tuple(unfinished_keys(evaluation, standing)))
-        flags = (view.t("final_view.unfinished.heading"), unfinished_rows(evaluation, standing, lang, told),
-                 "final_view.unfinished.none")
+
+        def unfinished(codes: Sequence[str]) -> pd.DataFrame:
+            keys = tuple(unfinished_keys(evaluation, standing, codes))
+            return unfinished_rows(evaluation, standing, lang, data.current_narratives(view.url, view.version, keys),
+                                   codes)
+
+        render_flag_list(view, "unfinished", view.t("final_view.unfinished.heading"), unfinished_codes(evaluation),
+                         unfinished, "ui.list.order.unfinished", "final_view.unfinished.none")
+        return
+
+    def flags(codes: Sequence[str]) -> pd.DataFrame:
+        keys = tuple(red_keys(standing, codes))
+        return red_flags(standing, lang, data.current_narratives(view.url, view.version, keys), codes)
+
+    render_flag_list(view, "red-flags", red_flags_heading(standing, lang), red_codes(standing), flags,
+                     "ui.list.order.behind", "ui.no-red-flags")
+
+
+def render_flag_list(view: View, name: str, heading: str, order: Sequence[str],
+                     rows: Callable[[Sequence[str]], pd.DataFrame], sorted_by: str, all_clear: str) -> None:
+    st.subheader(heading)
+    if not order:
+        st.success(view.t(all_clear))
     else:
-        flags = (red_flags_heading(standing, lang),
-                 data.red_flag_rows(view.url, view.version, view.as_of.code, view.code, lang), "ui.no-red-flags")
-    for heading, rows, all_clear in (flags, (view.t("ui.section.overdue"), overdue_by_department(standing, lang),
-                                             "ui.no-overdue")):
-        st.subheader(heading)
-        if rows.empty:
-            st.success(view.t(all_clear))
-        else:
-            render_table(localise(rows, lang))
+        render_list(view, name, heading, order, rows, sorted_by)
+
+
+def render_lists(view: View, tasks: pd.DataFrame) -> None:
+    """Red flags, overdue departments, overdue tasks with their owners (催办), and while the plan runs the indicators
+    likely to meet their target."""
+    lang, standing = view.lang, view.standing
+    render_red_flags(view)
+    st.subheader(view.t("ui.section.overdue"))
+    overdue = overdue_by_department(standing, lang)
+    if overdue.empty:
+        st.success(view.t("ui.no-overdue"))
+    else:
+        render_table(localise(overdue, lang))
     render_overdue_tasks(view, tasks)
     if not view.final:  # 有望如期达成 is a projection: nothing to project once the plan is over
-        with st.expander(view.t("ui.section.likely", n=headline(standing).likely)):
-            render_table(localise(likely_rows(standing, lang), lang))
+        likely = likely_codes(standing)
+        title = view.t("ui.section.likely", n=len(likely))
+        with st.expander(title):
+            render_list(view, "likely", title, likely, lambda codes: likely_rows(standing, lang, codes),
+                        "ui.list.order.plan")
 
 
 page = open_view("ui.page.overview", plan_title=True)

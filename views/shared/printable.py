@@ -20,6 +20,11 @@ import streamlit as st
 
 PRINT_ONLY = "kpi-print-only"  # shown in print only (tests/test_print.py finds the tables by it)
 PRINT_TABLE = "kpi-print-table"
+# The key prefix of the expanders that build a whole long list only when a reader opens them (views.shared.lists):
+# closed, they hold nothing, so print leaves them out (the print copy says where the whole list is) and does not open
+# them as it opens the others.
+FULL_LIST = "kpi-full-list-"
+CLOSED_FULL_LIST = f'[class*="st-key-{FULL_LIST}"]:has(details:not([open]))'
 MISSING = "—"  # an empty cell, as every table of the product writes it (never None, nan or <NA>)
 CHART_TYPES = ("line_chart", "bar_chart", "area_chart")  # sparkline columns: pictures, not words, left out of print
 # What print leaves out: the app's frame, every control that only works on screen, and the canvas grids (their rows
@@ -41,6 +46,7 @@ PRINT_CSS = """
     overflow: visible !important; position: static !important;}
   [data-testid="stMainBlockContainer"] {max-width: none !important; width: 100% !important; padding: 0 !important;}
   HIDDEN {display: none !important;}
+  CLOSED_FULL_LIST {display: none !important;}
   .kpi-print-only, [data-testid="stElementContainer"]:has(.kpi-print-only) {display: block !important;}
   [data-testid="stPlotlyChart"], [data-testid="stPlotlyChart"] > div, [data-testid="stPlotlyChart"] .js-plotly-plot,
   [data-testid="stPlotlyChart"] .plot-container {width: 100% !important; max-width: 100% !important;
@@ -64,12 +70,13 @@ PRINT_CSS = """
   table.kpi-print-table tr {break-inside: avoid;}
   h1, h2, h3 {break-after: avoid;}
 }
-""".replace("HIDDEN", SCREEN_HIDDEN)
+""".replace("HIDDEN", SCREEN_HIDDEN).replace("CLOSED_FULL_LIST", CLOSED_FULL_LIST)
 # A Plotly chart is drawn at the screen's width in pixels: printed on narrower paper it would be cut. Each chart's SVG
 # layers keep a viewBox of the size Plotly drew them at (an identity on screen, kept up as Plotly redraws), and the
 # print stylesheet scales them to the paper's width in the proportions they had on screen (frozen while printing: a
 # chart without a height of its own takes its container's, which would otherwise grow with each redraw). Just before
-# printing closed expanders are opened, so their tables print too; afterwards they are closed again.
+# printing closed expanders are opened, so their tables print too (not a whole long list's: it is built only when a
+# reader opens it); afterwards they are closed again.
 PRINT_SCRIPT = """
 (() => {
   const printing = matchMedia("print");
@@ -92,6 +99,7 @@ PRINT_SCRIPT = """
                                                attributeFilter: ["width", "height"]});
   const opened = [];
   const open = () => document.querySelectorAll('[data-testid="stMain"] details:not([open])').forEach((details) => {
+    if (details.closest('[class*="st-key-FULL_LIST"]')) { return; }
     opened.push(details); details.setAttribute("open", "");
   });
   const close = () => { while (opened.length) { opened.pop().removeAttribute("open"); } };
@@ -99,7 +107,7 @@ PRINT_SCRIPT = """
   window.addEventListener("afterprint", close);
   printing.addEventListener("change", (event) => event.matches ? open() : close());
 })();
-"""
+""".replace("FULL_LIST", FULL_LIST)
 # Streamlit and Plotly name their own buttons in English only (the chart buttons' hover titles, the tables' toolbar
 # tooltips, a screen reader's "add icon"): each such name the reader meets is swapped for the reader's language, as
 # it appears. `window.kpiWords` (English or Chinese → the reader's language) is set again by every run, so a change of
