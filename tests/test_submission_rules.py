@@ -9,15 +9,19 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
+import pandas as pd
 import pytest
 from conftest import FIXTURES, HEADER, TODAY, csv_bytes, snapshot_store, xlsx_bytes
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import Engine, text
 
 from pipelines.core.config import Limits
 from pipelines.core.issue import Issue
 from pipelines.intake.ingest import ACCEPTED, REJECTED, IngestRequest, IngestResult, ingest_bytes
 from pipelines.intake.read import RawTable, read_submission
-from pipelines.intake.validate import MAX_ISSUES, is_real_explanation
+from pipelines.intake.validate import MAX_ISSUES, _plain_numbers, is_real_explanation
 from pipelines.plan.records import PlanData
 
 SUBMISSIONS = FIXTURES / "submissions"
@@ -309,3 +313,17 @@ def test_ingest_keeps_chinese_notes_of_a_gb18030_file(engine: Engine, plan: Plan
     with engine.connect() as conn:
         notes = dict(conn.execute(text("SELECT indicator_code, note FROM observation")).all())
     assert notes == {"B07": "较上季度缩短：推行“一网通办”", "D02": "硅巷早餐会、创新说"}
+
+
+_NUMBERISH = st.text(alphabet="0123456789+-.eE, _%１２nafiINF", max_size=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(cells=st.lists(_NUMBERISH, max_size=12))
+def test_the_fast_number_cast_reads_each_cell_as_pandas_does(cells: list[str]) -> None:
+    """The whole-column cast (Arrow) gives what pandas' parse gives, cell for cell, whatever the column holds."""
+    text = pd.Series(cells, dtype="str")
+    want = pd.to_numeric(text, errors="coerce").astype(float)
+    got = _plain_numbers(text)
+    assert got.index.equals(text.index)
+    assert np.array_equal(got.to_numpy(), want.to_numpy(), equal_nan=True), (cells, got.tolist(), want.tolist())

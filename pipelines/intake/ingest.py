@@ -125,7 +125,7 @@ def ingest_bytes(engine: Engine, plan: PlanData, request: IngestRequest) -> Inge
                 conn, file_name=file_name, sha256=sha, content=data, department=department, submitter=r.submitter,
                 channel=r.channel, status=r.status, submitted_at=r.submitted_at or dt.datetime.now(), rows=values,
                 counts=counts, reporter=upload.form.get("填报人", ""), reporter_phone=upload.form.get("联系电话", ""))
-            record_series(conn, submission_id, values[CODE])
+            record_series(conn, submission_id, values[CODE].unique().tolist())
             save_task_reports(conn, submission_id, tasks)
             if r.after_save is not None:
                 r.after_save(conn, submission_id, checked.value_rows())

@@ -474,7 +474,8 @@ def _finish(
     """The table with each row's Excel row number: counted down from the header, or as given (blank rows skipped)."""
     rows = pd.DataFrame({ROW: range(header_row + 1, header_row + 1 + len(body)) if numbers is None else numbers})
     for name in kind.columns:
-        rows[name] = body[found[name]].astype(str).to_numpy() if name in found else ""
+        # the column's own text array, by position: not through a million Python strings and back
+        rows[name] = body[found[name]].astype(str).array if name in found else ""
     headers = {name: str(header[index]).strip() for name, index in found.items()}
     return RawTable(file_name, rows, headers, _form_block(above), encoding, kind.name, sheet)
 

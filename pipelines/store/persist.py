@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+from collections.abc import Iterable
 
 import pandas as pd
 from sqlalchemy import Connection, insert, text
@@ -38,20 +40,28 @@ def _append_values(conn: Connection, submission_id: int, rows: pd.DataFrame) -> 
     if rows.empty:
         return
     top = max_revisions(conn, sorted(rows[CODE].unique()))
-    frame = rows.merge(top, on=[CODE, PERIOD], how="left")
-    frame[REVISION] = frame[REVISION].fillna(0).astype(int) + 1
-    records = list(zip(frame[CODE].tolist(), frame[PERIOD].tolist(), frame[VALUE].astype(float).tolist(),
-                       frame[NOTE].astype(str).tolist(), frame[REVISION].tolist(), [submission_id] * len(frame),
-                       frame[ROW].astype(int).tolist()))
+    if top.empty:  # values never sent before (a new quarter, a first load): each is revision 1
+        revisions = [1] * len(rows)
+    else:
+        frame = rows[[CODE, PERIOD]].merge(top, on=[CODE, PERIOD], how="left")  # a left merge keeps the rows' order
+        revisions = (frame[REVISION].fillna(0).astype(int) + 1).tolist()
+    records = zip(rows[CODE].tolist(), rows[PERIOD].tolist(), rows[VALUE].astype(float).tolist(),
+                  rows[NOTE].astype(str).tolist(), revisions, itertools.repeat(submission_id, len(rows)),
+                  rows[ROW].astype(int).tolist())
     columns = "indicator_code, period, value, note, revision, submission_id, source_row"
     if conn.dialect.name == "postgresql":
         _copy_rows(conn, f"COPY observation ({columns}) FROM STDIN", records)
         return
-    marks = ", ".join(["?"] * 7) if conn.dialect.paramstyle == "qmark" else ", ".join(["%s"] * 7)
-    conn.exec_driver_sql(f"INSERT INTO observation ({columns}) VALUES ({marks})", records)
+    # the DB-API cursor of the connection's own transaction, fed row by row: no list of a million tuples first
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.executemany(f"INSERT INTO observation ({columns}) VALUES ({', '.join(['?'] * 7)})",
+                           records)  # type: ignore[arg-type]  # sqlite3 takes any iterable of rows
+    finally:
+        cursor.close()
 
 
-def _copy_rows(conn: Connection, sql: str, records: list[tuple[object, ...]]) -> None:
+def _copy_rows(conn: Connection, sql: str, records: Iterable[tuple[object, ...]]) -> None:
     """PostgreSQL's COPY, in the connection's own transaction: several times faster than INSERTs for big files."""
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
