@@ -1,9 +1,10 @@
 """Benchmark: ingest 1,000,000 generated observation rows, against the floor of one executemany into SQLite.
 
-Run: .venv/bin/python benchmarks/bench_ingest.py [--rows N]
-Prints both times and the ratio, measured side by side in one run; then the time the ingest spends after its commit
-keeping the dashboard's standings (pipelines.store.standing_cache: every current value read and two quarters assessed),
-which a department waits for too. Goal on 2 cores: < 15 s in all, ratio < 4.
+Run: .venv/bin/python benchmarks/bench_ingest.py [--rows N] [--repeats N]
+Prints both times and the ratio, measured side by side in one run (the floor and the ingest taken in turn, each into a
+fresh store, N times; medians and the range), then the time the ingest spends after its commit keeping the dashboard's
+standings (pipelines.store.standing_cache: every series is new, so every indicator is assessed for two quarters), which
+a department waits for too. Goal on 2 cores: ratio under 3, the ingest with its standings under 10 s.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import csv
 import datetime as dt
 import io
 import sqlite3
+import statistics
 import sys
 import tempfile
 import time
@@ -28,6 +30,7 @@ from pipelines.intake.ingest import IngestRequest, ingest_bytes  # noqa: E402
 from pipelines.store.standing_cache import refresh as refresh_standings  # noqa: E402
 
 QUARTERS = 400  # 1925Q1 … 2024Q4
+GOAL_RATIO, GOAL_TOTAL = 3.0, 10.0
 
 
 def write_plan(folder: Path, indicators: int, code: str = "BENCH", span: tuple[str, str] = ("1925Q1", "2025Q4"),
@@ -80,35 +83,52 @@ def time_floor(path: Path, rows: list[tuple[str, str, float]]) -> float:
     return elapsed
 
 
+def time_ours(folder: Path, indicators: int, data: bytes) -> tuple[float, float, str]:
+    """One ingest of the whole file into a fresh store of the plan, then the standings it keeps: both times, and the
+    quarters kept."""
+    plan_folder = folder / "plan"
+    plan_folder.mkdir()
+    write_plan(plan_folder, indicators)
+    engine = make_engine(f"sqlite:///{folder}/bench.sqlite3")
+    plan = build_store(engine, plan_folder)
+    assert not isinstance(plan, list), plan
+    start = time.perf_counter()
+    result = ingest_bytes(engine, plan, IngestRequest("bench.csv", data, today=dt.date(2026, 1, 31),
+                          limits=Limits(max_file_bytes=len(data) + 1), keep_standings=False))
+    ours = time.perf_counter() - start
+    kept = refresh_standings(engine)
+    keeping = time.perf_counter() - start - ours
+    engine.dispose()
+    assert result.outcome == "accepted", result.as_dict()
+    assert kept, "the standings were not kept"
+    return ours, keeping, ", ".join(q.code for q in kept)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     indicators = max(1, args.rows // QUARTERS)
     rows = make_rows(indicators, QUARTERS)
     data = as_csv(rows)
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp) / "plan"
-        folder.mkdir()
-        write_plan(folder, indicators)
-        engine = make_engine(f"sqlite:///{tmp}/bench.sqlite3")
-        plan = build_store(engine, folder)
-        assert not isinstance(plan, list), plan
-        floor = time_floor(Path(tmp) / "floor.sqlite3", rows)
-        start = time.perf_counter()
-        result = ingest_bytes(engine, plan, IngestRequest("bench.csv", data, today=dt.date(2026, 1, 31),
-                              limits=Limits(max_file_bytes=len(data) + 1), keep_standings=False))
-        ours = time.perf_counter() - start
-        kept = refresh_standings(engine)
-        keeping = time.perf_counter() - start - ours
-    assert result.outcome == "accepted", result.as_dict()
-    assert kept, "the standings were not kept"
-    print(f"rows: {len(rows):,} ({indicators} indicators × {QUARTERS} quarters), file {len(data) / 2**20:.1f} MB")
-    print(f"ingest (read + check + store, one transaction): {ours:.2f} s")
-    print(f"floor (one executemany into a fresh SQLite table): {floor:.2f} s")
-    print(f"ratio ours ÷ floor: {ours / floor:.2f}   (goal: under 15 s and ratio under 4)")
-    print(f"then keeping the dashboard's standings ({', '.join(q.code for q in kept)}): {keeping:.2f} s; "
-          f"the ingest in all: {ours + keeping:.2f} s")
+    floors, ours, keeping, quarters = [], [], [], ""
+    for _ in range(args.repeats):
+        with tempfile.TemporaryDirectory() as tmp:
+            floors.append(time_floor(Path(tmp) / "floor.sqlite3", rows))
+            ingest, kept, quarters = time_ours(Path(tmp), indicators, data)
+            ours.append(ingest)
+            keeping.append(kept)
+    floor, mine, keep = statistics.median(floors), statistics.median(ours), statistics.median(keeping)
+    total = statistics.median(a + b for a, b in zip(ours, keeping))
+    print(f"rows: {len(rows):,} ({indicators} indicators × {QUARTERS} quarters), file {len(data) / 2**20:.1f} MB; "
+          f"medians of {args.repeats} runs, floor and ingest in turn")
+    print(f"ingest (read + check + store, one transaction): {mine:.2f} s ({min(ours):.2f}–{max(ours):.2f})")
+    print(f"floor (one executemany into a fresh SQLite table): {floor:.2f} s ({min(floors):.2f}–{max(floors):.2f})")
+    each = ", ".join(f"{a / b:.2f}" for a, b in zip(ours, floors))
+    print(f"ratio ours ÷ floor: {mine / floor:.2f}, run by run {each}   (goal: under {GOAL_RATIO:g})")
+    print(f"then keeping the dashboard's standings ({quarters}): {keep:.2f} s; the ingest in all: {total:.2f} s   "
+          f"(goal: under {GOAL_TOTAL:g} s)")
 
 
 if __name__ == "__main__":
