@@ -21,7 +21,7 @@ from pipelines.core.config import Limits
 from pipelines.core.issue import Issue
 from pipelines.intake.ingest import ACCEPTED, REJECTED, IngestRequest, IngestResult, ingest_bytes
 from pipelines.intake.read import RawTable, read_submission
-from pipelines.intake.validate import MAX_ISSUES, _plain_numbers, is_real_explanation
+from pipelines.intake.validate import MAX_ISSUES, is_real_explanation, plain_numbers
 from pipelines.plan.records import PlanData
 
 SUBMISSIONS = FIXTURES / "submissions"
@@ -324,6 +324,6 @@ def test_the_fast_number_cast_reads_each_cell_as_pandas_does(cells: list[str]) -
     """The whole-column cast (Arrow) gives what pandas' parse gives, cell for cell, whatever the column holds."""
     text = pd.Series(cells, dtype="str")
     want = pd.to_numeric(text, errors="coerce").astype(float)
-    got = _plain_numbers(text)
+    got = plain_numbers(text)
     assert got.index.equals(text.index)
     assert np.array_equal(got.to_numpy(), want.to_numpy(), equal_nan=True), (cells, got.tolist(), want.tolist())

@@ -263,7 +263,7 @@ def _parse_values(frame: pd.DataFrame, ctx: _Context) -> pd.DataFrame:
     units = lookup(frame[CODE], {c: i.unit for c, i in ctx.indicators.items()}, "")
     kinds = lookup(frame[CODE], {c: i.kind for c, i in ctx.indicators.items()}, "")
     text = frame[VALUE]
-    numbers = _plain_numbers(text)  # the fast path: plain digits
+    numbers = plain_numbers(text)  # the fast path: plain digits
     slow = numbers.isna() & (text != "")
     if slow.any():
         numbers[slow] = [_slow_number(v, k) for v, k in zip(text[slow], kinds[slow])]
@@ -274,7 +274,7 @@ def _parse_values(frame: pd.DataFrame, ctx: _Context) -> pd.DataFrame:
     return frame
 
 
-def _plain_numbers(text: pd.Series) -> pd.Series:
+def plain_numbers(text: pd.Series) -> pd.Series:
     """Each cell as a number where it is a plain one, NaN elsewhere. A column of plain numbers only (a department's
     usual file) is cast by Arrow in one go; any other cell (blank, 1,234, 85%) and pandas parses the column, leaving
     NaN where it cannot, for the slow path."""
