@@ -20,8 +20,10 @@ import pandas as pd
 import pytest
 import streamlit as st
 
+from pipelines.core.catalog import t
 from pipelines.core.periods import period_of_code
 from pipelines.present.tables import INDICATOR, likely_rows, red_flags
+from views.shared.lists import LIMIT, count_text
 from views.shared.printable import MISSING, PRINT_CSS, print_table_html
 
 HOSTILE = '<img src=x onerror="alert(1)">**粗体**'
@@ -114,8 +116,10 @@ def found(name: str, text: str) -> bool:
 
 @pytest.mark.browser
 @pytest.mark.skipif(NO_BROWSER is not None, reason=f"browser tests skipped: {NO_BROWSER}")
-def test_the_printed_overview_has_every_row_and_no_sidebar(app_url: str, page: Page,
-                                                           browser_store: str) -> None:
+def test_the_printed_overview_has_each_lists_first_rows_and_where_the_rest_are(app_url: str, page: Page,
+                                                                              browser_store: str) -> None:
+    """Each list prints the rows the screen draws: every row of a short list; of a long one its first LIMIT rows, in
+    order, and a line saying how many there are and where the whole list is (none of the rest)."""
     from models.db import make_engine
     from pipelines.store.standings import read_standing
 
@@ -129,8 +133,16 @@ def test_the_printed_overview_has_every_row_and_no_sidebar(app_url: str, page: P
     flagged, likely = list(red_flags(standing, "zh")[INDICATOR]), list(likely_rows(standing, "zh")[INDICATOR])
     assert flagged and len(likely) > 10  # more rows than a grid shows
     tables = text[text.index(_squeezed("与上一季度")):]  # the tables, after the charts (whose labels name indicators too)
-    missing = [name for name in flagged + likely if not found(name, tables)]
+    assert len(flagged) <= LIMIT < len(likely)  # one list printed whole, one cut short
+    missing = [name for name in flagged + likely[:LIMIT] if not found(name, tables)]
     assert not missing, f"rows missing from the printed overview: {missing}"
+    heading = _squeezed(t("ui.section.likely", "zh", n=len(likely)))
+    assert heading in tables, "the likely-to-meet list is not printed"
+    last = tables[tables.index(heading):]  # the page's last list (other lists may name the same indicators)
+    left_out = [name for name in likely[LIMIT:] if found(name, last)]
+    assert not left_out, f"rows beyond the first {LIMIT} printed: {left_out}"
+    note = t("ui.list.print-note", "zh", shown=LIMIT, total=count_text(len(likely)), what=t("ui.list.what.likely", "zh"))
+    assert found(note, last), "the print does not say where the whole list is"
     assert not [w for w in SIDEBAR_WORDS if found(w, text)], "the sidebar is printed"
     assert "150%" in text and "平均完成率" in text  # the action chart's right end and its axis title: not cut
 
