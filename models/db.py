@@ -2,6 +2,7 @@
 (SQLite or PostgreSQL), write transactions that never interleave, and the schema kept current by Alembic migrations."""
 from __future__ import annotations
 
+import gc
 import os
 import threading
 import weakref
@@ -12,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event, inspect
+from filelock import FileLock, Timeout
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV_DB_URL = "KPI_DB_URL"
@@ -41,6 +43,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA wal_autocheckpoint=0")  # writing() checkpoints, out of the writers' way
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -88,13 +91,137 @@ def is_busy_error(error: BaseException) -> bool:
     return "database is locked" in text or "database is busy" in text or "lock timeout" in text
 
 
-def writing(engine: Engine) -> Connection:
+@contextmanager
+def writing(engine: Engine) -> Iterator[Connection]:
     """A connection for one write transaction (`with writing(engine) as conn, conn.begin(): ...`): it holds the
-    store's write lock from its first statement, so concurrent writers queue instead of failing or interleaving."""
+    store's write lock from its first statement, so concurrent writers queue instead of failing or interleaving.
+
+    On SQLite the writers of a store file also queue on a lock file beside it before they begin: SQLite's own wait
+    for its lock polls at growing intervals (up to 100 ms), so a queue of writers would sit idle between turns, while
+    the lock file hands the turn on within milliseconds. SQLite's lock stays the guard: a writer that waits longer
+    than SQLITE_BUSY_TIMEOUT_MS for the lock file goes on to SQLite's."""
     options: dict[str, object] = {"write": True}
     if engine.dialect.name == "postgresql":
         options["isolation_level"] = "READ COMMITTED"
-    return engine.connect().execution_options(**options)
+    with engine.connect().execution_options(**options) as conn:
+        with _writers_turn(engine):
+            yield conn
+        _checkpoint(engine, conn)
+
+
+# SQLite's write-ahead log is copied back into the store's file by the writer whose commit takes it past this size,
+# as SQLite would by itself at every commit (wal_autocheckpoint, off here), but after the writer has let the next
+# one in: copying and syncing megabytes is not done while writers wait.
+WAL_CHECKPOINT_BYTES = 4 * 1024 * 1024
+
+
+def _checkpoint(engine: Engine, conn: Connection) -> None:
+    path = _store_file(engine)
+    if path is None or conn.in_transaction():
+        return
+    try:
+        size = os.path.getsize(f"{path}-wal")
+    except OSError:
+        return
+    if size >= WAL_CHECKPOINT_BYTES:  # on the driver's connection, outside any transaction (it is in autocommit)
+        conn.connection.dbapi_connection.execute("PRAGMA wal_checkpoint(PASSIVE)").close()  # type: ignore[union-attr]
+
+
+class _Collector:
+    """Python's cyclic garbage collector held off while this process holds the store's write lock: a full pass
+    over a process holding a plan's thousands of records takes a tenth of a second or more, and writers queued
+    behind the lock would wait for it. It runs when the last write of the process ends; reference counting frees
+    everything else meanwhile."""
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._writes = 0
+        self._was_on = False
+
+    @contextmanager
+    def paused(self) -> Iterator[None]:
+        with self._guard:
+            if self._writes == 0:
+                self._was_on = gc.isenabled()
+                gc.disable()
+            self._writes += 1
+        try:
+            yield
+        finally:
+            with self._guard:
+                self._writes -= 1
+                if self._writes == 0 and self._was_on:
+                    gc.enable()
+
+
+_COLLECTOR = _Collector()
+
+
+@contextmanager
+def _writers_turn(engine: Engine) -> Iterator[None]:
+    """This writer's turn: on SQLite its place in the queue of the store's writers; the collector held off from
+    the moment it has the turn until just after it has let the next writer in."""
+    path = _store_file(engine)
+    turn = (FileLock(f"{path}-writer.lock", timeout=SQLITE_BUSY_TIMEOUT_MS / 1000, poll_interval=0.002,
+                     preserve_lock_file=True) if path is not None else None)
+    try:
+        if turn is not None:
+            turn.acquire()
+    except Timeout:
+        turn = None  # SQLite's own lock decides
+    with _COLLECTOR.paused():
+        try:
+            yield
+        finally:
+            if turn is not None:
+                turn.release()
+
+
+def _store_file(engine: Engine) -> str | None:
+    """The SQLite store's file, None for a store in memory or of another back end."""
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    return database if database and database != ":memory:" and not database.startswith("file:") else None
+
+
+# The keeper's lock on PostgreSQL (see keeper_lock), beside the write lock.
+PG_KEEPER_LOCK = 0x4B504B  # "KPK"
+_local_keepers: dict[str, threading.Lock] = {}  # stores in memory: one per database URL in this process
+_local_keepers_guard = threading.Lock()
+
+
+@contextmanager
+def keeper_lock(engine: Engine) -> Iterator[bool]:
+    """Whether this caller holds the store's keeper lock, taken without waiting: work that one caller does for all
+    (keeping the standings after a change) is done by whoever holds it, and the others leave it to them. It never
+    holds up a reader or a writer. On SQLite a lock file beside the store's file (released by the system when a
+    process dies); on PostgreSQL a transaction-scoped advisory lock on a connection of its own; for a store in memory,
+    a lock of this process."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            yield bool(conn.execute(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": PG_KEEPER_LOCK}).scalar())
+        return
+    database = _store_file(engine)
+    if database is not None:
+        lock = FileLock(f"{database}-keeper.lock", blocking=False, preserve_lock_file=True)
+        try:
+            lock.acquire()
+        except Timeout:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            lock.release()
+        return
+    with _local_keepers_guard:
+        local = _local_keepers.setdefault(str(engine.url), threading.Lock())
+    if not local.acquire(blocking=False):
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        local.release()
 
 
 # --- schema: Alembic migrations ---------------------------------------------------------------------------------

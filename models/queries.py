@@ -59,6 +59,31 @@ def read_current_values(conn: Connection, codes: Collection[str] | None = None,
     return _typed(pd.concat([current, sources.reset_index(drop=True)], axis=1))
 
 
+_APPROVED_SERIES = """
+SELECT o.indicator_code, o.period, o.value
+FROM observation o
+WHERE o.submission_id IN (SELECT s.id FROM submission s WHERE s.status = :approved){codes}
+ORDER BY o.indicator_code, o.period, o.revision
+"""
+
+
+def read_current_series(conn: Connection, codes: Collection[str]) -> pd.DataFrame:
+    """The current values (CODE, PERIOD, VALUE) of some indicators, without where they came from: what assessing
+    them reads, for the few series a change touched."""
+    if not codes:
+        return pd.DataFrame({CODE: pd.array([], dtype="str"), PERIOD: pd.array([], dtype="str"),
+                             VALUE: np.array([], dtype=float)})
+    names = [f"c{i}" for i in range(len(codes))]
+    clause = f" AND o.indicator_code IN ({', '.join(':' + n for n in names)})"
+    rows = _driver_rows(conn, _APPROVED_SERIES.format(codes=clause), {"approved": APPROVED, **dict(zip(names, codes))})
+    table = lib.to_object_array_tuples(rows) if rows else np.empty((0, 3), dtype=object)  # type: ignore[attr-defined]
+    code, period = table[:, 0], table[:, 1]
+    last = np.ones(len(table), dtype=bool)
+    last[:-1] = (code[1:] != code[:-1]) | (period[1:] != period[:-1])
+    kept = table[last]
+    return pd.DataFrame({CODE: _strings(kept[:, 0]), PERIOD: _strings(kept[:, 1]), VALUE: kept[:, 2].astype(float)})
+
+
 def _driver_rows(conn: Connection, sql: str, params: dict[str, object]) -> list[tuple[Any, ...]]:
     """Rows straight from the DB-API cursor, in the driver's parameter style: no Row objects for a million values."""
     compiled = text(sql).compile(dialect=conn.dialect)
@@ -230,18 +255,19 @@ def find_submission_by_hash(conn: Connection, sha256: str, statuses: Collection[
     return (row[0], row[1], row[2]) if row else None
 
 
-def max_revisions(conn: Connection, codes: Collection[str]) -> pd.DataFrame:
-    """The highest revision so far (approved or not) of each indicator and period among some indicators. A big file
-    names thousands of indicators: the query goes to the driver with its own placeholders, not through a statement
-    of thousands of named parameters compiled first."""
-    if not codes:
+def max_revisions(conn: Connection, codes: Collection[str], periods: Collection[str] | None = None) -> pd.DataFrame:
+    """The highest revision so far (approved or not) of each indicator and period among some indicators (and some
+    periods). A big file names thousands of indicators: the query goes to the driver with its own placeholders, not
+    through a statement of thousands of named parameters compiled first."""
+    if not codes or (periods is not None and not periods):
         return pd.DataFrame(columns=[CODE, PERIOD, REVISION])
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    wanted = f" AND period IN ({', '.join([mark] * len(periods))})" if periods is not None else ""
     sql = (f"SELECT indicator_code, period, MAX(revision) FROM observation "
-           f"WHERE indicator_code IN ({', '.join([mark] * len(codes))}) GROUP BY indicator_code, period")
+           f"WHERE indicator_code IN ({', '.join([mark] * len(codes))}){wanted} GROUP BY indicator_code, period")
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
-        cursor.execute(sql, tuple(codes))
+        cursor.execute(sql, (*codes, *(periods or ())))
         rows = cursor.fetchall()
     finally:
         cursor.close()

@@ -26,6 +26,7 @@ from typing import Any
 
 import pytest
 from conftest import HEADER, TODAY, csv_bytes, new_store
+from filelock import FileLock
 from sqlalchemy import Connection, Engine, inspect, text
 from sqlalchemy import event as sa_event
 
@@ -180,15 +181,25 @@ def assert_store_sound(engine: Engine) -> None:
 
 
 class WriteBegun:
-    """Set when another thread of this process sends the statement that takes the store's write lock (BEGIN
-    IMMEDIATE on SQLite, the advisory lock on PostgreSQL; models.db sends it as a write transaction begins): the
-    moment it asks for the lock, before it has it."""
+    """Set when another thread of this process asks for the store's write lock, before it has it: on SQLite as it
+    joins the writers' queue (the lock file beside the store, taken before BEGIN IMMEDIATE), on PostgreSQL as it
+    sends the advisory lock's statement (models.db sends it as a write transaction begins)."""
 
     LOCKING = ("BEGIN IMMEDIATE", "SELECT pg_advisory_xact_lock")
+    QUEUE = "-writer.lock"
 
     def __init__(self, engine: Engine) -> None:
         self.engine, self.event, self.main = engine, threading.Event(), threading.get_ident()
         sa_event.listen(engine, "before_cursor_execute", self._before)
+        self._own = "acquire" in FileLock.__dict__
+        acquire = self._acquire = FileLock.acquire
+
+        def asking(lock: FileLock, *args: Any, **kwargs: Any) -> Any:
+            if threading.get_ident() != self.main and str(lock.lock_file).endswith(self.QUEUE):
+                self.event.set()
+            return acquire(lock, *args, **kwargs)
+
+        FileLock.acquire = asking  # type: ignore[method-assign]
 
     def _before(self, _conn: Connection, _cursor: object, statement: str, *_: object) -> None:
         if threading.get_ident() != self.main and statement.startswith(self.LOCKING):
@@ -196,6 +207,10 @@ class WriteBegun:
 
     def remove(self) -> None:
         sa_event.remove(self.engine, "before_cursor_execute", self._before)
+        if self._own:
+            FileLock.acquire = self._acquire  # type: ignore[method-assign]
+        else:
+            del FileLock.acquire
 
 
 def waiting_for_the_write_lock(engine: Engine) -> int | None:

@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 import pipelines.store.standing_cache as standing_cache
 import views.shared.data as data
+from models.db import keeper_lock
 from models.queries import read_current_values, read_data_version
 from models.schema import KeptAssessment, StandingCache
 from pipelines.cli import run
@@ -188,13 +189,15 @@ def test_keeping_never_fails_the_change_it_follows(reported: tuple[Engine, PlanD
     assert kept(engine) is None
 
 
-def test_a_change_made_while_keeping_is_not_overwritten(reported: tuple[Engine, PlanData],
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    """Keeping reads the store, computes, then writes: a change committed in between keeps its own standings, and
-    the slower keeper writes nothing rather than rows of an older version."""
+def test_a_change_made_while_keeping_is_kept_by_the_keeper(reported: tuple[Engine, PlanData],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keeping reads the store, computes, then writes: a change committed in between leaves its keeping to the
+    keeper at work, which keeps again once it sees the store has moved on, so the last change's standings are kept
+    and nothing of an older version is taken for them."""
     engine, plan = reported
-    computing = standing_cache.assess_all
+    computing, rounds = standing_cache.assess_all, standing_cache._refresh
     sent: list[object] = []
+    versions: list[object] = []
 
     def compute_while_another_change_lands(*args, **kwargs):  # type: ignore[no-untyped-def]
         if not sent:
@@ -202,12 +205,36 @@ def test_a_change_made_while_keeping_is_not_overwritten(reported: tuple[Engine, 
             sent[0] = ingest_bytes(engine, plan, IngestRequest("a03.csv", A03_2025Q4, today=TODAY))
         return computing(*args, **kwargs)
 
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        quarters, version = rounds(*args, **kwargs)
+        versions.append(version)
+        return quarters, version
+
     stale = ingest_bytes(engine, plan, IngestRequest("b.csv", csv_bytes([HEADER, ["A03", "x", "2024Q2", "720", ""]]), today=TODAY,
                          keep_standings=False))
     assert stale.outcome == ACCEPTED
     monkeypatch.setattr(standing_cache, "assess_all", compute_while_another_change_lands)
-    assert refresh(engine) == []
+    monkeypatch.setattr(standing_cache, "_refresh", counted)
+    assert refresh(engine)
     assert sent and sent[0].outcome == ACCEPTED  # type: ignore[attr-defined]
+    assert len(versions) == 2 and versions[0] != versions[1]  # the landed change's own keeping left it to the keeper
+    assert_kept_is_the_engines(engine, plan)
+
+
+def test_a_keeper_at_work_keeps_for_the_others(reported: tuple[Engine, PlanData]) -> None:
+    """While one caller keeps the standings, another change's keeping returns at once and writes nothing; the
+    keeper, looking at the store again when done, keeps the newer version."""
+    engine, plan = reported
+    before = kept(engine)
+    assert before is not None
+    with keeper_lock(engine) as alone:
+        assert alone
+        with keeper_lock(engine) as second:
+            assert not second  # taken without waiting, never held twice
+        change = ingest_bytes(engine, plan, IngestRequest("a03.csv", A03_2025Q4, today=TODAY))
+        assert change.outcome == ACCEPTED
+        assert kept(engine) is None  # the change left its keeping to the keeper: readers compute meanwhile
+    assert refresh(engine)
     assert_kept_is_the_engines(engine, plan)
 
 

@@ -14,9 +14,9 @@ import pandas as pd
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
-from models.columns import CODE, NOTE, PERIOD, ROW, VALUE
+from models.columns import CODE, NOTE, PERIOD, REVISION, ROW, SUBMISSION, VALUE
 from models.db import is_busy_error, writing
-from models.queries import find_submission_by_hash, read_current_values
+from models.queries import DataVersion, find_submission_by_hash, read_current_values, read_data_version
 from models.states import APPROVED, HELD, SubmissionStatus
 from pipelines.core.columns import CHANGE, PREVIOUS
 from pipelines.core.config import Limits
@@ -29,7 +29,7 @@ from pipelines.plan.records import PlanData
 from pipelines.store.persist import save_submission
 from pipelines.store.standing_cache import record_series
 from pipelines.store.standing_cache import refresh as refresh_standings
-from pipelines.store.task_reports import TaskRow, read_task_book, save_task_reports
+from pipelines.store.task_reports import TaskBook, TaskRow, read_task_book, save_task_reports
 
 Outcome = Literal["accepted", "rejected", "unchanged"]
 ACCEPTED: Final = "accepted"
@@ -104,16 +104,29 @@ def ingest_bytes(engine: Engine, plan: PlanData, request: IngestRequest) -> Inge
         return IngestResult(file_name, REJECTED, hard=tuple(upload))
     department = r.department or department_of(upload, plan)
     sha = hashlib.sha256(data).hexdigest()
+    held = (APPROVED,) if r.status == APPROVED else HELD
+
+    def check(conn: Connection) -> CheckedUpload:
+        return check_upload(conn, upload, plan, department=department, today=r.today, limits=limits,
+                            explanations=r.explanations, task_explanations=r.task_explanations)
+
     try:
+        # The checks read the store outside the write lock, so that departments sending at once check side by side;
+        # under the lock they are made again only if what they read has changed meanwhile.
+        with engine.connect() as conn:
+            earlier = find_submission_by_hash(conn, sha, held)
+            if earlier:
+                return _identical(file_name, department, earlier)
+            version, checked = read_data_version(conn), check(conn)
+        if not checked.accepted:
+            return _rejected(file_name, department, checked)
         with writing(engine) as conn, conn.begin():
             # inside the write lock, so that two sends of one file at once make one submission
-            earlier = find_submission_by_hash(conn, sha, (APPROVED,) if r.status == APPROVED else HELD)
+            earlier = find_submission_by_hash(conn, sha, held)
             if earlier:
-                note = make_issue(file_name, None, "", "identical-file", "", submission=earlier[0],
-                                  when=str(earlier[1])[:19])
-                return IngestResult(file_name, UNCHANGED, earlier[0], department, note=note)
-            checked = check_upload(conn, upload, plan, department=department, today=r.today, limits=limits,
-                                   explanations=r.explanations, task_explanations=r.task_explanations)
+                return _identical(file_name, department, earlier)
+            if not checks_hold(conn, checked, version, plan, r.today):
+                checked = check(conn)
             if not checked.accepted:
                 return _rejected(file_name, department, checked)
             counts = checked.counts()
@@ -149,6 +162,7 @@ class CheckedUpload:
 
     values: Checked | None = None
     tasks: CheckedTasks | None = None
+    book: TaskBook | None = None  # what the task reports were checked against
 
     @property
     def hard(self) -> tuple[Issue, ...]:
@@ -211,16 +225,15 @@ def check_upload(conn: Connection, upload: Upload, plan: PlanData, *, department
     day = today or config_today()
     with_values, with_tasks = tables_to_check(upload)
     values = tasks = None
+    book = None
     if with_values and upload.values is not None:
-        raw = upload.values
-        codes = sorted({c for c in raw.rows[CODE].astype(str).str.strip().unique() if c})
-        current = read_current_values(conn, plan_codes(plan, codes))
-        values = check_submission(raw, plan, current, department=department, today=day, limits=limits,
-                                  explanations=explanations)
+        values = check_submission(upload.values, plan, lambda codes, periods: read_current_values(conn, codes, periods),
+                                  department=department, today=day, limits=limits, explanations=explanations)
     if with_tasks and upload.tasks is not None:
-        tasks = check_task_reports(upload.tasks, plan, read_task_book(conn, plan, day), department=department,
-                                   today=day, explanations=task_explanations)
-    return CheckedUpload(values, tasks)
+        book = read_task_book(conn, plan, day)
+        tasks = check_task_reports(upload.tasks, plan, book, department=department, today=day,
+                                   explanations=task_explanations)
+    return CheckedUpload(values, tasks, book)
 
 
 def tables_to_check(upload: Upload) -> tuple[bool, bool]:
@@ -233,17 +246,37 @@ def tables_to_check(upload: Upload) -> tuple[bool, bool]:
     return values, tasks
 
 
+def _identical(file_name: str, department: str | None, earlier: tuple[int, object, str]) -> IngestResult:
+    note = make_issue(file_name, None, "", "identical-file", "", submission=earlier[0], when=str(earlier[1])[:19])
+    return IngestResult(file_name, UNCHANGED, earlier[0], department, note=note)
+
+
+def checks_hold(conn: Connection, checked: CheckedUpload, version: DataVersion | None, plan: PlanData,
+                today: dt.date | None) -> bool:
+    """Whether checks made on an earlier read of the store still hold on what `conn` sees: the store's version is
+    the same, or what the checks read of it (the values compared with, the task book) is."""
+    if version is not None and read_data_version(conn) == version:
+        return True
+    if checked.values is not None:
+        if checked.values.read is None or checked.values.against is None:
+            return False
+        again = read_current_values(conn, *checked.values.read)
+        if not same_values(again, checked.values.against):
+            return False
+    return checked.book is None or read_task_book(conn, plan, today or config_today()) == checked.book
+
+
+def same_values(one: pd.DataFrame, other: pd.DataFrame) -> bool:
+    """The same current values, each from the same revision of the same submission."""
+    columns = [CODE, PERIOD, VALUE, NOTE, REVISION, SUBMISSION]
+    return one[columns].reset_index(drop=True).equals(other[columns].reset_index(drop=True))
+
+
 def _rejected(file_name: str, department: str | None, checked: CheckedUpload) -> IngestResult:
     counts = {"new": 0, "revised": 0, "unchanged": 0,
               "rejected": len({(i.check.startswith("task-"), i.row) for i in checked.hard + checked.soft if i.row})}
     return IngestResult(file_name, REJECTED, None, department, counts, checked.hard, checked.soft,
                         checked.explained)
-
-
-def plan_codes(plan: PlanData, raw_codes: list[str]) -> list[str]:
-    """The plan's codes a file may mention (codes are matched case-insensitively and width-folded)."""
-    wanted = {unicodedata.normalize("NFKC", c).upper().replace(" ", "") for c in raw_codes}
-    return [i.code for i in plan.indicators if i.code.upper() in wanted]
 
 
 def department_of(raw: RawTable | Upload, plan: PlanData) -> str | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +38,9 @@ TASK_BOILERPLATE = ("正在推进", "按计划推进", "按计划进行", "稳�
 MIN_PROGRESS_LEFT = 4  # what is left of 进展情况 once the boilerplate is taken out: a few words of substance
 MAX_ISSUES = 2_000  # beyond this a hostile file's problems are summarised, not listed one by one
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
+# Reads the store's current values of some indicators (codes) and periods: read_current_values, on the caller's
+# connection. Given one, the checks read only what they compare with.
+CurrentValues = Callable[[list[str], list[str]], pd.DataFrame]
 _EXAMPLE = {"quarterly": "2025Q3／2025年第三季度", "half-yearly": "2025H1／2025年上半年", "annual": "2025／2025年"}
 
 @dataclass(frozen=True)
@@ -49,6 +52,9 @@ class Checked:
     soft: list[Issue]  # 核实性 problems without a real explanation: these also reject the file
     explained: list[Issue]  # 核实性 problems answered by a real explanation: accepted, shown to reviewers
     skipped: int = 0  # rows whose 数值 is blank: not reported this time, left out
+    # What the checks read of the store, when they read it themselves: (codes, periods) asked, and the values found.
+    read: tuple[list[str], list[str]] | None = None
+    against: pd.DataFrame | None = None
 
     @property
     def accepted(self) -> bool:
@@ -58,7 +64,7 @@ class Checked:
 def check_submission(
     raw: RawTable,
     plan: PlanData,
-    current: pd.DataFrame,
+    current: pd.DataFrame | CurrentValues,
     *,
     department: str | None = None,
     today: dt.date | None = None,
@@ -66,7 +72,8 @@ def check_submission(
     explanations: Mapping[int, str] | None = None,
 ) -> Checked:
     """Run every check on a table read from a file. `current` holds the store's current values (CODE, PERIOD, VALUE,
-    NOTE)."""
+    NOTE), or reads them: then only the values the checks compare with are read (of the rows that pass the hard
+    checks, each one's own period and the period before), and the result says what was read (`read`, `against`)."""
     today = today or config_today()
     frame = _drop_blank(raw.rows)
     if frame.empty:
@@ -83,9 +90,22 @@ def check_submission(
     _check_notes(frame, ctx)
     frame = _check_duplicates(frame, ctx)
     ok = _with_explanations(frame[~frame["bad"]], explanations or {})
-    soft, explained = _soft_checks(ok, current, ctx, explanations or {})
-    rows = _classify(ok, current)
-    return Checked(rows, ctx.finish(), soft, explained, skipped)
+    read: tuple[list[str], list[str]] | None = None
+    if callable(current):
+        read = compared_with(ok)
+        against = current(*read)
+    else:
+        against = current
+    soft, explained = _soft_checks(ok, against, ctx, explanations or {})
+    rows = _classify(ok, against)
+    return Checked(rows, ctx.finish(), soft, explained, skipped, read, against if read is not None else None)
+
+
+def compared_with(ok: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """The indicators and periods of the store's values that checked rows are compared with: the rows' own periods
+    (new, revised or unchanged) and the periods before them (a surprising change)."""
+    periods = set(ok[PERIOD].unique())
+    return sorted(set(ok[CODE].unique())), sorted(periods | {_previous_code(p) for p in periods})
 
 
 def _with_explanations(ok: pd.DataFrame, explanations: Mapping[int, str]) -> pd.DataFrame:

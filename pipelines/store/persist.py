@@ -39,7 +39,7 @@ def save_submission(
 def _append_values(conn: Connection, submission_id: int, rows: pd.DataFrame) -> None:
     if rows.empty:
         return
-    top = max_revisions(conn, sorted(rows[CODE].unique()))
+    top = max_revisions(conn, sorted(rows[CODE].unique()), sorted(rows[PERIOD].unique()))
     if top.empty:  # values never sent before (a new quarter, a first load): each is revision 1
         revisions = [1] * len(rows)
     else:

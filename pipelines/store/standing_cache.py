@@ -35,8 +35,8 @@ from sqlalchemy import Connection, Engine, delete, insert, inspect, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from models.columns import CODE, PERIOD
-from models.db import writing
-from models.queries import DataVersion, driver_rows, read_current_values, read_data_version
+from models.db import keeper_lock, writing
+from models.queries import DataVersion, driver_rows, read_current_series, read_current_values, read_data_version
 from models.schema import KeptAssessment, StandingCache, Submission, SubmissionSeries
 from models.states import APPROVED
 from pipelines.core.periods import Period, period_of_code, periods_between
@@ -92,6 +92,10 @@ def data_key(version: DataVersion) -> str:
     the release that computes them."""
     return json.dumps([version.submissions, version.last_submission_id, version.last_submitted_at,
                        version.plan_loaded_at, version.review_decisions, release_fingerprint()])
+
+
+def _key_of(version: DataVersion | None) -> str | None:
+    return data_key(version) if version is not None else None
 
 
 def _base_of(key: str) -> tuple[str, str] | None:
@@ -173,16 +177,31 @@ def forget(engine: Engine) -> None:
             conn.execute(delete(StandingCache))
 
 
+KEEPING_ROUNDS = 5  # a keeper keeps again while changes land as it works; beyond this, readers compute
+
+
 def refresh(engine: Engine, now: dt.datetime | None = None) -> list[Period]:
     """Keep, for every plan, the standings of its latest quarter with data and the quarter before, re-assessing
-    only what changed since the version kept before; the quarters kept of the store's default plan.
+    only what changed since the version kept before; the quarters kept of the store's default plan ([] when this
+    call kept nothing).
 
-    Called after a change has committed, and never undoes or fails it: when the store changed again meanwhile nothing
-    is written (the newer change keeps its own, from the same kept rows), and a store error leaves nothing new kept
-    ([]), which readers survive.
+    Called after a change has committed, and never undoes or fails it. One caller keeps for all: when another is
+    keeping at that moment (departments sending at once), this one leaves it to that keeper, which looks at the
+    store's version again once it is done and keeps again when the version moved, so the changes committed meanwhile
+    are kept together, from the same kept rows. A store error leaves nothing new kept ([]), which readers survive.
     """
+    quarters: list[Period] = []
     try:
-        return _refresh(engine, now or dt.datetime.now())
+        for _round in range(KEEPING_ROUNDS):
+            with keeper_lock(engine) as alone:
+                if not alone:
+                    return quarters
+                done, version = _refresh(engine, now or dt.datetime.now())
+            quarters = done or quarters
+            with engine.connect() as conn:  # after the lock is let go: a change that found it held is seen here
+                if version is None or _key_of(read_data_version(conn)) == data_key(version):
+                    return done
+        return quarters
     except SQLAlchemyError as error:
         log.warning("standings not kept: %s", str(error).splitlines()[0])
         return []
@@ -276,14 +295,15 @@ class _Values:
     def __init__(self, conn: Connection, few: Iterable[str]) -> None:
         self._conn = conn
         codes = sorted(set(few))
-        self.few = read_current_values(conn, codes) if codes else None
+        self.few = read_current_series(conn, codes) if codes else None
         self.few_histories: dict[str, History] = histories_from(self.few) if self.few is not None else {}
         self.latest: dict[str, Period] = {}  # of each of those series, its latest period with data
-        if self.few is not None:
-            for code, period in zip(self.few[CODE], self.few[PERIOD]):
-                found, known = period_of_code(period), self.latest.get(code)
-                if known is None or (found.end_time, found.code) > (known.end_time, known.code):
-                    self.latest[code] = found
+        if self.few is not None and not self.few.empty:
+            periods = {code: period_of_code(code) for code in self.few[PERIOD].unique()}
+            ends = pd.DataFrame({CODE: self.few[CODE], PERIOD: self.few[PERIOD],
+                                 "end": self.few[PERIOD].map({code: p.end_time for code, p in periods.items()})})
+            last = ends.sort_values(["end", PERIOD]).groupby(CODE, sort=False).tail(1)
+            self.latest = {code: periods[period] for code, period in zip(last[CODE], last[PERIOD])}
         self._every: pd.DataFrame | None = None
 
     def every(self) -> pd.DataFrame:
@@ -292,15 +312,18 @@ class _Values:
         return self._every
 
 
-def _refresh(engine: Engine, now: dt.datetime) -> list[Period]:
+def _refresh(engine: Engine, now: dt.datetime) -> tuple[list[Period], DataVersion | None]:
+    """The quarters kept of the default plan ([] when the store changed before they were written: they are kept
+    for the version they were computed for, as a start for the next round), and that version (None: nothing to
+    keep)."""
     with engine.connect() as conn:  # one read transaction: the values, what was kept, and the version of both
         if not _has_table(conn):
-            return []
+            return [], None
         version = read_data_version(conn)
         outlines = ([o for o in (plan_outline(conn, info.code) for info in plans_in_store(conn)) if o is not None]
                     if version is not None else [])
         if version is None or not outlines:
-            return []
+            return [], None
         default = default_code(conn)
         basis = frozenset(int(i) for i in conn.execute(select(Submission.id).where(Submission.status == APPROVED))
                           .scalars())
@@ -321,11 +344,15 @@ def _refresh(engine: Engine, now: dt.datetime) -> list[Period]:
                     log.warning("kept standings of %s not readable, computed afresh: %s", code, error)
             fresh.append(done or _from_scratch(conn, outline, values.every()))
     with writing(engine) as conn, conn.begin():
+        # Kept under the version they were computed for, even when the store has moved on meanwhile: no reader
+        # takes them for the standings of another version, and the next round starts from them.
         now_at = read_data_version(conn)
-        if now_at is None or data_key(now_at) != data_key(version):
-            return []
+        if now_at is None:
+            return [], version
         _write(conn, fresh, data_key(version), basis, now)
-    return [q.as_of for f in fresh if f.outline.info.code == default for q in f.quarters]
+    if data_key(now_at) != data_key(version):
+        return [], version
+    return [q.as_of for f in fresh if f.outline.info.code == default for q in f.quarters], version
 
 
 def _quarters_of(info: PlanInfo, latest: Period | None) -> list[Period]:
