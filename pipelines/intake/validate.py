@@ -246,14 +246,19 @@ def _outside_windows(frame: pd.DataFrame, ctx: _Context, live: pd.Series) -> pd.
     outside = pd.Series(False, index=frame.index)
     if not ctx.plan.windows or not live.any():
         return outside
-    pairs = frame.loc[live, [CODE, PERIOD]].drop_duplicates()
-    bad = {(code, period) for code, period in pairs.itertuples(index=False)
-           if not any(start.start_time - 1e-9 <= period_of_code(period).start_time
-                      and period_of_code(period).end_time <= end.end_time + 1e-9
-                      for start, end in ctx.plan.windows_of(code))}
-    if not bad:
+    codes = frame.loc[live, CODE].unique()
+    periods = {code: period_of_code(code) for code in frame.loc[live, PERIOD].unique()}
+    by_spans: dict[tuple[tuple[Period, Period], ...], list[str]] = {}  # series sharing their plans' spans
+    for code in codes:
+        by_spans.setdefault(tuple(ctx.plan.windows_of(code)), []).append(code)
+    for spans, sharing in by_spans.items():
+        beyond = [code for code, period in periods.items()
+                  if not any(start.start_time - 1e-9 <= period.start_time and period.end_time <= end.end_time + 1e-9
+                             for start, end in spans)]
+        if beyond:
+            outside |= live & frame[CODE].isin(sharing) & frame[PERIOD].isin(beyond)
+    if not outside.any():
         return outside
-    outside = live & pd.Series([(c, p) in bad for c, p in zip(frame[CODE], frame[PERIOD])], index=frame.index)
     for row, code, raw in frame.loc[outside, [ROW, CODE, PERIOD + "_raw"]].itertuples(index=False):
         spans = ctx.plan.windows_of(code)
         ctx.add(row, PERIOD, "period-outside-plans", raw, code,
