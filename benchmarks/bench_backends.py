@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
-import multiprocessing as mp
 import os
 import subprocess
 import sys
@@ -24,6 +23,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from bench_ingest import QUARTERS, as_csv, make_rows, write_plan  # noqa: E402
 from sqlalchemy import create_engine, make_url, text  # noqa: E402
+from start_line import from_the_start_line  # noqa: E402
 
 from models.db import make_engine  # noqa: E402
 from pipelines.core.config import Limits  # noqa: E402
@@ -124,18 +124,8 @@ def time_concurrent(url: str, plan_dir: Path, files: dict[str, bytes]) -> tuple[
     reset(url)
     engine = make_engine(url)
     assert isinstance(build_store(engine, plan_dir), PlanData)
-    context = mp.get_context("spawn")
-    barrier = context.Barrier(len(files) + 1)
-    results = context.Queue()
-    workers = [context.Process(target=submitter, args=(url, str(plan_dir), dept, data, barrier, results))
-               for dept, data in files.items()]
-    for worker in workers:
-        worker.start()
-    barrier.wait()
-    start = time.time()
-    outcomes = [results.get(timeout=600) for _ in workers]
-    for worker in workers:
-        worker.join()
+    start, outcomes = from_the_start_line(submitter, [(url, str(plan_dir), dept, data) for dept, data in files.items()],
+                                          timeout=600)
     elapsed = max(done for *_, done, _ in outcomes) - start
     with engine.connect() as conn:
         stored = conn.execute(text("SELECT COUNT(*) FROM observation")).scalar_one()

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import multiprocessing as mp
 import os
 import statistics
 import sys
@@ -26,13 +25,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
-from bench_ingest import QUARTERS, as_csv, make_rows, write_plan  # noqa: E402
+from bench_ingest import QUARTERS, large_store, sample_store  # noqa: E402
 from sqlalchemy import Engine, text  # noqa: E402
+from start_line import from_the_start_line  # noqa: E402
 
 from models.db import make_engine  # noqa: E402
 from models.queries import read_current_values, read_data_version  # noqa: E402
-from pipelines.core.config import PLANS_DIR, SAMPLES_DIR, Limits  # noqa: E402
-from pipelines.intake.build import build_stores, load_samples, plan_folders  # noqa: E402
 from pipelines.intake.ingest import IngestRequest, ingest_bytes  # noqa: E402
 from pipelines.plan.records import PlanData  # noqa: E402
 from pipelines.store.plans import series_view  # noqa: E402
@@ -42,37 +40,6 @@ TODAY = dt.date(2026, 12, 1)
 FILE_ROWS = 16
 WHY = "经与统计部门核实，本期数据修订口径一致、数值无误"  # answers any 核实性 question a revised value raises
 GOAL_SMALL, GOAL_CONCURRENT = 1.5, 3.0
-
-
-def sample_store(folder: Path) -> str:
-    url = f"sqlite:///{folder / 'sample.sqlite3'}"
-    engine = make_engine(url)
-    loaded = build_stores(engine, plan_folders(PLANS_DIR))
-    assert all(not isinstance(plan, list) for _, plan in loaded), loaded
-    load_samples(engine, SAMPLES_DIR)
-    engine.dispose()
-    return url
-
-
-def large_store(folder: Path, rows: int) -> tuple[str, int]:
-    """The synthetic plan's 1,000,000 values through the real ingest, with two further plans on the same series."""
-    indicators = max(FILE_ROWS * 8, rows // QUARTERS)
-    folders = [folder / "plan", folder / "bridge", folder / "next"]
-    for path in folders:
-        path.mkdir()
-    write_plan(folders[0], indicators)
-    write_plan(folders[1], indicators, "BENCH-BRIDGE", ("2020Q1", "2026Q4"), "100", "2019", "2026")
-    write_plan(folders[2], indicators, "BENCH-NEXT", ("2026Q1", "2028Q4"), "final", "2024", "2028")
-    url = f"sqlite:///{folder / 'large.sqlite3'}"
-    engine = make_engine(url)
-    loaded = build_stores(engine, folders)
-    assert all(not isinstance(plan, list) for _, plan in loaded), loaded
-    data = as_csv(make_rows(indicators, QUARTERS))
-    result = ingest_bytes(engine, series(engine), IngestRequest("bench.csv", data, today=TODAY,
-                          limits=Limits(max_file_bytes=len(data) + 1)))
-    assert result.outcome == "accepted", result.as_dict()
-    engine.dispose()
-    return url, indicators
 
 
 def series(engine: Engine) -> PlanData:
@@ -131,16 +98,7 @@ def department(url: str, codes: list[str], run: int, barrier, results) -> None: 
 def at_once(url: str, groups: list[list[str]], run: int) -> tuple[float, float]:
     """Seconds from the start line until every department's file is committed, and until the last send has
     returned (every change committed and its standings kept, the store's standings those of the last version)."""
-    context = mp.get_context("spawn")
-    barrier, results = context.Barrier(len(groups) + 1), context.Queue()
-    workers = [context.Process(target=department, args=(url, codes, run, barrier, results)) for codes in groups]
-    for worker in workers:
-        worker.start()
-    barrier.wait()
-    start = time.time()
-    finished = [results.get(timeout=900) for _ in workers]
-    for worker in workers:
-        worker.join()
+    start, finished = from_the_start_line(department, [(url, codes, run) for codes in groups], timeout=900)
     errors = [error for _, _, error in finished if error]
     assert not errors, errors
     engine = make_engine(url)
@@ -162,7 +120,9 @@ def main() -> None:
         folder = Path(tmp)
         small_url = sample_store(folder)
         started = time.perf_counter()
-        large_url, indicators = large_store(folder, args.rows)
+        # every department's indicators of its own: a store of at least as many as the departments need
+        needed = FILE_ROWS * (args.departments + 2) * QUARTERS
+        large_url, indicators, _values = large_store(folder, max(args.rows, needed))
         built = time.perf_counter() - started
         small, large = make_engine(small_url), make_engine(large_url)
         with large.connect() as conn:

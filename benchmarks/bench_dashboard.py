@@ -27,14 +27,12 @@ sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
-from bench_ingest import QUARTERS, as_csv, make_rows, write_plan  # noqa: E402
+from bench_ingest import QUARTERS, large_store, sample_store  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from models.db import make_engine  # noqa: E402
 from models.queries import read_current_values, read_data_version  # noqa: E402
-from pipelines.core.config import PLANS_DIR, SAMPLES_DIR, Limits  # noqa: E402
 from pipelines.core.periods import period_of_code  # noqa: E402
-from pipelines.intake.build import build_stores, load_samples, plan_folders  # noqa: E402
 from pipelines.intake.ingest import IngestRequest, ingest_bytes  # noqa: E402
 from pipelines.plan.standing import standing_of  # noqa: E402
 from pipelines.store.plans import plan_from_store, series_view  # noqa: E402
@@ -48,43 +46,6 @@ GOAL_SECONDS, GOAL_RATIO, GOAL_CHANGED = 1.0, 2.0, 1.5
 SAMPLE_CHANGED = ("A03", "A06", "B06", "B07", "A13", "A10", "C05", "C06")
 SAMPLE_QUARTERS, LARGE_QUARTERS = ("2025Q3", "2025Q4"), ("2024Q3", "2024Q4")
 CHANGED_ON = dt.date(2026, 12, 1)  # the day the benchmark takes as today (KPI_TODAY)
-
-
-def sample_store(folder: Path) -> str:
-    """The three shipped plans and every sample file (the overview is drawn for SHGX-2023, SAMPLE_PLAN)."""
-    url = f"sqlite:///{folder / 'sample.sqlite3'}"
-    engine = make_engine(url)
-    loaded = build_stores(engine, plan_folders(PLANS_DIR))
-    assert all(not isinstance(plan, list) for _, plan in loaded), loaded
-    load_samples(engine, SAMPLES_DIR)
-    engine.dispose()
-    return url
-
-
-def large_store(folder: Path, rows: int) -> tuple[str, int, int]:
-    """The ingest benchmark's synthetic plan and values, loaded through the real ingest, with two further plans that
-    target the same series: a bridge plan overlapping it and a successor whose baselines are `final`."""
-    indicators = max(1, rows // QUARTERS)
-    folders = [folder / "plan", folder / "bridge", folder / "next"]
-    for path in folders:
-        path.mkdir()
-    write_plan(folders[0], indicators)
-    write_plan(folders[1], indicators, "BENCH-BRIDGE", ("2020Q1", "2026Q4"), "100", "2019", "2026")
-    write_plan(folders[2], indicators, "BENCH-NEXT", ("2026Q1", "2028Q4"), "final", "2024", "2028")
-    url = f"sqlite:///{folder / 'large.sqlite3'}"
-    engine = make_engine(url)
-    loaded = build_stores(engine, folders)
-    assert all(not isinstance(plan, list) for _, plan in loaded), loaded
-    values = make_rows(indicators, QUARTERS)
-    data = as_csv(values)
-    with engine.connect() as conn:
-        series = series_view(conn)
-    assert series is not None
-    result = ingest_bytes(engine, series, IngestRequest("bench.csv", data, today=dt.date(2026, 1, 31),
-                          limits=Limits(max_file_bytes=len(data) + 1)))
-    assert result.outcome == "accepted", result.as_dict()
-    engine.dispose()
-    return url, indicators, len(values)
 
 
 def small_change(url: str, codes: tuple[str, ...], periods: tuple[str, ...], name: str) -> int:

@@ -23,10 +23,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from models.db import make_engine  # noqa: E402
-from pipelines.core.config import Limits  # noqa: E402
+from pipelines.core.config import PLANS_DIR, SAMPLES_DIR, Limits  # noqa: E402
 from pipelines.core.periods import Period  # noqa: E402
-from pipelines.intake.build import build_store  # noqa: E402
+from pipelines.intake.build import build_store, build_stores, load_samples, plan_folders  # noqa: E402
 from pipelines.intake.ingest import IngestRequest, ingest_bytes  # noqa: E402
+from pipelines.store.plans import series_view  # noqa: E402
 from pipelines.store.standing_cache import refresh as refresh_standings  # noqa: E402
 
 QUARTERS = 400  # 1925Q1 … 2024Q4
@@ -69,6 +70,43 @@ def as_csv(rows: list[tuple[str, str, float]]) -> bytes:
     buffer.write("指标编码,统计期,数值,备注\n")
     buffer.writelines(f"{code},{period},{value:g},\n" for code, period, value in rows)
     return buffer.getvalue().encode("utf-8-sig")
+
+
+def sample_store(folder: Path) -> str:
+    """The three shipped plans and every sample file, through the real load."""
+    url = f"sqlite:///{folder / 'sample.sqlite3'}"
+    engine = make_engine(url)
+    loaded = build_stores(engine, plan_folders(PLANS_DIR))
+    assert all(not isinstance(plan, list) for _, plan in loaded), loaded
+    load_samples(engine, SAMPLES_DIR)
+    engine.dispose()
+    return url
+
+
+def large_store(folder: Path, rows: int) -> tuple[str, int, int]:
+    """This benchmark's synthetic plan and values, loaded through the real ingest, with two further plans that
+    target the same series: a bridge plan overlapping it and a successor whose baselines are `final`."""
+    indicators = max(1, rows // QUARTERS)
+    folders = [folder / "plan", folder / "bridge", folder / "next"]
+    for path in folders:
+        path.mkdir()
+    write_plan(folders[0], indicators)
+    write_plan(folders[1], indicators, "BENCH-BRIDGE", ("2020Q1", "2026Q4"), "100", "2019", "2026")
+    write_plan(folders[2], indicators, "BENCH-NEXT", ("2026Q1", "2028Q4"), "final", "2024", "2028")
+    url = f"sqlite:///{folder / 'large.sqlite3'}"
+    engine = make_engine(url)
+    loaded = build_stores(engine, folders)
+    assert all(not isinstance(plan, list) for _, plan in loaded), loaded
+    values = make_rows(indicators, QUARTERS)
+    data = as_csv(values)
+    with engine.connect() as conn:
+        series = series_view(conn)
+    assert series is not None
+    result = ingest_bytes(engine, series, IngestRequest("bench.csv", data, today=dt.date(2026, 1, 31),
+                          limits=Limits(max_file_bytes=len(data) + 1)))
+    assert result.outcome == "accepted", result.as_dict()
+    engine.dispose()
+    return url, indicators, len(values)
 
 
 def time_floor(path: Path, rows: list[tuple[str, str, float]]) -> float:
