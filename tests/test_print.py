@@ -22,8 +22,9 @@ import streamlit as st
 
 from pipelines.core.catalog import t
 from pipelines.core.periods import period_of_code
+from pipelines.present.formatting import format_number
 from pipelines.present.tables import INDICATOR, likely_rows, red_flags
-from views.shared.lists import LIMIT, count_text
+from views.shared.lists import LIMIT
 from views.shared.printable import MISSING, PRINT_CSS, print_table_html
 
 HOSTILE = '<img src=x onerror="alert(1)">**粗体**'
@@ -141,7 +142,7 @@ def test_the_printed_overview_has_each_lists_first_rows_and_where_the_rest_are(a
     last = tables[tables.index(heading):]  # the page's last list (other lists may name the same indicators)
     left_out = [name for name in likely[LIMIT:] if found(name, last)]
     assert not left_out, f"rows beyond the first {LIMIT} printed: {left_out}"
-    note = t("ui.list.print-note", "zh", shown=LIMIT, total=count_text(len(likely)), what=t("ui.list.what.likely", "zh"))
+    note = t("ui.list.print-note", "zh", shown=LIMIT, total=format_number(len(likely)), what=t("ui.list.what.likely", "zh"))
     assert found(note, last), "the print does not say where the whole list is"
     assert not [w for w in SIDEBAR_WORDS if found(w, text)], "the sidebar is printed"
     assert "150%" in text and "平均完成率" in text  # the action chart's right end and its axis title: not cut

@@ -19,7 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from pipelines.present.export import to_xlsx_bytes
-from pipelines.present.formatting import file_name
+from pipelines.present.formatting import file_name, format_number
 from pipelines.present.tables import localise
 from views.shared.printable import FULL_LIST, PRINT_ONLY, render_table
 from views.shared.shell import View
@@ -31,11 +31,6 @@ ROW_PIXELS = 35  # a grid row's height: the first rows are drawn whole, without 
 Item = TypeVar("Item")
 
 
-def count_text(n: int) -> str:
-    """A count as the lists' captions write it: 2,500."""
-    return f"{n:,}"
-
-
 def render_list(view: View, name: str, title: str, order: Sequence[Item],
                 rows: Callable[[Sequence[Item]], pd.DataFrame], sorted_by: str) -> None:
     """One long list. `order` is the whole list, sorted (indicator codes or positions: cheap to sort and to cut),
@@ -44,7 +39,7 @@ def render_list(view: View, name: str, title: str, order: Sequence[Item],
     holds (the catalog's ui.list.what.NAME: 红灯指标)."""
     total, shown = len(order), order[:LIMIT]
     if total > len(shown):
-        st.caption(view.t("ui.list.shown", total=count_text(total), shown=len(shown), order=view.t(sorted_by)))
+        st.caption(view.t("ui.list.shown", total=format_number(total), shown=len(shown), order=view.t(sorted_by)))
     render_table(localise(rows(shown), view.lang), height=ROW_PIXELS * (len(shown) + 1) + 3)
     if total > len(shown):
         render_full_list(view, name, title, order, rows, len(shown))
@@ -54,7 +49,7 @@ def render_full_list(view: View, name: str, title: str, order: Sequence[Item],
                      rows: Callable[[Sequence[Item]], pd.DataFrame], shown: int) -> None:
     """「查看全部N项」: the whole list, built only while its expander is open, with its XLSX made on download; in print,
     where the whole list is, unless the reader opened it."""
-    total, what = count_text(len(order)), view.t(f"ui.list.what.{name}")
+    total, what = format_number(len(order)), view.t(f"ui.list.what.{name}")
     note = view.t("ui.list.print-note", shown=shown, total=total, what=what)
     st.html(f'<div class="{PRINT_ONLY}"><p>{escape(note)}</p></div>')
     box = st.expander(view.t("ui.list.all", total=total, what=what), key=f"{FULL_LIST}{name}", on_change="rerun")
