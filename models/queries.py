@@ -15,11 +15,13 @@ from models.states import APPROVED
 # Every approved revision in key order (the table's clustered key on SQLite, its primary key index on PostgreSQL), so
 # the newest one of each indicator and period is the last of its run; provenance is joined per submission afterwards.
 _APPROVED_REVISIONS = """
-SELECT o.indicator_code, o.period, o.value, o.note, o.revision, o.submission_id
+SELECT {columns}
 FROM observation o
 WHERE o.submission_id IN (SELECT s.id FROM submission s WHERE s.status = :approved){codes}
 ORDER BY o.indicator_code, o.period, o.revision
 """
+_WITH_SOURCES = "o.indicator_code, o.period, o.value, o.note, o.revision, o.submission_id"
+_VALUES_ONLY = "o.indicator_code, o.period, o.value"
 _REVISION_COLUMNS = [CODE, PERIOD, VALUE, NOTE, REVISION, SUBMISSION]
 
 _PROVENANCE = f"""
@@ -43,28 +45,13 @@ def read_current_values(conn: Connection, codes: Collection[str] | None = None,
                         periods: Collection[str] | None = None) -> pd.DataFrame:
     """The current (newest approved) value of every indicator and period, with where it came from; of some indicators
     only, or of some periods only (a `final` baseline wants one period of each series, not its whole history)."""
-    params: dict[str, object] = {"approved": APPROVED}
-    clause = ""
-    for column, prefix, wanted in (("indicator_code", "c", codes), ("period", "p", periods)):
-        if wanted is None:
-            continue
-        names = [f"{prefix}{i}" for i in range(len(wanted))]
-        params.update(dict(zip(names, wanted)))
-        clause += f" AND o.{column} IN ({', '.join(':' + n for n in names)})" if names else " AND 1 = 0"
-    revisions = _driver_rows(conn, _APPROVED_REVISIONS.format(codes=clause), params)
+    clause, params = _among(codes, periods)
+    revisions = driver_rows(conn, _APPROVED_REVISIONS.format(columns=_WITH_SOURCES, codes=clause), params)
     current = _newest_revisions(revisions)
     provenance = pd.read_sql_query(text(_PROVENANCE), conn, params={"approved": APPROVED}, index_col=SUBMISSION)
     provenance[SUBMITTED_AT] = pd.to_datetime(provenance[SUBMITTED_AT])  # per submission, not per value
     sources = provenance.take(provenance.index.get_indexer(pd.Index(current[SUBMISSION])))
     return _typed(pd.concat([current, sources.reset_index(drop=True)], axis=1))
-
-
-_APPROVED_SERIES = """
-SELECT o.indicator_code, o.period, o.value
-FROM observation o
-WHERE o.submission_id IN (SELECT s.id FROM submission s WHERE s.status = :approved){codes}
-ORDER BY o.indicator_code, o.period, o.revision
-"""
 
 
 def read_current_series(conn: Connection, codes: Collection[str]) -> pd.DataFrame:
@@ -73,19 +60,30 @@ def read_current_series(conn: Connection, codes: Collection[str]) -> pd.DataFram
     if not codes:
         return pd.DataFrame({CODE: pd.array([], dtype="str"), PERIOD: pd.array([], dtype="str"),
                              VALUE: np.array([], dtype=float)})
-    names = [f"c{i}" for i in range(len(codes))]
-    clause = f" AND o.indicator_code IN ({', '.join(':' + n for n in names)})"
-    rows = _driver_rows(conn, _APPROVED_SERIES.format(codes=clause), {"approved": APPROVED, **dict(zip(names, codes))})
+    clause, params = _among(codes, None)
+    rows = driver_rows(conn, _APPROVED_REVISIONS.format(columns=_VALUES_ONLY, codes=clause), params)
     table = lib.to_object_array_tuples(rows) if rows else np.empty((0, 3), dtype=object)  # type: ignore[attr-defined]
-    code, period = table[:, 0], table[:, 1]
-    last = np.ones(len(table), dtype=bool)
-    last[:-1] = (code[1:] != code[:-1]) | (period[1:] != period[:-1])
-    kept = table[last]
+    kept = table[_last_of_runs(table)]
     return pd.DataFrame({CODE: _strings(kept[:, 0]), PERIOD: _strings(kept[:, 1]), VALUE: kept[:, 2].astype(float)})
 
 
-def _driver_rows(conn: Connection, sql: str, params: dict[str, object]) -> list[tuple[Any, ...]]:
-    """Rows straight from the DB-API cursor, in the driver's parameter style: no Row objects for a million values."""
+def _among(codes: Collection[str] | None, periods: Collection[str] | None) -> tuple[str, dict[str, object]]:
+    """The clause and parameters that keep the approved revisions of some indicators and of some periods (all of
+    them where None; none of them where empty)."""
+    params: dict[str, object] = {"approved": APPROVED}
+    clause = ""
+    for column, prefix, wanted in (("indicator_code", "c", codes), ("period", "p", periods)):
+        if wanted is None:
+            continue
+        names = [f"{prefix}{i}" for i in range(len(wanted))]
+        params.update(dict(zip(names, wanted)))
+        clause += f" AND o.{column} IN ({', '.join(':' + n for n in names)})" if names else " AND 1 = 0"
+    return clause, params
+
+
+def driver_rows(conn: Connection, sql: str, params: dict[str, object]) -> list[tuple[Any, ...]]:
+    """Rows of any query straight from the DB-API cursor, in the driver's parameter style: no Row objects for a
+    million values (nor for derived tables read whole)."""
     compiled = text(sql).compile(dialect=conn.dialect)
     bound = compiled.construct_params(params)
     args = tuple(bound[name] for name in compiled.positiontup or ()) if compiled.positional else bound
@@ -102,15 +100,20 @@ def _newest_revisions(rows: list[tuple[Any, ...]]) -> pd.DataFrame:
     # pandas' own tuple-to-array routine (what DataFrame.from_records uses), untyped in pandas-stubs
     empty = np.empty((0, len(_REVISION_COLUMNS)), dtype=object)
     table = lib.to_object_array_tuples(rows) if rows else empty  # type: ignore[attr-defined]
-    codes, periods = table[:, 0], table[:, 1]
-    last = np.ones(len(table), dtype=bool)
-    last[:-1] = (codes[1:] != codes[:-1]) | (periods[1:] != periods[:-1])
-    kept = table[last]
+    kept = table[_last_of_runs(table)]
     return pd.DataFrame({
         CODE: _strings(kept[:, 0]), PERIOD: _strings(kept[:, 1]), VALUE: kept[:, 2].astype(float),
         NOTE: _strings(kept[:, 3]), REVISION: kept[:, 4].astype(np.int64),
         SUBMISSION: kept[:, 5].astype(np.int64),
     })
+
+
+def _last_of_runs(table: np.ndarray) -> np.ndarray:
+    """Rows in key order (indicator, period, revision): which is the last of its indicator and period, its newest."""
+    codes, periods = table[:, 0], table[:, 1]
+    last = np.ones(len(table), dtype=bool)
+    last[:-1] = (codes[1:] != codes[:-1]) | (periods[1:] != periods[:-1])
+    return last
 
 
 def _strings(objects: np.ndarray) -> pd.api.extensions.ExtensionArray:
@@ -137,7 +140,7 @@ ORDER BY o.indicator_code, o.period
 def read_first_reports(conn: Connection) -> pd.DataFrame:
     """When a value of each indicator and period first arrived (approved): what a report's timeliness is judged on.
     Rows come straight from the driver, and each distinct time is parsed once (a submission sends many values)."""
-    frame = pd.DataFrame(_driver_rows(conn, _FIRST_REPORTS, {"approved": APPROVED}),
+    frame = pd.DataFrame(driver_rows(conn, _FIRST_REPORTS, {"approved": APPROVED}),
                          columns=[CODE, PERIOD, SUBMITTED_AT])
     positions, times = pd.factorize(frame[SUBMITTED_AT])
     frame[SUBMITTED_AT] = pd.to_datetime(times).to_numpy()[positions]
@@ -279,8 +282,3 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     frame[NOTE] = frame[NOTE].fillna("").astype(str)
     frame[SUBMITTED_AT] = pd.to_datetime(frame[SUBMITTED_AT])
     return frame
-
-
-def driver_rows(conn: Connection, sql: str, params: dict[str, object]) -> list[tuple[Any, ...]]:
-    """Rows of any query straight from the DB-API cursor (no Row objects): for derived tables read whole."""
-    return _driver_rows(conn, sql, params)
