@@ -20,8 +20,8 @@ from pipelines.engine.rollup import LeafFigures, RollUp
 FIELDS = tuple(f.name for f in dataclasses.fields(Assessment))
 _PERIODS = tuple(i for i, name in enumerate(FIELDS) if name in {"as_of", "latest_period", "due_period"})
 _CODE, _THRESHOLDS = FIELDS.index("code"), FIELDS.index("thresholds")
-# Fields a snapshot frozen by an earlier release may lack, with the value the dataclass gives them.
 _ROLLUP_FIELDS = tuple(f.name for f in dataclasses.fields(RollUp))
+# Fields a snapshot frozen by an earlier release may lack, with the value the dataclass gives them.
 _DEFAULTS = {f.name: f.default for f in dataclasses.fields(Assessment) if f.default is not dataclasses.MISSING}
 
 

@@ -320,7 +320,7 @@ _SHAPES_LOCK = threading.Lock()
 
 def _shaped(conn: Connection, kind: str, code: str, read: Callable[[], object]) -> object:
     loads = tuple(tuple(r) for r in conn.execute(text("SELECT code, loaded_at FROM plan ORDER BY code")))
-    key = (conn.engine.url.render_as_string(hide_password=False), loads, kind, code)
+    key = (conn.engine.url.render_as_string(hide_password=True), loads, kind, code)  # no password kept in a key
     with _SHAPES_LOCK:
         if key in _SHAPES:
             _SHAPES.move_to_end(key)
