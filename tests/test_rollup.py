@@ -1,12 +1,16 @@
 """Specification of the roll-up: sub-item = mean of indicators, action = mean of sub-items, plan = mean of actions."""
 from __future__ import annotations
 
+import math
+from fractions import Fraction
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipelines.core.periods import period_of_code as P
 from pipelines.engine.progress import POINTS, STATUSES, Assessment, IndicatorSpec, Observation, assess_all, roll_up
+from pipelines.engine.rollup import leaf_figures, roll_up_tallied, tallies_of, tally
 
 
 def judged(code: str, status: str, score: float | None = None, completion: float | None = None,
@@ -136,3 +140,41 @@ def test_roll_up_scores_stay_within_one(shape: list[list[list[float | None]]]) -
     for r in roll_up(assessments, tree, "PLAN").values():
         assert r.score is None or -1.0 <= r.score <= 1.0
         assert r.status in STATUSES
+
+
+_FIGURE = st.tuples(st.one_of(st.none(), st.floats(allow_nan=False, allow_infinity=False, width=64)),
+                    st.one_of(st.none(), st.floats(-100, 100)), st.one_of(st.none(), st.floats(-1e300, 1)),
+                    st.sampled_from(STATUSES))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_FIGURE, max_size=12), st.lists(_FIGURE, max_size=6), st.data())
+def test_a_tally_is_exact_whatever_is_taken_out_and_put_back(kept: list, others: list, data: st.DataObject) -> None:
+    """A sub-item's tally is the exact sum of its indicators' figures: the means are the exact means rounded once
+    (whatever the order and size of the values), and replacing some indicators' figures gives the very tally of
+    adding the new set up from scratch, so a change's roll-up equals the one computed from every indicator."""
+    whole = tally(kept + others)
+    for at, measure in enumerate(whole.means()):
+        present = [f[at] for f in kept + others if f[at] is not None]
+        assert measure == (float(sum(map(Fraction, present), Fraction(0)) / len(present)) if present else None)
+    assert whole.counts == tuple(sum(f[3] == s for f in kept + others) for s in STATUSES)
+    replaced = data.draw(st.lists(_FIGURE, min_size=len(others), max_size=len(others)))
+    assert whole.retallied(others, replaced) == tally(replaced + kept)
+
+
+def test_a_tally_follows_ieee_for_values_that_are_not_finite() -> None:
+    def score_of(*scores: float) -> float | None:
+        return tally([(s, None, None, "off_track") for s in scores]).means()[0]
+
+    assert score_of(math.inf, 1.0) == math.inf and score_of(-math.inf) == -math.inf
+    assert math.isnan(score_of(math.inf, -math.inf)) and math.isnan(score_of(math.nan, 0.5))  # type: ignore[arg-type]
+    assert tally([(math.inf, None, None, "achieved")]).retallied([(math.inf, None, None, "achieved")],
+                                                                 [(0.25, None, None, "achieved")]).means()[0] == 0.25
+    assert score_of() is None
+
+
+def test_sub_items_roll_up_from_their_tallies_as_from_their_indicators() -> None:
+    figures = {code: leaf_figures(a) for code, a in ASSESSMENTS.items()}
+    assert roll_up_tallied(tallies_of(figures, TREE), TREE, "PLAN") == roll_up(ASSESSMENTS, TREE, "PLAN")
+    s1 = roll_up(ASSESSMENTS, TREE, "PLAN")["S1"]
+    assert (s1.score, s1.mean_completion) == (0.9, 0.7)  # (1 + 0.8)/2 and (min(1, 1.2) + 0.4)/2, rounded once

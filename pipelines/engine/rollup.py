@@ -1,6 +1,7 @@
 """Roll indicator assessments up to sub-items, actions and the plan, each level weighing its children equally."""
 from __future__ import annotations
 
+import math
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -72,23 +73,36 @@ def leaf_figures(assessment: Assessment) -> LeafFigures:
 
 
 def roll_up_from(figures: Mapping[str, LeafFigures], tree: Mapping[str, Mapping[str, Sequence[str]]],
-                 plan_code: str, rule: StatusRule = RATIO, kept: Mapping[str, RollUp] | None = None,
-                 changed: Collection[str] | None = None) -> dict[str, RollUp]:
-    """roll_up from each indicator's leaf figures. With `kept` (the roll-ups before a change) and `changed` (the
-    indicators it re-assessed), only the sub-items holding a changed indicator are rolled up again, and the actions
-    and the plan above them; every other roll-up is the kept one, which is what rolling it up again would give."""
+                 plan_code: str, rule: StatusRule = RATIO) -> dict[str, RollUp]:
+    """roll_up from each indicator's leaf figures."""
+    return roll_up_tallied(tallies_of(figures, tree), tree, plan_code, rule)
+
+
+def tallies_of(figures: Mapping[str, LeafFigures], tree: Mapping[str, Mapping[str, Sequence[str]]]
+               ) -> dict[str, Tally]:
+    """Each sub-item's tally of its indicators' leaf figures (an indicator missing from them counts as no data)."""
+    return {sub_item: tally([figures.get(code, _NO_DATA) for code in indicators])
+            for sub_items in tree.values() for sub_item, indicators in sub_items.items()}
+
+
+def roll_up_tallied(tallies: Mapping[str, Tally], tree: Mapping[str, Mapping[str, Sequence[str]]], plan_code: str,
+                    rule: StatusRule = RATIO, kept: Mapping[str, RollUp] | None = None,
+                    changed: Collection[str] | None = None) -> dict[str, RollUp]:
+    """Roll-ups for every sub-item, action and the plan from each sub-item's tally. With `kept` (the roll-ups before
+    a change) and `changed` (the sub-items whose tallies it changed), only those sub-items are rolled up again, and
+    the actions and the plan above them; every other roll-up is the kept one, which is what rolling it up again
+    would give."""
     out: dict[str, RollUp] = {}
     again = set(changed) if changed is not None else None
     for action, sub_items in tree.items():
         action_changed = again is None
         for sub_item, indicators in sub_items.items():
             old = kept.get(sub_item) if kept is not None and again is not None else None
-            if old is not None and again is not None and again.isdisjoint(indicators):
+            if old is not None and again is not None and sub_item not in again:
                 out[sub_item] = old
                 continue
             action_changed = True
-            out[sub_item] = _combine_leaves(sub_item, tuple(indicators),
-                                            [figures.get(code, _NO_DATA) for code in indicators], rule)
+            out[sub_item] = _combine_tally(sub_item, tuple(indicators), tallies[sub_item], rule)
         old = kept.get(action) if kept is not None else None
         out[action] = (old if old is not None and not action_changed
                        else _combine(action, "action", tuple(sub_items), [out[s] for s in sub_items], rule))
@@ -100,17 +114,78 @@ def roll_up_from(figures: Mapping[str, LeafFigures], tree: Mapping[str, Mapping[
 
 
 _NO_DATA: LeafFigures = (None, None, None, "no_data")  # an indicator missing from the figures still counts
+_STEP = 1074  # every finite float is a whole number of steps of 2**-1074, the smallest positive float
+_STATUS_AT: dict[str, int] = {status: i for i, status in enumerate(STATUSES)}
+Measure = tuple[int, int, int, int, int]  # exact sum of the finite values in steps, how many; how many +inf, -inf, NaN
 
 
-def _combine_leaves(code: str, names: tuple[str, ...], figures: Sequence[LeafFigures], rule: StatusRule) -> RollUp:
-    """_combine of a sub-item's indicators from their figures alone: the same sums in the same order, without an
-    object per indicator (a sub-item may hold thousands)."""
-    score = _mean(f[0] for f in figures)
-    gap = _mean(f[1] for f in figures)
-    completion = _mean(f[2] for f in figures)
-    statuses = [f[3] for f in figures]
-    counts = _count(statuses)
-    status = _status(statuses, score, gap, completion, counts, rule)
+@dataclass(frozen=True)
+class Tally:
+    """A sub-item's indicators added up exactly: its roll-up is made from this alone, and an indicator taken out
+    and put back in with other figures gives the tally that adding them all up again would, with no rounding on
+    the way (a sub-item may hold thousands of indicators; a change re-reads only its own)."""
+
+    measures: tuple[Measure, Measure, Measure]  # score, gap to 序时 in points, completion
+    counts: tuple[int, ...]  # indicators per status, in STATUSES order
+
+    def retallied(self, out: Iterable[LeafFigures], into: Iterable[LeafFigures]) -> Tally:
+        """The tally with some indicators' figures taken out and others put in."""
+        measures = [list(m) for m in self.measures]
+        counts = list(self.counts)
+        _add(measures, counts, out, -1)
+        _add(measures, counts, into, 1)
+        return Tally(_frozen(measures), tuple(counts))
+
+    def means(self) -> tuple[float | None, float | None, float | None]:
+        score, gap, completion = (_mean_of(m) for m in self.measures)
+        return score, gap, completion
+
+
+def tally(figures: Iterable[LeafFigures]) -> Tally:
+    measures = [[0, 0, 0, 0, 0] for _ in range(3)]
+    counts = [0] * len(STATUSES)
+    _add(measures, counts, figures, 1)
+    return Tally(_frozen(measures), tuple(counts))
+
+
+def _frozen(measures: list[list[int]]) -> tuple[Measure, Measure, Measure]:
+    a, b, c = ((m[0], m[1], m[2], m[3], m[4]) for m in measures)
+    return a, b, c
+
+
+def _add(measures: list[list[int]], counts: list[int], figures: Iterable[LeafFigures], sign: int) -> None:
+    for figure in figures:
+        for measure, value in zip(measures, figure[:3]):
+            if value is None:
+                continue
+            if math.isfinite(value):
+                numerator, denominator = value.as_integer_ratio()  # denominator 2**k, k ≤ 1074
+                measure[0] += sign * (numerator << (_STEP + 1 - denominator.bit_length()))
+                measure[1] += sign
+            else:
+                measure[2 if value > 0 else 3 if value < 0 else 4] += sign
+        counts[_STATUS_AT[figure[3]]] += sign
+
+
+def _mean_of(measure: Measure) -> float | None:
+    """The mean of the values present, correctly rounded from their exact sum; None when none is."""
+    steps, finite, plus, minus, nan = measure
+    if not finite + plus + minus + nan:
+        return None
+    if nan or (plus and minus):
+        return math.nan
+    if plus or minus:
+        return math.inf if plus else -math.inf
+    return steps / (finite << _STEP)
+
+
+def _combine_tally(code: str, names: tuple[str, ...], tallied: Tally, rule: StatusRule) -> RollUp:
+    """A sub-item's roll-up from its indicators' tally: the mean score, gap and completion of those that carry
+    them, the indicators per status."""
+    score, gap, completion = tallied.means()
+    counts: dict[str, int] = dict(zip(STATUSES, tallied.counts))
+    achieved = sum(tallied.counts) > 0 and counts["achieved"] == sum(tallied.counts)
+    status = _status(achieved, score, gap, completion, counts, rule)
     zh, en = _story(status, score, gap, completion, counts, rule).both()
     return RollUp(code, "sub_item", score, status, counts, completion, names, zh, en, gap, rule.name)
 
@@ -139,15 +214,16 @@ def _combine(code: str, level: str, names: tuple[str, ...], children: Sequence[_
     gap = _mean(c.gap_points for c in children)
     completion = _mean(c.mean_completion for c in children)
     counts = _sum_counts(children)
-    status = _status([c.status for c in children], score, gap, completion, counts, rule)
+    achieved = bool(children) and all(c.status == "achieved" for c in children)
+    status = _status(achieved, score, gap, completion, counts, rule)
     zh, en = _story(status, score, gap, completion, counts, rule).both()
     return RollUp(code, level, score, status, counts, completion, names, zh, en, gap, rule.name)
 
 
-def _status(statuses: Sequence[str], score: float | None, gap: float | None, completion: float | None,
+def _status(achieved: bool, score: float | None, gap: float | None, completion: float | None,
             counts: Mapping[str, int], rule: StatusRule) -> str:
     """Achieved when every child is; otherwise the rule's thresholds on the mean score (or mean gap for 'points')."""
-    if statuses and all(s == "achieved" for s in statuses):
+    if achieved:
         return "achieved"
     if score is None:
         return "pending" if counts["pending"] else "no_data"

@@ -15,7 +15,8 @@ from typing import Any, NamedTuple
 
 from pipelines.core.periods import Period, period_of_code
 from pipelines.engine.assessment import Assessment, Change
-from pipelines.engine.rollup import LeafFigures, RollUp
+from pipelines.engine.rollup import LeafFigures, Measure, RollUp, Tally
+from pipelines.engine.status_rule import STATUSES
 
 FIELDS = tuple(f.name for f in dataclasses.fields(Assessment))
 _PERIODS = tuple(i for i, name in enumerate(FIELDS) if name in {"as_of", "latest_period", "due_period"})
@@ -72,14 +73,32 @@ def rollup_from_dict(data: Mapping[str, Any]) -> RollUp:
     return RollUp(**(dict(data) | {"children": tuple(data["children"])}))
 
 
-def encode_header(rollups: Mapping[str, RollUp], since: str | None) -> str:
-    """A kept quarter's roll-ups, and the quarter its indicators' changes are counted since (None: not counted)."""
-    return json.dumps({"rollups": [rollup_to_dict(r) for r in rollups.values()], "since": since}, ensure_ascii=False)
+class KeptHeader(NamedTuple):
+    rollups: dict[str, RollUp]
+    since: str | None  # the quarter its indicators' changes are counted since (None: not counted)
+    tallies: dict[str, Tally]  # each sub-item's: what a change re-rolls it up from
 
 
-def decode_header(payload: str) -> tuple[dict[str, RollUp], str | None]:
+def encode_header(rollups: Mapping[str, RollUp], since: str | None, tallies: Mapping[str, Tally]) -> str:
+    """A kept quarter's roll-ups, the quarter its indicators' changes are counted since, and its sub-items' tallies
+    (exact sums, written as whole numbers of any length)."""
+    return json.dumps({"rollups": [rollup_to_dict(r) for r in rollups.values()], "since": since,
+                       "tallies": {code: [[list(m) for m in t.measures], list(t.counts)]
+                                   for code, t in tallies.items()}}, ensure_ascii=False)
+
+
+def decode_header(payload: str) -> KeptHeader:
     data = json.loads(payload)
-    return {r["code"]: rollup_from_dict(r) for r in data["rollups"]}, data["since"]
+    tallies = {code: Tally(_measures(measures), tuple(int(n) for n in counts))
+               for code, (measures, counts) in data["tallies"].items()}
+    if any(len(t.counts) != len(STATUSES) for t in tallies.values()):
+        raise ValueError("kept by a release with other statuses")
+    return KeptHeader({r["code"]: rollup_from_dict(r) for r in data["rollups"]}, data["since"], tallies)
+
+
+def _measures(rows: Sequence[Sequence[int]]) -> tuple[Measure, Measure, Measure]:
+    score, gap, completion = ((int(a), int(b), int(c), int(d), int(e)) for a, b, c, d, e in rows)
+    return score, gap, completion
 
 
 def encode_assessment(assessment: Assessment) -> str:
@@ -114,7 +133,7 @@ def decode_changes(text: str) -> list[Change]:
 
 def decode_kept(payload: str, rows: Iterable[Sequence[str]]) -> KeptStanding:
     """A kept quarter from its header and its indicators' rows (code, assessment, changes) in plan order."""
-    rollups, since = decode_header(payload)
+    rollups, since, _tallies = decode_header(payload)
     assessments: dict[str, Assessment] = {}
     changes: list[Change] = []
     for code, assessment, changed in rows:

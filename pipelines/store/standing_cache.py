@@ -25,7 +25,7 @@ import hashlib
 import json
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -42,11 +42,12 @@ from models.states import APPROVED
 from pipelines.core.periods import Period, period_of_code, periods_between
 from pipelines.engine.assessment import Assessment, Change
 from pipelines.engine.progress import IndicatorSpec, assess_all, diff_assessments
-from pipelines.engine.rollup import LeafFigures, RollUp, leaf_figures, roll_up_from
+from pipelines.engine.rollup import LeafFigures, RollUp, Tally, leaf_figures, roll_up_tallied, tallies_of
 from pipelines.engine.series import History, histories_from
 from pipelines.plan.records import PlanInfo
 from pipelines.plan.standing import as_of_after, latest_reported, rule_of, spec_of
 from pipelines.store.codec import (
+    KeptHeader,
     KeptStanding,
     decode_assessment,
     decode_header,
@@ -214,7 +215,7 @@ class _Prior:
     """What is kept of one plan, usable as the start of the next refresh."""
 
     latest: Period | None
-    headers: Mapping[str, tuple[dict[str, RollUp], str | None]]  # as-of quarter → its roll-ups, changes counted since
+    headers: Mapping[str, KeptHeader]  # as-of quarter → its roll-ups, changes counted since, sub-items' tallies
     basis: frozenset[int]  # the approved submissions the kept standings count
 
 
@@ -250,14 +251,20 @@ def _series_of(conn: Connection, submissions: Iterable[int]) -> set[str]:
                             .where(SubmissionSeries.submission_id.in_(ids))).scalars())
 
 
-_LEAVES = "SELECT code, leaf_json FROM kept_assessment WHERE plan_code = :plan AND as_of = :as_of"
-
-
-def _kept_leaves(conn: Connection, plan: str, as_of: str) -> dict[str, LeafFigures]:
-    """Every indicator's kept leaf figures of a quarter: thousands of small rows, read from the cursor and decoded
-    in one go."""
-    rows = driver_rows(conn, _LEAVES, {"plan": plan, "as_of": as_of})
+def _kept_leaves(conn: Connection, plan: str, as_of: str, codes: Collection[str]) -> dict[str, LeafFigures]:
+    """Some indicators' kept leaf figures of a quarter, read from the cursor and decoded in one go: every row when
+    they are many."""
+    query = "SELECT code, leaf_json FROM kept_assessment WHERE plan_code = :plan AND as_of = :as_of"
+    wanted = sorted(codes)
+    params: dict[str, object] = {"plan": plan, "as_of": as_of}
+    if len(wanted) <= _LISTED:
+        query += " AND code IN (" + ", ".join(f":c{i}" for i in range(len(wanted))) + ")"
+        params |= {f"c{i}": code for i, code in enumerate(wanted)}
+    rows = [r for r in driver_rows(conn, query, params) if r[0] in codes]
     return dict(zip((r[0] for r in rows), decode_leaves([r[1] for r in rows])))
+
+
+_LISTED = 500  # codes named in one query at most (well under every backend's limit of parameters)
 
 
 def _kept_assessments(conn: Connection, plan: str, as_of: str) -> dict[str, Assessment]:
@@ -276,6 +283,7 @@ class _Quarter:
     as_of: Period
     assessments: dict[str, Assessment]  # every indicator's (full) or those assessed again
     rollups: dict[str, RollUp]
+    tallies: dict[str, Tally]  # every sub-item's
     full: bool
     since: str | None = None  # the quarter before, when this is the latest kept quarter and has one
     changes: dict[str, list[Change]] | None = None  # per indicator written, when `since`
@@ -370,9 +378,9 @@ def _from_scratch(conn: Connection, outline: PlanOutline, every: pd.DataFrame) -
     quarters: list[_Quarter] = []
     for quarter in _quarters_of(plan.info, latest):
         assessments = assess_all(specs, histories, quarter, rule)
-        rollups = roll_up_from({c: leaf_figures(a) for c, a in assessments.items()}, outline.tree, plan.info.code,
-                               rule)
-        quarters.append(_Quarter(quarter, assessments, rollups, full=True))
+        tallies = tallies_of({c: leaf_figures(a) for c, a in assessments.items()}, outline.tree)
+        rollups = roll_up_tallied(tallies, outline.tree, plan.info.code, rule)
+        quarters.append(_Quarter(quarter, assessments, rollups, tallies, full=True))
     _count_changes(quarters, None)
     return _Fresh(outline, latest, quarters)
 
@@ -392,15 +400,17 @@ def _carried(conn: Connection, outline: PlanOutline, prior: _Prior, affected: li
         return _moved_on(conn, outline, prior, specs, values, wanted)
     quarters = []
     for quarter in wanted:
-        kept_rollups, _since = prior.headers[quarter.code]
+        kept = prior.headers[quarter.code]
         assessments = assess_all(specs, values.few_histories, quarter, rule)
+        tallies, rollups = kept.tallies, kept.rollups
         if assessments:
-            leaves = _kept_leaves(conn, info.code, quarter.code)
-            leaves.update({c: leaf_figures(a) for c, a in assessments.items()})
-            rollups = roll_up_from(leaves, outline.tree, info.code, rule, kept_rollups, affected)
-        else:
-            rollups = kept_rollups
-        quarters.append(_Quarter(quarter, assessments, rollups, full=False))
+            before = _kept_leaves(conn, info.code, quarter.code, assessments.keys())
+            if before.keys() != assessments.keys():
+                raise KeyError(f"kept leaves of {quarter.code} missing")
+            tallies, moved = _retallied(outline, kept.tallies, before,
+                                        {c: leaf_figures(a) for c, a in assessments.items()})
+            rollups = roll_up_tallied(tallies, outline.tree, info.code, rule, kept.rollups, moved)
+        quarters.append(_Quarter(quarter, assessments, rollups, tallies, full=False))
     _count_changes(quarters, None)
     return _Fresh(outline, latest, quarters)
 
@@ -415,16 +425,33 @@ def _moved_on(conn: Connection, outline: PlanOutline, prior: _Prior, specs: list
     if not before:
         return fresh
     quarter, info = before[0], outline.info
-    kept_rollups, _since = prior.headers[quarter.code]
+    kept = prior.headers[quarter.code]
     rule = rule_of(info)
     again = assess_all(specs, values.few_histories, quarter, rule)
-    whole = _kept_assessments(conn, info.code, quarter.code) | again
-    leaves = {c: leaf_figures(a) for c, a in whole.items()}
-    rollups = roll_up_from(leaves, outline.tree, info.code, rule, kept_rollups, list(again))
-    carried = _Quarter(quarter, again, rollups, full=False)
+    kept_whole = _kept_assessments(conn, info.code, quarter.code)
+    tallies, moved = _retallied(outline, kept.tallies, {c: leaf_figures(kept_whole[c]) for c in again},
+                                {c: leaf_figures(a) for c, a in again.items()})
+    rollups = roll_up_tallied(tallies, outline.tree, info.code, rule, kept.rollups, moved)
+    whole = kept_whole | again
+    carried = _Quarter(quarter, again, rollups, tallies, full=False)
     quarters = [carried if q.as_of == quarter else q for q in fresh.quarters]
     _count_changes(quarters, whole)
     return _Fresh(outline, fresh.latest, quarters)
+
+
+def _retallied(outline: PlanOutline, tallies: Mapping[str, Tally], before: Mapping[str, LeafFigures],
+               after: Mapping[str, LeafFigures]) -> tuple[dict[str, Tally], set[str]]:
+    """The sub-items' tallies with some indicators' kept figures replaced by new ones, and the sub-items that hold
+    them."""
+    holding: dict[str, list[str]] = defaultdict(list)
+    for sub_items in outline.tree.values():
+        for sub_item, codes in sub_items.items():
+            holding[sub_item] += [c for c in codes if c in after]
+    out = dict(tallies)
+    for sub_item, codes in holding.items():
+        if codes:
+            out[sub_item] = tallies[sub_item].retallied([before[c] for c in codes], [after[c] for c in codes])
+    return out, {s for s, codes in holding.items() if codes}
 
 
 def _count_changes(quarters: list[_Quarter], before_whole: Mapping[str, Assessment] | None) -> None:
@@ -468,7 +495,7 @@ def _write(conn: Connection, fresh: list[_Fresh], key: str, basis: frozenset[int
         conn.execute(insert(StandingCache), [{
             "plan_code": code, "as_of": quarter.as_of.code, "data_key": key,
             "latest_period": plan.latest.code if plan.latest else "", "created_at": now, "basis_json": counted,
-            "payload_json": encode_header(quarter.rollups, quarter.since),
+            "payload_json": encode_header(quarter.rollups, quarter.since, quarter.tallies),
         } for quarter in plan.quarters])
 
 
