@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from models.db import settle
 from pipelines.core.catalog import t
 from views.shared.shell import lang, render_controls
 
@@ -29,4 +30,7 @@ pages = [
     st.Page("views/screens/board.py", title=t("board.title", reader), icon=":material/event_available:"),
     st.Page("views/screens/methodology.py", title=t("ui.page.methodology", reader), icon=":material/menu_book:"),
 ]
-st.navigation(pages, position="hidden" if screenshot else "sidebar").run()
+try:
+    st.navigation(pages, position="hidden" if screenshot else "sidebar").run()
+finally:
+    settle()  # once per server process, after its first page has loaded what the pages use
