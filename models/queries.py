@@ -54,10 +54,10 @@ def read_current_values(conn: Connection, codes: Collection[str] | None = None,
     return _typed(pd.concat([current, sources.reset_index(drop=True)], axis=1))
 
 
-def read_current_series(conn: Connection, codes: Collection[str]) -> pd.DataFrame:
-    """The current values (CODE, PERIOD, VALUE) of some indicators, without where they came from: what assessing
-    them reads, for the few series a change touched."""
-    if not codes:
+def read_current_series(conn: Connection, codes: Collection[str] | None = None) -> pd.DataFrame:
+    """The current values (CODE, PERIOD, VALUE) of every indicator or of some, without where they came from: what
+    assessing them reads."""
+    if codes is not None and not codes:
         return pd.DataFrame({CODE: pd.array([], dtype="str"), PERIOD: pd.array([], dtype="str"),
                              VALUE: np.array([], dtype=float)})
     clause, params = _among(codes, None)

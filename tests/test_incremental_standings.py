@@ -108,11 +108,14 @@ CHANGE = st.tuples(
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(changes=st.lists(CHANGE, min_size=1, max_size=5))
+@given(changes=st.lists(CHANGE, min_size=1, max_size=5), named=st.sampled_from([standing_cache.NAMED_AT_MOST, 0]))
 def test_kept_standings_equal_the_standings_from_scratch_after_any_changes(
-        changes: list[tuple[str, list[tuple[int, int, float]]]], template: Path, series: PlanData,
+        changes: list[tuple[str, list[tuple[int, int, float]]]], named: int, template: Path, series: PlanData,
         tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Also when the refresh reads every value and every kept row instead of naming the series and indicators it
+    wants (named=0: what a change touching many series does)."""
     engine = copy_of(template, tmp_path_factory.mktemp("changes"))
+    default, standing_cache.NAMED_AT_MOST = standing_cache.NAMED_AT_MOST, named
     try:
         for n, (kind, picks) in enumerate(changes):
             if kind == "refresh":
@@ -131,6 +134,7 @@ def test_kept_standings_equal_the_standings_from_scratch_after_any_changes(
         assert refresh(engine)
         assert_kept_equals_from_scratch(engine)
     finally:
+        standing_cache.NAMED_AT_MOST = default
         engine.dispose()
 
 

@@ -36,7 +36,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from models.columns import CODE, PERIOD
 from models.db import keeper_lock, writing
-from models.queries import DataVersion, driver_rows, read_current_series, read_current_values, read_data_version
+from models.queries import DataVersion, driver_rows, read_current_series, read_data_version
 from models.schema import KeptAssessment, StandingCache, Submission, SubmissionSeries
 from models.states import APPROVED
 from pipelines.core.periods import Period, period_of_code, periods_between
@@ -257,14 +257,15 @@ def _kept_leaves(conn: Connection, plan: str, as_of: str, codes: Collection[str]
     query = "SELECT code, leaf_json FROM kept_assessment WHERE plan_code = :plan AND as_of = :as_of"
     wanted = sorted(codes)
     params: dict[str, object] = {"plan": plan, "as_of": as_of}
-    if len(wanted) <= _LISTED:
+    if len(wanted) <= NAMED_AT_MOST:
         query += " AND code IN (" + ", ".join(f":c{i}" for i in range(len(wanted))) + ")"
         params |= {f"c{i}": code for i, code in enumerate(wanted)}
     rows = [r for r in driver_rows(conn, query, params) if r[0] in codes]
     return dict(zip((r[0] for r in rows), decode_leaves([r[1] for r in rows])))
 
 
-_LISTED = 500  # codes named in one query at most (well under every backend's limit of parameters)
+NAMED_AT_MOST = 500  # codes a query names at most (well under every backend's limit of parameters); beyond that,
+# every row is read and the wanted ones kept
 
 
 def _kept_assessments(conn: Connection, plan: str, as_of: str) -> dict[str, Assessment]:
@@ -298,12 +299,18 @@ class _Fresh:
 
 class _Values:
     """The current values a refresh reads, in its one read transaction: those of some series, and every value only
-    when a plan is computed from scratch."""
+    when a plan is computed from scratch. A change that touched many series (a first load, a bulk file) has every
+    value read once and its series' taken from them: it is likely to start a new quarter, which wants every value."""
 
     def __init__(self, conn: Connection, few: Iterable[str]) -> None:
         self._conn = conn
         codes = sorted(set(few))
-        self.few = read_current_series(conn, codes) if codes else None
+        self._every: pd.DataFrame | None = None
+        if len(codes) > NAMED_AT_MOST:
+            self._every = read_current_series(conn)
+            self.few: pd.DataFrame | None = self._every[self._every[CODE].isin(codes)]
+        else:
+            self.few = read_current_series(conn, codes) if codes else None
         self.few_histories: dict[str, History] = histories_from(self.few) if self.few is not None else {}
         self.latest: dict[str, Period] = {}  # of each of those series, its latest period with data
         if self.few is not None and not self.few.empty:
@@ -312,11 +319,10 @@ class _Values:
                                  "end": self.few[PERIOD].map({code: p.end_time for code, p in periods.items()})})
             last = ends.sort_values(["end", PERIOD]).groupby(CODE, sort=False).tail(1)
             self.latest = {code: periods[period] for code, period in zip(last[CODE], last[PERIOD])}
-        self._every: pd.DataFrame | None = None
 
     def every(self) -> pd.DataFrame:
         if self._every is None:
-            self._every = read_current_values(self._conn)
+            self._every = read_current_series(self._conn)
         return self._every
 
 
