@@ -11,12 +11,13 @@ release) the dashboard computes the standing as before.
 A refresh starts from what is kept for the version before. The approved submissions counted then and now differ by
 the submissions the change made count; `submission_series` names the series they sent values of, and only the
 indicators drawing on those series (their own code, or the code they continue, which may give them their `final`
-baseline) are assessed again, in every plan that targets them; their sub-items, actions and plans are rolled up again
-from the kept figures of the other indicators, and every other assessment and roll-up is carried over. It computes
-from scratch when nothing usable is kept (a new store, a plan loaded again, another release, a submission no longer
-counted, damaged rows) and for a quarter not kept before: the first value of a new quarter moves the quarters kept,
-and every indicator is judged as of the new one. The tables hold derived data only: emptying them loses nothing.
-`python -m pipelines keep` keeps them on demand.
+baseline) are assessed again, in every plan that targets them; their sub-items are rolled up again from the exact
+tallies kept with them (the re-assessed indicators' kept figures taken out, their new ones put in: no other
+indicator's row is read), then their actions and plans, and every other assessment and roll-up is carried over. It
+computes from scratch when nothing usable is kept (a new store, a plan loaded again, another release, a submission
+no longer counted, damaged rows) and for a quarter not kept before: the first value of a new quarter moves the
+quarters kept, and every indicator is judged as of the new one. The tables hold derived data only: emptying them
+loses nothing. `python -m pipelines keep` keeps them on demand.
 """
 from __future__ import annotations
 
