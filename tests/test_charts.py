@@ -23,6 +23,7 @@ from pipelines.present.charts import (
     build_sparkline,
     build_status_bar,
     build_timeliness_grid,
+    completion_step,
     status_bar_html,
     timeliness_legend,
     wrap_label,
@@ -117,6 +118,22 @@ def test_build_action_chart_bars_are_mean_completion_in_the_status_colour(sample
     assert list(bar.marker.color) == [STATUS_COLOR[standing.rollups[a.code].status] for a in standing.plan.actions]
     assert all(status_badge(standing.rollups[a.code].status, "zh") in text
                for a, text in zip(standing.plan.actions, bar.text))
+
+
+@pytest.mark.parametrize(("right", "step"), [(150.0, 50.0), (200.0, 50.0), (201.0, 100.0), (450.0, 200.0),
+                                             (1500.0, 400.0)])
+def test_the_completion_axis_ticks_do_not_depend_on_the_charts_width(right: float, step: float) -> None:
+    """Ticks every 50 points, doubled until at most four steps span the axis: the axis's labels the same on screen,
+    on paper and in the pack, where Plotly's own choice follows the pixels."""
+    assert completion_step(right) == step
+    assert right / step <= 4
+
+
+def test_the_action_chart_sets_its_completion_ticks() -> None:
+    rows = pd.DataFrame({"name": ["行动一", "行动二"], "completion": [64.5, 120.0], "status_code": ["on_track",
+                                                                                             "achieved"]})
+    axis = build_action_chart(rows, "zh").layout.xaxis
+    assert (tuple(axis.range), axis.tick0, axis.dtick) == ((0, 180.0), 0, 50.0)
 
 
 @pytest.mark.parametrize("kind", ["treemap", "sunburst"])

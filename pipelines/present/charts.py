@@ -173,10 +173,21 @@ def build_action_chart(rows: pd.DataFrame, lang: str, *, title: str | None = Non
                            marker_color=[STATUS_COLOR[s] for s in rows["status_code"]], cliponaxis=False,
                            customdata=rows["status_code"], hovertemplate="%{y}<br>%{text}<extra></extra>"))
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(title=t("ui.chart.completion", lang), range=[0, max(100.0, float(completion.max())) * 1.5],
-                     ticksuffix="%")
+    right = max(100.0, float(completion.max())) * 1.5
+    fig.update_xaxes(title=t("ui.chart.completion", lang), range=[0, right], ticksuffix="%", tick0=0,
+                     dtick=completion_step(right))
     fig.add_vline(x=100, line_dash="dot", line_color=INK, line_width=1)
     return _layout(fig, lang=lang, title=title, height=height, illustrative=illustrative)
+
+
+def completion_step(right: float) -> float:
+    """The completion axis's tick step for an axis ending at `right` (%): 50 points, doubled until at most four steps
+    span it, so that the ticks are the same however wide the chart is drawn (on screen, on paper, in the pack), where
+    Plotly's own choice follows the pixels (100% is marked up to an axis of 400%, and by its dotted line always)."""
+    step = 50.0
+    while right / step > 4 + 1e-9:
+        step *= 2
+    return step
 
 
 def build_action_tally_chart(rows: pd.DataFrame, kind: str, lang: str, *, title: str | None = None,
