@@ -155,7 +155,8 @@ class _Collector:
 
 
 _COLLECTOR = _Collector()
-_settled = threading.Event()
+_settling = threading.Lock()
+_settled = False
 
 
 def settle() -> None:
@@ -165,10 +166,11 @@ def settle() -> None:
     otherwise walk the libraries' hundreds of thousands of objects (0.1 s or more) before the department is told its
     file is stored, walks only what the process made since. Once per process: what is frozen is never collected as
     a cycle (everything else is still freed by its reference count)."""
-    with _COLLECTOR._guard:
-        if _settled.is_set():
+    global _settled
+    with _settling:
+        if _settled:
             return
-        _settled.set()
+        _settled = True
     gc.collect()
     gc.freeze()
 

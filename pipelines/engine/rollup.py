@@ -137,11 +137,13 @@ class Tally:
         return Tally(_frozen(measures), tuple(counts))
 
     def means(self) -> tuple[float | None, float | None, float | None]:
+        """The mean score, gap and completion of the indicators that carry them (None where none does)."""
         score, gap, completion = (_mean_of(m) for m in self.measures)
         return score, gap, completion
 
 
 def tally(figures: Iterable[LeafFigures]) -> Tally:
+    """Some indicators' leaf figures added up exactly."""
     measures = [[0, 0, 0, 0, 0] for _ in range(3)]
     counts = [0] * len(STATUSES)
     _add(measures, counts, figures, 1)

@@ -307,12 +307,15 @@ class _Values:
         self._conn = conn
         codes = sorted(set(few))
         self._every: pd.DataFrame | None = None
+        self._histories: dict[str, History] | None = None
         if len(codes) > NAMED_AT_MOST:
             self._every = read_current_series(conn)
             self.few: pd.DataFrame | None = self._every[self._every[CODE].isin(codes)]
+            wanted = set(codes)
+            self.few_histories = {c: h for c, h in self.histories().items() if c in wanted}
         else:
             self.few = read_current_series(conn, codes) if codes else None
-        self.few_histories: dict[str, History] = histories_from(self.few) if self.few is not None else {}
+            self.few_histories = histories_from(self.few) if self.few is not None else {}
         self.latest: dict[str, Period] = {}  # of each of those series, its latest period with data
         if self.few is not None and not self.few.empty:
             periods = {code: period_of_code(code) for code in self.few[PERIOD].unique()}
@@ -325,6 +328,12 @@ class _Values:
         if self._every is None:
             self._every = read_current_series(self._conn)
         return self._every
+
+    def histories(self) -> dict[str, History]:
+        """Every series' history, made once for all the plans computed from scratch (each reads its own series)."""
+        if self._histories is None:
+            self._histories = histories_from(self.every())
+        return self._histories
 
 
 def _refresh(engine: Engine, now: dt.datetime) -> tuple[list[Period], DataVersion | None]:
@@ -357,7 +366,7 @@ def _refresh(engine: Engine, now: dt.datetime) -> tuple[list[Period], DataVersio
                     done = _carried(conn, outline, priors[code], affected[code], values)
                 except _DAMAGED as error:
                     log.warning("kept standings of %s not readable, computed afresh: %s", code, error)
-            fresh.append(done or _from_scratch(conn, outline, values.every()))
+            fresh.append(done or _from_scratch(conn, outline, values))
     with writing(engine) as conn, conn.begin():
         # Kept under the version they were computed for, even when the store has moved on meanwhile: no reader
         # takes them for the standings of another version, and the next round starts from them.
@@ -374,13 +383,12 @@ def _quarters_of(info: PlanInfo, latest: Period | None) -> list[Period]:
     return periods_between(info.start_period, as_of_after(info, latest), "quarterly")[-KEPT_QUARTERS:]
 
 
-def _from_scratch(conn: Connection, outline: PlanOutline, every: pd.DataFrame) -> _Fresh:
+def _from_scratch(conn: Connection, outline: PlanOutline, values: _Values) -> _Fresh:
     """Every indicator of the plan assessed as of each kept quarter."""
     plan = plan_from_store(conn, outline.info.code)
     assert plan is not None  # the outline was read in the same transaction
-    current = plan_values(every, plan)
-    latest = latest_reported(current)
-    histories = histories_from(current)
+    latest = latest_reported(plan_values(values.every(), plan))
+    histories = values.histories()
     specs, rule = [spec_of(i) for i in plan.indicators], rule_of(plan.info)
     quarters: list[_Quarter] = []
     for quarter in _quarters_of(plan.info, latest):
@@ -427,7 +435,7 @@ def _moved_on(conn: Connection, outline: PlanOutline, prior: _Prior, specs: list
     """A new latest quarter: every indicator is assessed as of it; the quarter kept before it, now the one before
     the latest, is carried over with its touched indicators assessed again (the changes its rows hold are no longer
     read: its header counts none)."""
-    fresh = _from_scratch(conn, outline, values.every())
+    fresh = _from_scratch(conn, outline, values)
     before = [q for q in wanted if q.code in prior.headers]
     if not before:
         return fresh
