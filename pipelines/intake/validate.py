@@ -9,6 +9,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -24,7 +25,7 @@ from pipelines.core.config import today as config_today
 from pipelines.core.issue import HARD, SOFT, Issue, make_issue
 from pipelines.core.periods import Period, kind_of_frequency, normalise_text, parse_period, period_of_code
 from pipelines.intake.read import RawTable
-from pipelines.plan.records import PlanData
+from pipelines.plan.records import IndicatorDef, PlanData
 
 COUNT_UNITS = frozenset(["个", "家", "人", "项", "次", "场", "件", "篇", "栋", "支", "次/年", "人次", "户", "所"])
 MILESTONE_WORDS = {"是": 1.0, "否": 0.0, "已完成": 1.0, "未完成": 0.0, "完成": 1.0, "已达成": 1.0, "未达成": 0.0}
@@ -131,6 +132,17 @@ class _Context:
         self.indicators = plan.indicator_map()
         self.departments = {d.code: d for d in plan.departments}
 
+    def of_indicator(self, read: Callable[[IndicatorDef], object],
+                     default: object = None) -> Callable[[object], object]:
+        """What `read` gives of the indicator a code names (`default` for a code the plan does not know), for
+        lookup: asked once per distinct code of the file, never for every indicator of the plan."""
+        indicators = self.indicators
+
+        def get(code: object) -> object:
+            indicator = indicators.get(code) if isinstance(code, str) else None
+            return default if indicator is None else read(indicator)
+        return get
+
     def column(self, canonical: str) -> str:
         return self.raw.headers.get(canonical, canonical)
 
@@ -199,8 +211,7 @@ def _mark(frame: pd.DataFrame, mask: pd.Series) -> None:
 # ---- indicator codes ---------------------------------------------------------------------------------------
 
 def _attach_indicators(frame: pd.DataFrame, ctx: _Context) -> pd.DataFrame:
-    by_upper = {code.upper(): code for code in ctx.indicators}
-    codes = {raw: by_upper.get(normalise_text(raw).upper().replace(" ", ""), "") for raw in frame[CODE].unique()}
+    codes = {raw: ctx.plan.code_typed(normalise_text(raw).upper().replace(" ", "")) for raw in frame[CODE].unique()}
     frame[CODE + "_raw"] = frame[CODE]
     frame[CODE] = lookup(frame[CODE], codes).astype(str)
     missing = frame[CODE + "_raw"] == ""
@@ -218,7 +229,7 @@ def _attach_indicators(frame: pd.DataFrame, ctx: _Context) -> pd.DataFrame:
 
 
 def _check_owner(frame: pd.DataFrame, ctx: _Context) -> None:
-    owner = lookup(frame[CODE], {c: i.department for c, i in ctx.indicators.items()})
+    owner = lookup(frame[CODE], ctx.of_indicator(lambda i: i.department))
     wrong = (frame[CODE] != "") & (owner != ctx.department)
     if not wrong.any():
         return
@@ -240,7 +251,7 @@ def _parse_periods(frame: pd.DataFrame, ctx: _Context) -> pd.DataFrame:
     problems = {raw: _period_problem(period, raw, ctx) for raw, period in parsed.items()}
     raws = Keyed.of(frame[PERIOD + "_raw"])
     problem = lookup(raws, problems)
-    wanted = lookup(frame[CODE], {c: kind_of_frequency(i.frequency) for c, i in ctx.indicators.items()}, "")
+    wanted = lookup(frame[CODE], ctx.of_indicator(lambda i: kind_of_frequency(i.frequency), ""))
     kind = lookup(raws, {raw: (p.kind if p else "") for raw, p in parsed.items()})
     live = ~frame["bad"]
     hit = live & problem.notna()
@@ -303,8 +314,8 @@ def _period_problem(period: Period | None, raw: str, ctx: _Context) -> tuple[str
 
 def _parse_values(frame: pd.DataFrame, ctx: _Context) -> pd.DataFrame:
     codes = Keyed.of(frame[CODE])
-    units = lookup(codes, {c: i.unit for c, i in ctx.indicators.items()}, "")
-    kinds = lookup(codes, {c: i.kind for c, i in ctx.indicators.items()}, "")
+    units = lookup(codes, ctx.of_indicator(lambda i: i.unit, ""))
+    kinds = lookup(codes, ctx.of_indicator(lambda i: i.kind, ""))
     text = frame[VALUE]
     numbers = plain_numbers(text)  # the fast path: plain digits
     slow = numbers.isna() & (text != "")
@@ -450,13 +461,12 @@ def _soft_issue(ctx: _Context, row: int, code: str, check: str, params: dict[str
 
 def _with_previous(ok: pd.DataFrame, current: pd.DataFrame, ctx: _Context) -> pd.DataFrame:
     """Each numeric row with the previous period's value: from this file, else the store, else the baseline."""
-    meta = {name: {c: getattr(i, name) for c, i in ctx.indicators.items()}
-            for name in ("kind", "direction", "target", "baseline")}
     frame = ok[[ROW, CODE, PERIOD, VALUE]].copy()
     codes = Keyed.of(frame[CODE])
-    for name, mapping in meta.items():
-        frame[name] = lookup(codes, mapping, dtype=float if name in ("target", "baseline") else object)
-    frame["base_end"] = lookup(codes, {c: i.baseline_period.end_time for c, i in ctx.indicators.items()}, dtype=float)
+    for name in ("kind", "direction", "target", "baseline"):
+        frame[name] = lookup(codes, ctx.of_indicator(attrgetter(name)),
+                             dtype=float if name in ("target", "baseline") else object)
+    frame["base_end"] = lookup(codes, ctx.of_indicator(lambda i: i.baseline_period.end_time), dtype=float)
     frame = frame.astype({VALUE: float})
     frame = frame[frame["kind"] != "milestone"]
     periods = Keyed.of(frame[PERIOD])

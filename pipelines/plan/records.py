@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from types import MappingProxyType
 
 from pipelines.core.periods import Period, period_containing
 
@@ -175,8 +177,21 @@ class PlanData:
     def indicator(self, code: str) -> IndicatorDef:
         return self.indicator_map()[code]
 
-    def indicator_map(self) -> dict[str, IndicatorDef]:
-        return {i.code: i for i in self.indicators}
+    def indicator_map(self) -> Mapping[str, IndicatorDef]:
+        """Each indicator by its code, made once per plan (a department's file is checked against it every time)."""
+        return self._indicator_map
+
+    @cached_property
+    def _indicator_map(self) -> Mapping[str, IndicatorDef]:
+        return MappingProxyType({i.code: i for i in self.indicators})
+
+    def code_typed(self, typed: str) -> str:
+        """The indicator code a department typed, in capitals without spaces, names ('' when none does)."""
+        return self._codes_by_upper.get(typed, "")
+
+    @cached_property
+    def _codes_by_upper(self) -> Mapping[str, str]:
+        return MappingProxyType({code.upper(): code for code in self._indicator_map})
 
     def tree(self) -> dict[str, dict[str, list[str]]]:
         """action → sub-item → indicator codes, in plan order."""

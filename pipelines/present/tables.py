@@ -393,7 +393,7 @@ def _text(value: object) -> str:
     return "" if value is None or (isinstance(value, float) and value != value) else str(value)
 
 
-def _revision_row(row: pd.Series, plan_map: dict[str, IndicatorDef], names: dict[str, str],
+def _revision_row(row: pd.Series, plan_map: Mapping[str, IndicatorDef], names: dict[str, str],
                   lang: str) -> dict[str, object]:
     indicator = plan_map[row[CODE]]
     department = _text(row[DEPARTMENT_CODE])
