@@ -245,11 +245,11 @@ def _check_owner(frame: pd.DataFrame, ctx: _Context) -> None:
 # ---- periods -----------------------------------------------------------------------------------------------
 
 def _parse_periods(frame: pd.DataFrame, ctx: _Context) -> pd.DataFrame:
-    parsed = {raw: parse_period(raw) for raw in frame[PERIOD].unique()}
+    raws = Keyed.of(frame[PERIOD])  # the periods as written, factorized once for every lookup below
+    parsed = {raw: parse_period(raw) for raw in raws.uniques}
     frame[PERIOD + "_raw"] = frame[PERIOD]
-    frame[PERIOD] = lookup(frame[PERIOD], {raw: (p.code if p else "") for raw, p in parsed.items()}).astype(str)
+    frame[PERIOD] = lookup(raws, {raw: (p.code if p else "") for raw, p in parsed.items()}).astype(str)
     problems = {raw: _period_problem(period, raw, ctx) for raw, period in parsed.items()}
-    raws = Keyed.of(frame[PERIOD + "_raw"])
     problem = lookup(raws, problems)
     wanted = lookup(frame[CODE], ctx.of_indicator(lambda i: kind_of_frequency(i.frequency), ""))
     kind = lookup(raws, {raw: (p.kind if p else "") for raw, p in parsed.items()})
@@ -468,7 +468,9 @@ def _with_previous(ok: pd.DataFrame, current: pd.DataFrame, ctx: _Context) -> pd
                              dtype=float if name in ("target", "baseline") else object)
     frame["base_end"] = lookup(codes, ctx.of_indicator(lambda i: i.baseline_period.end_time), dtype=float)
     frame = frame.astype({VALUE: float})
-    frame = frame[frame["kind"] != "milestone"]
+    milestone = frame["kind"] == "milestone"
+    if milestone.any():
+        frame = frame[~milestone]
     periods = Keyed.of(frame[PERIOD])
     previous = {p: _previous_code(str(p)) for p in periods.uniques}
     frame["prev_period"] = lookup(periods, previous)
@@ -563,13 +565,17 @@ def _classify(ok: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
     """new / revised / unchanged against the store's current values. The same value with the 备注 left blank (or the
     same 备注) is unchanged: a routine resend keeps the earlier note and narrative; a new 备注 on it is a revision."""
     given = ok[[ROW, CODE, PERIOD, VALUE, NOTE]]
-    if current.empty:  # nothing stored of these series and periods (a first load): no merge of a million rows
+    if current.empty:  # nothing stored of these series and periods (a first load): every row new, no merge
         rows = given.copy()
-        rows[PREVIOUS], rows["previous_note"] = np.nan, ""
+        rows[PREVIOUS], rows[CHANGE] = np.nan, "new"
     else:
         rows = given.merge(
             current[[CODE, PERIOD, VALUE, NOTE]].rename(columns={VALUE: PREVIOUS, NOTE: "previous_note"}),
             on=[CODE, PERIOD], how="left")
-    same = (rows[PREVIOUS] == rows[VALUE]) & ((rows[NOTE] == "") | (rows["previous_note"].fillna("") == rows[NOTE]))
-    rows[CHANGE] = np.where(rows[PREVIOUS].isna(), "new", np.where(same, "unchanged", "revised"))
-    return rows.drop(columns=["previous_note"]).sort_values(ROW).reset_index(drop=True)
+        same = (rows[PREVIOUS] == rows[VALUE]) & ((rows[NOTE] == "")
+                                                  | (rows["previous_note"].fillna("") == rows[NOTE]))
+        rows[CHANGE] = np.where(rows[PREVIOUS].isna(), "new", np.where(same, "unchanged", "revised"))
+        rows = rows.drop(columns=["previous_note"])
+    if not rows[ROW].is_monotonic_increasing:  # in the file's order (most files are already)
+        rows = rows.sort_values(ROW)
+    return rows.reset_index(drop=True)
