@@ -213,7 +213,8 @@ def _read_csv(file_name: str, data: bytes, limits: Limits) -> RawTable | list[Is
     if not text or text.isspace():  # only a BOM, blank lines or spaces
         return [make_issue(file_name, None, "", "empty-file")]
     # a long file's text is counted and read as UTF-8 bytes (counting a million lines of Chinese text is slower)
-    encoded = text.encode("utf-8") if len(text) >= ARROW_READ_MIN_CHARS else None
+    encoded = None if len(text) < ARROW_READ_MIN_CHARS else (
+        data.removeprefix(codecs.BOM_UTF8) if encoding == "utf-8-sig" else text.encode("utf-8"))  # as decoded
     if encoded is not None:
         returns, pairs = encoded.count(b"\r"), encoded.count(b"\r\n")
         lines = encoded.count(b"\n") + returns - pairs
