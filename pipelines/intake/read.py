@@ -296,7 +296,7 @@ def _plain_grid(text: bytes, lines_used: int, width: int, wanted: list[int], del
             read_options=pa_csv.ReadOptions(column_names=names, skip_rows=lines_used, block_size=1 << 22),
             parse_options=pa_csv.ParseOptions(delimiter=delimiter, quote_char=False, ignore_empty_lines=False),
             convert_options=pa_csv.ConvertOptions(
-                column_types={names[index]: pa.string() for index in wanted},
+                column_types={names[index]: pa.large_string() for index in wanted},  # as pandas holds text
                 include_columns=[names[index] for index in wanted], strings_can_be_null=False))
     except (pa.ArrowInvalid, ValueError):  # a row narrower or wider than the header: pandas' parser decides
         return None
