@@ -469,13 +469,14 @@ def _with_previous(ok: pd.DataFrame, current: pd.DataFrame, ctx: _Context) -> pd
     frame["base_end"] = lookup(codes, ctx.of_indicator(lambda i: i.baseline_period.end_time), dtype=float)
     frame = frame.astype({VALUE: float})
     milestone = frame["kind"] == "milestone"
+    code_ids = codes.codes
     if milestone.any():
-        frame = frame[~milestone]
+        frame, code_ids = frame[~milestone], code_ids[~milestone.to_numpy()]
     periods = Keyed.of(frame[PERIOD])
     previous = {p: _previous_code(str(p)) for p in periods.uniques}
     frame["prev_period"] = lookup(periods, previous)
     this_end = lookup(periods, {p: period_of_code(str(p)).end_time for p in periods.uniques}, dtype=float)
-    frame["prev_value"] = _previous_in_file(frame, periods, this_end, previous)
+    frame["prev_value"] = _previous_in_file(frame, code_ids, periods, this_end, previous)
     frame = _previous_in_store(frame, current)
     base_end = frame.pop("base_end")
     prev_end = lookup(periods, {p: period_of_code(code).end_time for p, code in previous.items()}, dtype=float)
@@ -485,11 +486,11 @@ def _with_previous(ok: pd.DataFrame, current: pd.DataFrame, ctx: _Context) -> pd
     return frame
 
 
-def _previous_in_file(frame: pd.DataFrame, periods: Keyed, end_time: pd.Series, before: Mapping[object, str]
-                      ) -> pd.Series:
-    """The value the same file gives for each row's previous period (rows sorted by indicator, then time); periods
-    compared by their places among the file's periods (`before`: each one's previous period)."""
-    code_ids, _ = pd.factorize(frame[CODE])
+def _previous_in_file(frame: pd.DataFrame, code_ids: np.ndarray, periods: Keyed, end_time: pd.Series,
+                      before: Mapping[object, str]) -> pd.Series:
+    """The value the same file gives for each row's previous period (rows sorted by indicator, then time); indicators
+    compared by their places among the file's codes (`code_ids`, row by row), periods by their places among the
+    file's periods (`before`: each one's previous period)."""
     place = {p: i for i, p in enumerate(periods.uniques)}
     previous_place = np.array([place.get(before[p], -1) for p in periods.uniques], dtype=np.int64)
     order = np.lexsort((end_time.to_numpy(), code_ids))
