@@ -54,6 +54,18 @@ def read_current_values(conn: Connection, codes: Collection[str] | None = None,
     return _typed(pd.concat([current, sources.reset_index(drop=True)], axis=1))
 
 
+def read_current_revisions(conn: Connection, codes: Collection[str] | None = None,
+                           periods: Collection[str] | None = None) -> pd.DataFrame:
+    """The current (newest approved) value of every indicator and period (or of some) with its note, revision and
+    submission, without the submissions' provenance: what a file's checks compare it with, read in the store's key
+    order (of a few series, whatever the number of submissions in the store)."""
+    clause, params = _among(codes, periods)
+    current = _newest_revisions(driver_rows(conn, _APPROVED_REVISIONS.format(columns=_WITH_SOURCES, codes=clause),
+                                            params))
+    current[NOTE] = current[NOTE].fillna("")
+    return current
+
+
 def read_current_series(conn: Connection, codes: Collection[str] | None = None) -> pd.DataFrame:
     """The current values (CODE, PERIOD, VALUE) of every indicator or of some, without where they came from: what
     assessing them reads."""

@@ -16,7 +16,7 @@ from sqlalchemy.exc import OperationalError
 
 from models.columns import CODE, NOTE, PERIOD, REVISION, ROW, SUBMISSION, VALUE
 from models.db import is_busy_error, writing
-from models.queries import DataVersion, find_submission_by_hash, read_current_values, read_data_version
+from models.queries import DataVersion, find_submission_by_hash, read_current_revisions, read_data_version
 from models.states import APPROVED, HELD, SubmissionStatus
 from pipelines.core.columns import CHANGE, PREVIOUS
 from pipelines.core.config import Limits
@@ -227,7 +227,8 @@ def check_upload(conn: Connection, upload: Upload, plan: PlanData, *, department
     values = tasks = None
     book = None
     if with_values and upload.values is not None:
-        values = check_submission(upload.values, plan, lambda codes, periods: read_current_values(conn, codes, periods),
+        values = check_submission(upload.values, plan,
+                                  lambda codes, periods: read_current_revisions(conn, codes, periods),
                                   department=department, today=day, limits=limits, explanations=explanations)
     if with_tasks and upload.tasks is not None:
         book = read_task_book(conn, plan, day)
@@ -260,7 +261,7 @@ def checks_hold(conn: Connection, checked: CheckedUpload, version: DataVersion |
     if checked.values is not None:
         if checked.values.read is None or checked.values.against is None:
             return False
-        again = read_current_values(conn, *checked.values.read)
+        again = read_current_revisions(conn, *checked.values.read)
         if not same_values(again, checked.values.against):
             return False
     return checked.book is None or read_task_book(conn, plan, today or config_today()) == checked.book

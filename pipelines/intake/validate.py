@@ -39,7 +39,7 @@ TASK_BOILERPLATE = ("正在推进", "按计划推进", "按计划进行", "稳�
 MIN_PROGRESS_LEFT = 4  # what is left of 进展情况 once the boilerplate is taken out: a few words of substance
 MAX_ISSUES = 2_000  # beyond this a hostile file's problems are summarised, not listed one by one
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
-# Reads the store's current values of some indicators (codes) and periods: read_current_values, on the caller's
+# Reads the store's current values of some indicators (codes) and periods: read_current_revisions, on the caller's
 # connection. Given one, the checks read only what they compare with.
 CurrentValues = Callable[[list[str], list[str]], pd.DataFrame]
 _EXAMPLE = {"quarterly": "2025Q3／2025年第三季度", "half-yearly": "2025H1／2025年上半年", "annual": "2025／2025年"}
