@@ -24,7 +24,8 @@ def files(draw: st.DrawFn) -> tuple[bytes, bool]:
     delimiter = draw(st.sampled_from([",", "\t"]))
     ending = draw(st.sampled_from(["\n", "\r\n"]))
     width = len(HEADER) + draw(st.integers(0, 1))  # a column the table does not use, sometimes
-    lines = draw(st.sampled_from([[], ["上海硅巷指标季报"], ["表名：指标季报", "填报单位：区人才办"]]))
+    lines = draw(st.sampled_from([[], [""], ["上海硅巷指标季报"], ["", "上海硅巷指标季报", ""],
+                                  ["表名：指标季报", "填报单位：区人才办"]]))
     lines = [*lines, delimiter.join(HEADER + ["其他"] * (width - len(HEADER)))]
     body = draw(st.lists(st.one_of(
         st.lists(CELL, min_size=width, max_size=width),  # a row as wide as the header
@@ -33,7 +34,7 @@ def files(draw: st.DrawFn) -> tuple[bytes, bool]:
     lines += [delimiter.join(row) for row in cells]
     text = ending.join(lines) + draw(st.sampled_from(["", ending]))
     plain = '"' not in text and all(len(row) == width for row in cells) and all(line for line in lines)
-    return text.encode(draw(st.sampled_from(["utf-8-sig", "gb18030"]))), plain
+    return text.encode(draw(st.sampled_from(["utf-8-sig", "gb18030", "utf-16"]))), plain
 
 
 def read_with(threshold: int, data: bytes, limits: Limits = Limits()) -> tuple[Upload | list[object], int]:
