@@ -45,9 +45,7 @@ def read_current_values(conn: Connection, codes: Collection[str] | None = None,
                         periods: Collection[str] | None = None) -> pd.DataFrame:
     """The current (newest approved) value of every indicator and period, with where it came from; of some indicators
     only, or of some periods only (a `final` baseline wants one period of each series, not its whole history)."""
-    clause, params = _among(codes, periods)
-    revisions = driver_rows(conn, _APPROVED_REVISIONS.format(columns=_WITH_SOURCES, codes=clause), params)
-    current = _newest_revisions(revisions)
+    current = read_current_revisions(conn, codes, periods)
     provenance = pd.read_sql_query(text(_PROVENANCE), conn, params={"approved": APPROVED}, index_col=SUBMISSION)
     provenance[SUBMITTED_AT] = pd.to_datetime(provenance[SUBMITTED_AT])  # per submission, not per value
     sources = provenance.take(provenance.index.get_indexer(pd.Index(current[SUBMISSION])))

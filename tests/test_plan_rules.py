@@ -1,8 +1,10 @@
 """Each rule of the plan folder, shown by the shipped plan with one cell broken, and loading another plan folder."""
 from __future__ import annotations
 
+import copy
 import csv
 import datetime as dt
+import pickle
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -355,3 +357,16 @@ def test_read_plan_folder_ignores_blank_rows_and_counts_them_in_row_numbers(tmp_
     assert flatten(issues) == {("indicators.csv", 4, "frequency", "plan-bad-choice")}
     assert "只能填写：quarterly / half-yearly / annual" in issues[0].message("zh")
 
+
+
+def test_a_plans_code_maps_are_made_once_and_leave_it_picklable() -> None:
+    """The maps a file's checks look indicators up in are made once per plan, and a plan that has made them can
+    still be pickled and copied (as caches and worker processes do)."""
+    plan = read_plan_folder(PLAN_DIR)
+    assert isinstance(plan, PlanData)
+    assert plan.indicator_map() is plan.indicator_map()
+    assert list(plan.indicator_map()) == [i.code for i in plan.indicators]
+    first = plan.indicators[0].code
+    assert plan.code_typed(first.upper()) == first and plan.code_typed("没有这个指标") == ""
+    for again in (pickle.loads(pickle.dumps(plan)), copy.deepcopy(plan)):
+        assert again == plan and again.indicator_map() == plan.indicator_map()

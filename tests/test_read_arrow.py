@@ -2,8 +2,6 @@
 file the same way (the same rows, row numbers, cells, headers and form block, or the same problems)."""
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pyarrow.csv as pa_csv
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -58,14 +56,13 @@ def same(one: Upload | list[object], other: Upload | list[object]) -> None:
         assert isinstance(one, list) and isinstance(other, list), (one, other)
         assert [i.as_dict() for i in one] == [i.as_dict() for i in other]  # type: ignore[attr-defined]
         return
-    pick: Callable[[Upload], object] = lambda upload: upload.values  # noqa: E731
-    left, right = pick(one), pick(other)
-    assert (left is None) == (right is None)
-    if left is not None and right is not None:
-        assert left.rows.equals(right.rows), (left.rows, right.rows)
-        assert [str(dtype) for dtype in left.rows.dtypes] == [str(dtype) for dtype in right.rows.dtypes]
-        assert (left.headers, left.form, left.encoding, left.kind) == \
-            (right.headers, right.form, right.encoding, right.kind)
+    for left, right in ((one.values, other.values), (one.tasks, other.tasks)):
+        assert (left is None) == (right is None)
+        if left is not None and right is not None:
+            assert left.rows.equals(right.rows), (left.rows, right.rows)
+            assert [str(dtype) for dtype in left.rows.dtypes] == [str(dtype) for dtype in right.rows.dtypes]
+            assert (left.headers, left.form, left.encoding, left.kind) == \
+                (right.headers, right.form, right.encoding, right.kind)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

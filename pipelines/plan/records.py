@@ -11,7 +11,6 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from types import MappingProxyType
 
 from pipelines.core.periods import Period, period_containing
 
@@ -178,20 +177,22 @@ class PlanData:
         return self.indicator_map()[code]
 
     def indicator_map(self) -> Mapping[str, IndicatorDef]:
-        """Each indicator by its code, made once per plan (a department's file is checked against it every time)."""
+        """Each indicator by its code, made once per plan (a department's file is checked against it every time);
+        read-only to its callers (a plain dict underneath, so that the plan can still be pickled and copied)."""
         return self._indicator_map
 
     @cached_property
-    def _indicator_map(self) -> Mapping[str, IndicatorDef]:
-        return MappingProxyType({i.code: i for i in self.indicators})
+    def _indicator_map(self) -> dict[str, IndicatorDef]:
+        return {i.code: i for i in self.indicators}
 
     def code_typed(self, typed: str) -> str:
-        """The indicator code a department typed, in capitals without spaces, names ('' when none does)."""
+        """The code of the indicator that a department's code, put in capitals without spaces, names ('' when it
+        names none)."""
         return self._codes_by_upper.get(typed, "")
 
     @cached_property
-    def _codes_by_upper(self) -> Mapping[str, str]:
-        return MappingProxyType({code.upper(): code for code in self._indicator_map})
+    def _codes_by_upper(self) -> dict[str, str]:
+        return {code.upper(): code for code in self._indicator_map}
 
     def tree(self) -> dict[str, dict[str, list[str]]]:
         """action → sub-item → indicator codes, in plan order."""
